@@ -1,0 +1,264 @@
+//! Strip: remove every metadata block, keep what affects how the pixels display.
+
+use crate::decode::DisplayImage;
+use crate::error::{Error, Result, Stage};
+use crate::intake::Format;
+use crate::metadata::{MetaFacts, jpeg, png, webp};
+use crate::report::Action;
+use img_parts::Bytes;
+
+/// JPEG quality for formats that cannot be stripped losslessly (HEIC).
+pub const REENCODE_JPEG_QUALITY: u8 = 92;
+
+/// A share-safe file, ready to be verified and written.
+#[derive(Debug, Clone)]
+pub struct Cleaned {
+    pub bytes: Vec<u8>,
+    /// Format of the output (HEIC becomes JPEG).
+    pub format: Format,
+    pub action: Action,
+    /// The orientation the output carries (1 when it was baked into the pixels).
+    pub orientation: u16,
+    /// What a person should know about how it was made.
+    pub notes: Vec<String>,
+}
+
+/// Removes all metadata from `bytes`. `image` is the decoded photo, needed by formats
+/// that are re-encoded.
+pub fn strip(
+    bytes: &[u8],
+    format: Format,
+    facts: &MetaFacts,
+    image: Option<&DisplayImage>,
+) -> Result<Cleaned> {
+    let lossless = |bytes: Vec<u8>| Cleaned {
+        bytes,
+        format,
+        action: Action::Stripped,
+        orientation: facts.orientation,
+        notes: vec![],
+    };
+    let need_image =
+        || image.ok_or_else(|| Error::new(Stage::Action, "the photo must be decoded to rewrite it"));
+    match format {
+        Format::Jpeg => strip_jpeg(bytes, facts.orientation).map(lossless),
+        Format::Png => strip_png(bytes, facts.orientation).map(lossless),
+        Format::Webp => strip_webp(bytes, facts.orientation).map(lossless),
+        Format::Gif => Ok(Cleaned {
+            notes: vec![
+                "GIF frames rewritten without extensions; palette indices and pixels unchanged".into(),
+            ],
+            action: Action::Reencoded,
+            ..lossless(strip_gif(bytes)?)
+        }),
+        Format::Tiff => {
+            let img = need_image()?;
+            Ok(Cleaned {
+                bytes: encode(img, image::ImageFormat::Tiff, facts.icc_profile.clone())?,
+                format,
+                action: Action::Reencoded,
+                orientation: 1,
+                notes: vec![
+                    "TIFF rewritten losslessly from its pixels (orientation applied to the pixels)".into(),
+                ],
+            })
+        }
+        Format::Heif => {
+            let img = need_image()?;
+            Ok(Cleaned {
+                bytes: encode(img, image::ImageFormat::Jpeg, facts.icc_profile.clone())?,
+                format: Format::Jpeg,
+                action: Action::Reencoded,
+                orientation: 1,
+                notes: vec![format!(
+                    "HEIC cannot be stripped losslessly here: written as a JPEG at quality {REENCODE_JPEG_QUALITY}"
+                )],
+            })
+        }
+    }
+}
+
+fn action_err(what: &str) -> impl Fn(img_parts::Error) -> Error + '_ {
+    move |e| Error::new(Stage::Action, format!("{what}: {e}"))
+}
+
+/// A minimal EXIF block (TIFF header onwards) holding only Orientation.
+pub fn orientation_exif(orientation: u16) -> Result<Vec<u8>> {
+    use exif::experimental::Writer;
+    let field = exif::Field {
+        tag: exif::Tag::Orientation,
+        ifd_num: exif::In::PRIMARY,
+        value: exif::Value::Short(vec![orientation]),
+    };
+    let mut writer = Writer::new();
+    writer.push_field(&field);
+    let mut out = std::io::Cursor::new(Vec::new());
+    writer
+        .write(&mut out, false)
+        .map_err(|e| Error::new(Stage::Action, format!("cannot write the orientation: {e}")))?;
+    Ok(out.into_inner())
+}
+
+/// JPEG: rebuild from the marker walk, keeping only the segments that decode the image
+/// (tables, frame, scans) and the ones that affect display (JFIF without its thumbnail,
+/// ICC profile, Adobe colour transform). Everything after EOI is dropped.
+fn strip_jpeg(b: &[u8], orientation: u16) -> Result<Vec<u8>> {
+    let layout = jpeg::layout(b)?;
+    let mut kept: Vec<Vec<u8>> = Vec::with_capacity(layout.segments.len() + 1);
+    let mut starts_with_jfif = false;
+    for (i, seg) in layout.segments.iter().enumerate() {
+        let payload = &b[seg.payload.clone()];
+        match jpeg::app_kind(seg.marker, payload) {
+            jpeg::AppKind::Jfif => {
+                // Keep the 14-byte JFIF header, with its own thumbnail removed.
+                let mut header = payload[..14.min(payload.len())].to_vec();
+                if header.len() == 14 {
+                    header[12] = 0;
+                    header[13] = 0;
+                }
+                kept.push(segment(0xE0, &header));
+                starts_with_jfif |= i == 0;
+            }
+            jpeg::AppKind::Icc | jpeg::AppKind::Adobe => kept.push(b[seg.start..seg.end].to_vec()),
+            jpeg::AppKind::NotApp if seg.marker != jpeg::COM => kept.push(b[seg.start..seg.end].to_vec()),
+            _ => {} // Exif, XMP, IPTC, MPF, JFXX, other APPn, COM: dropped.
+        }
+    }
+    if orientation != 1 {
+        // A minimal Exif with only Orientation, right after SOI (or JFIF) as readers expect.
+        let mut exif = b"Exif\0\0".to_vec();
+        exif.extend(orientation_exif(orientation)?);
+        kept.insert(usize::from(starts_with_jfif), segment(0xE1, &exif));
+    }
+    let mut out = Vec::with_capacity(b.len());
+    out.extend_from_slice(&[0xFF, 0xD8]);
+    kept.iter().for_each(|s| out.extend_from_slice(s));
+    out.extend_from_slice(&[0xFF, jpeg::EOI]);
+    Ok(out)
+}
+
+/// A marker segment with a length field.
+fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
+    let mut s = vec![0xFF, marker];
+    s.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+    s.extend_from_slice(payload);
+    s
+}
+
+/// PNG: keep only display chunks (img-parts re-checks every CRC on the way).
+fn strip_png(b: &[u8], orientation: u16) -> Result<Vec<u8>> {
+    let (_, end) = png::chunks(b)?;
+    let mut image = img_parts::png::Png::from_bytes(Bytes::copy_from_slice(&b[..end]))
+        .map_err(|e| Error::new(Stage::Metadata, format!("corrupt PNG: {e}")))?;
+    let chunks = image.chunks_mut();
+    chunks.retain(|c| png::DISPLAY_CHUNKS.contains(&&c.kind()));
+    if orientation != 1 {
+        let at = chunks.iter().position(|c| &c.kind() == b"IDAT").unwrap_or(1);
+        let exif = img_parts::png::PngChunk::new(*b"eXIf", Bytes::from(orientation_exif(orientation)?));
+        chunks.insert(at, exif);
+    }
+    Ok(image.encoder().bytes().to_vec())
+}
+
+/// WebP: keep image chunks, drop EXIF/XMP/unknown ones and fix the VP8X flags so they
+/// no longer announce what was removed.
+fn strip_webp(b: &[u8], orientation: u16) -> Result<Vec<u8>> {
+    use img_parts::riff::{RiffChunk, RiffContent};
+    let (_, end) = webp::chunks(b)?;
+    let mut image = img_parts::webp::WebP::from_bytes(Bytes::copy_from_slice(&b[..end]))
+        .map_err(action_err("corrupt WebP"))?;
+    let chunks = image.chunks_mut();
+    chunks.retain(|c| webp::IMAGE_CHUNKS.contains(&&c.id()));
+    const EXIF_FLAG: u8 = 0x08;
+    const XMP_FLAG: u8 = 0x04;
+    let keep_exif = orientation != 1;
+    for chunk in chunks.iter_mut() {
+        if &chunk.id() == b"VP8X" {
+            if let RiffContent::Data(data) = chunk.content() {
+                let mut data = data.to_vec();
+                if let Some(flags) = data.first_mut() {
+                    *flags &= !(EXIF_FLAG | XMP_FLAG);
+                    if keep_exif {
+                        *flags |= EXIF_FLAG;
+                    }
+                }
+                *chunk = RiffChunk::new(*b"VP8X", RiffContent::Data(Bytes::from(data)));
+            }
+        }
+    }
+    if keep_exif {
+        if !chunks.iter().any(|c| &c.id() == b"VP8X") {
+            return Err(Error::new(Stage::Action, "a simple WebP cannot carry an orientation"));
+        }
+        let exif = RiffChunk::new(*b"EXIF", RiffContent::Data(Bytes::from(orientation_exif(orientation)?)));
+        chunks.push(exif);
+    }
+    Ok(image.encoder().bytes().to_vec())
+}
+
+/// GIF: copy every frame's palette indices into a new file; comments, XMP and other
+/// application extensions are not carried over. Animation loops are kept.
+fn strip_gif(b: &[u8]) -> Result<Vec<u8>> {
+    let err = |e: &dyn std::fmt::Display| Error::new(Stage::Action, format!("cannot rewrite GIF: {e}"));
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::Indexed);
+    let mut decoder = options.read_info(std::io::Cursor::new(b)).map_err(|e| err(&e))?;
+    let (w, h) = (decoder.width(), decoder.height());
+    let palette = decoder.global_palette().map(<[u8]>::to_vec).unwrap_or_default();
+    let repeat = decoder.repeat();
+    let mut out = Vec::new();
+    {
+        let mut encoder = gif::Encoder::new(&mut out, w, h, &palette).map_err(|e| err(&e))?;
+        if repeat != gif::Repeat::Finite(0) {
+            encoder.set_repeat(repeat).map_err(|e| err(&e))?;
+        }
+        while let Some(frame) = decoder.read_next_frame().map_err(|e| err(&e))? {
+            encoder.write_frame(frame).map_err(|e| err(&e))?;
+        }
+    }
+    Ok(out)
+}
+
+/// Encodes the displayed pixels (orientation already applied) as `format`.
+fn encode(img: &DisplayImage, format: image::ImageFormat, icc: Option<Vec<u8>>) -> Result<Vec<u8>> {
+    use image::ImageEncoder;
+    let err =
+        |e: image::ImageError| Error::new(Stage::Action, format!("cannot encode the cleaned copy: {e}"));
+    let mut out = Vec::new();
+    match format {
+        image::ImageFormat::Jpeg => {
+            let rgb = img.pixels.to_rgb8();
+            let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, REENCODE_JPEG_QUALITY);
+            if let Some(icc) = icc.filter(|p| !p.is_empty()) {
+                let _ = enc.set_icc_profile(icc);
+            }
+            enc.write_image(rgb.as_raw(), rgb.width(), rgb.height(), image::ExtendedColorType::Rgb8)
+                .map_err(err)?;
+        }
+        _ => {
+            let mut enc = image::codecs::tiff::TiffEncoder::new(std::io::Cursor::new(&mut out));
+            if let Some(icc) = icc.filter(|p| !p.is_empty()) {
+                let _ = enc.set_icc_profile(icc);
+            }
+            let pixels = &img.pixels;
+            enc.write_image(pixels.as_bytes(), pixels.width(), pixels.height(), pixels.color().into())
+                .map_err(err)?;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn orientation_exif_is_tiny_and_readable() {
+        let tiff = orientation_exif(6).unwrap();
+        assert!(tiff.len() < 40, "{}", tiff.len());
+        let exif = exif::Reader::new().read_raw(tiff).unwrap();
+        let o = exif.get_field(exif::Tag::Orientation, exif::In::PRIMARY).unwrap();
+        assert_eq!(o.value.get_uint(0), Some(6));
+        assert_eq!(exif.fields().count(), 1);
+    }
+}

@@ -1,0 +1,216 @@
+//! Decode: pixels as the photo is displayed.
+//!
+//! Every decode runs under explicit limits (pixel count, allocation), checked from the
+//! header before any pixel buffer exists. The EXIF orientation read by the metadata
+//! stage is applied here, once, so everything downstream works in displayed
+//! coordinates and nothing else thinks about orientation again.
+
+use crate::error::{Error, Result, Stage};
+use crate::intake::Format;
+use crate::options::Limits;
+use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, RgbImage};
+use std::io::Cursor;
+
+/// A decoded photo, turned the way it is displayed.
+#[derive(Debug, Clone)]
+pub struct DisplayImage {
+    /// The pixels, orientation applied.
+    pub pixels: DynamicImage,
+    /// The EXIF orientation that was applied (1 = none).
+    pub orientation: u16,
+}
+
+impl DisplayImage {
+    pub fn width(&self) -> u32 {
+        self.pixels.width()
+    }
+    pub fn height(&self) -> u32 {
+        self.pixels.height()
+    }
+}
+
+/// Decodes `bytes` (already sniffed as `format`) and applies `orientation`.
+pub fn decode(bytes: &[u8], format: Format, orientation: u16, limits: &Limits) -> Result<DisplayImage> {
+    let mut pixels = match format {
+        Format::Heif => decode_heif(bytes, limits)?,
+        _ => decode_with_image(bytes, format, limits)?,
+    };
+    if let Some(o) = image::metadata::Orientation::from_exif(orientation.min(255) as u8) {
+        pixels.apply_orientation(o);
+    }
+    Ok(DisplayImage { pixels, orientation })
+}
+
+fn image_format(format: Format) -> ImageFormat {
+    match format {
+        Format::Jpeg => ImageFormat::Jpeg,
+        Format::Png => ImageFormat::Png,
+        Format::Webp => ImageFormat::WebP,
+        Format::Tiff => ImageFormat::Tiff,
+        Format::Gif => ImageFormat::Gif,
+        Format::Heif => unreachable!("HEIF is decoded by libheif"),
+    }
+}
+
+/// Refuses images larger than the pixel limit, before any allocation.
+fn check_pixels(width: u32, height: u32, limits: &Limits) -> Result<()> {
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > limits.max_pixels {
+        return Err(Error::new(
+            Stage::Limits,
+            format!(
+                "image claims {width}×{height} = {pixels} pixels, over the limit of {} (--max-pixels); \
+                 a decompression bomb or a panorama too large to check",
+                limits.max_pixels
+            ),
+        ));
+    }
+    if width == 0 || height == 0 {
+        return Err(Error::new(Stage::Decode, format!("image has no pixels ({width}×{height})")));
+    }
+    Ok(())
+}
+
+fn decode_with_image(bytes: &[u8], format: Format, limits: &Limits) -> Result<DynamicImage> {
+    let reader = ImageReader::with_format(Cursor::new(bytes), image_format(format));
+    let mut decoder = reader.into_decoder().map_err(image_error)?;
+    let (w, h) = decoder.dimensions();
+    check_pixels(w, h, limits)?;
+    let mut image_limits = image::Limits::default();
+    image_limits.max_alloc = Some(limits.max_alloc_bytes);
+    decoder.set_limits(image_limits).map_err(image_error)?;
+    DynamicImage::from_decoder(decoder).map_err(image_error)
+}
+
+fn image_error(e: ImageError) -> Error {
+    match e {
+        ImageError::Limits(l) => Error::new(Stage::Limits, format!("decoder limit reached: {l}")),
+        ImageError::Unsupported(u) => Error::new(Stage::Decode, format!("unsupported image variant: {u}")),
+        ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            Error::new(Stage::Decode, "truncated image: the pixel data ends early")
+        }
+        other => Error::new(Stage::Decode, format!("cannot decode pixels: {other}")),
+    }
+}
+
+/// Decodes the primary image of a HEIF file to 8-bit RGB. libheif applies the HEIF
+/// rotation and mirroring itself.
+fn decode_heif(bytes: &[u8], limits: &Limits) -> Result<DynamicImage> {
+    use libheif_rs::{ColorSpace, HeifContext, LibHeif, RgbChroma};
+    let heif_err =
+        |what: &str, e: libheif_rs::HeifError| Error::new(Stage::Decode, format!("{what}: {}", e.message));
+    let ctx = HeifContext::read_from_bytes(bytes).map_err(|e| heif_err("corrupt HEIF", e))?;
+    let handle = ctx.primary_image_handle().map_err(|e| heif_err("HEIF without a primary image", e))?;
+    check_pixels(handle.width(), handle.height(), limits)?;
+    let lib = LibHeif::new();
+    let image = lib
+        .decode(&handle, ColorSpace::Rgb(RgbChroma::Rgb), None)
+        .map_err(|e| heif_err("cannot decode HEIF pixels", e))?;
+    let plane = image
+        .planes()
+        .interleaved
+        .ok_or_else(|| Error::new(Stage::Decode, "libheif returned no interleaved RGB plane"))?;
+    let (w, h) = (plane.width, plane.height);
+    let row = w as usize * 3;
+    let mut rgb = Vec::with_capacity(row * h as usize);
+    for y in 0..h as usize {
+        // Rows are padded to the plane's stride.
+        let start = y * plane.stride;
+        let line = plane
+            .data
+            .get(start..start + row)
+            .ok_or_else(|| Error::new(Stage::Decode, "HEIF plane shorter than its size"))?;
+        rgb.extend_from_slice(line);
+    }
+    RgbImage::from_raw(w, h, rgb)
+        .map(DynamicImage::ImageRgb8)
+        .ok_or_else(|| Error::new(Stage::Decode, "HEIF plane has the wrong size"))
+}
+
+/// How an embedded thumbnail compares with the photo it claims to preview.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ThumbnailMatch {
+    /// It looks like the displayed photo (mean difference below the threshold).
+    Same { difference: f32 },
+    /// It shows something else: an older crop or edit, possibly the uncropped original.
+    Differs { difference: f32 },
+    /// Its aspect ratio differs from the photo's: the photo was cropped after capture.
+    OtherShape,
+    /// It could not be decoded, so nobody can say what it shows.
+    Unreadable,
+}
+
+/// Mean absolute grey difference (0–255) above which a thumbnail is "different".
+/// Re-encoding a faithful thumbnail gives 1–4; a crop or retouch gives 15 or more.
+pub const THUMBNAIL_DIFFERENCE: f32 = 10.0;
+
+/// Compares an EXIF JPEG thumbnail with the displayed photo. The thumbnail is stored in
+/// the same orientation as the main image, so the same orientation is applied first.
+pub fn compare_thumbnail(jpeg: &[u8], photo: &DisplayImage) -> ThumbnailMatch {
+    let limits = Limits { max_pixels: 4_000_000, ..Limits::default() };
+    let Ok(mut thumb) = decode_with_image(jpeg, Format::Jpeg, &limits) else {
+        return ThumbnailMatch::Unreadable;
+    };
+    if let Some(o) = image::metadata::Orientation::from_exif(photo.orientation.min(255) as u8) {
+        thumb.apply_orientation(o);
+    }
+    let (tw, th) = (thumb.width(), thumb.height());
+    let ratio = |w: u32, h: u32| f64::from(w) / f64::from(h.max(1));
+    if (ratio(tw, th) / ratio(photo.width(), photo.height()) - 1.0).abs() > 0.06 {
+        return ThumbnailMatch::OtherShape;
+    }
+    // Area averaging (`thumbnail_exact`) is what a camera does and costs a few ms at
+    // 12 MP; a filtered resize costs tens.
+    let small = photo.pixels.thumbnail_exact(tw, th).to_luma8();
+    let thumb = thumb.to_luma8();
+    let total: u64 = small.as_raw().iter().zip(thumb.as_raw()).map(|(a, b)| u64::from(a.abs_diff(*b))).sum();
+    let difference = total as f32 / (tw as f32 * th as f32).max(1.0);
+    if difference > THUMBNAIL_DIFFERENCE {
+        ThumbnailMatch::Differs { difference }
+    } else {
+        ThumbnailMatch::Same { difference }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jpeg(w: u32, h: u32, f: impl Fn(u32, u32) -> [u8; 3]) -> Vec<u8> {
+        let img = RgbImage::from_fn(w, h, |x, y| image::Rgb(f(x, y)));
+        let mut out = Vec::new();
+        DynamicImage::ImageRgb8(img).write_to(&mut Cursor::new(&mut out), ImageFormat::Jpeg).unwrap();
+        out
+    }
+
+    #[test]
+    fn orientation_is_applied_once() {
+        let bytes = jpeg(40, 20, |x, _| if x < 10 { [255, 0, 0] } else { [0, 0, 255] });
+        let img = decode(&bytes, Format::Jpeg, 6, &Limits::default()).unwrap();
+        assert_eq!((img.width(), img.height()), (20, 40));
+        // Rotated 90° clockwise: the red left edge is now along the top.
+        let top = img.pixels.to_rgb8().get_pixel(10, 2).0;
+        assert!(top[0] > 200 && top[2] < 60, "{top:?}");
+    }
+
+    #[test]
+    fn pixel_limit_is_checked_before_decoding() {
+        let bytes = jpeg(100, 100, |_, _| [0, 0, 0]);
+        let limits = Limits { max_pixels: 9_999, ..Limits::default() };
+        let err = decode(&bytes, Format::Jpeg, 1, &limits).unwrap_err();
+        assert_eq!(err.stage, Stage::Limits);
+    }
+
+    #[test]
+    fn thumbnails_are_compared_with_the_photo() {
+        let scene = |x: u32, y: u32| [(x * 2) as u8, (y * 3) as u8, 128];
+        let photo = decode(&jpeg(120, 80, scene), Format::Jpeg, 1, &Limits::default()).unwrap();
+        let faithful = jpeg(60, 40, |x, y| scene(x * 2, y * 2));
+        assert!(matches!(compare_thumbnail(&faithful, &photo), ThumbnailMatch::Same { .. }));
+        let stale = jpeg(60, 40, |x, _| if x > 20 { [255, 0, 0] } else { [0, 0, 0] });
+        assert!(matches!(compare_thumbnail(&stale, &photo), ThumbnailMatch::Differs { .. }));
+        let square = jpeg(40, 40, |x, y| scene(x * 2, y * 2));
+        assert_eq!(compare_thumbnail(&square, &photo), ThumbnailMatch::OtherShape);
+        assert_eq!(compare_thumbnail(b"\xFF\xD8\xFFnope", &photo), ThumbnailMatch::Unreadable);
+    }
+}

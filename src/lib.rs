@@ -1,0 +1,31 @@
+//! medscrub: decide whether a clinical photo may leave, explain why with the policy
+//! clauses behind each finding, and make it true.
+//!
+//! The pipeline runs one way, one module per stage:
+//!
+//! ```text
+//! path ─► intake ─► decode ─► metadata ─► rules ─► policy ─► action ─► report
+//! ```
+//!
+//! [`pipeline`] is the only caller of the stages. The library never prints; the CLI
+//! (`cli`) turns [`report::Report`]s into text or JSON Lines.
+
+pub mod action;
+pub mod cli;
+pub mod decode;
+pub mod error;
+pub mod exit;
+pub mod intake;
+pub mod metadata;
+pub mod options;
+pub mod pipeline;
+pub mod policy;
+pub mod report;
+pub mod rules;
+pub mod verdict;
+
+pub use error::{Error, Stage};
+pub use exit::ExitStatus;
+pub use options::{Limits, Options};
+
+pub use verdict::Verdict;

@@ -1,0 +1,137 @@
+//! GIF: a block walk (extensions, image descriptors, trailer).
+
+use super::{Comment, MetaFacts, Trailer, describe_trailer};
+use crate::error::{Error, Result, Stage};
+
+/// Application extensions that only control animation: kept.
+const ANIMATION_APPS: [&[u8]; 2] = [b"NETSCAPE2.0", b"ANIMEXTS1.0"];
+
+/// Reads the metadata of a GIF.
+pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
+    let truncated = || Error::new(Stage::Decode, "truncated GIF: the file ends before its trailer");
+    if b.len() < 13 {
+        return Err(truncated());
+    }
+    let flags = b[10];
+    let mut pos = 13 + color_table_len(flags);
+    loop {
+        match *b.get(pos).ok_or_else(truncated)? {
+            0x3B => {
+                let end = pos + 1;
+                if end < b.len() {
+                    let tail = &b[end..];
+                    facts.trailer =
+                        Some(Trailer { offset: end, bytes: tail.len(), holds: describe_trailer(tail) });
+                }
+                return Ok(());
+            }
+            0x21 => {
+                let label = *b.get(pos + 1).ok_or_else(truncated)?;
+                let (data, next) = sub_blocks(b, pos + 2).ok_or_else(truncated)?;
+                match label {
+                    0xFE => {
+                        facts.comments.push(Comment { source: "GIF comment", text: super::lossy_text(&data) })
+                    }
+                    0x01 => facts.comments.push(Comment {
+                        source: "GIF plain text",
+                        text: super::lossy_text(data.get(12..).unwrap_or_default()),
+                    }),
+                    0xFF => application(b, pos + 2, &data, facts),
+                    _ => {}
+                }
+                pos = next;
+            }
+            0x2C => {
+                let flags = *b.get(pos + 9).ok_or_else(truncated)?;
+                let lzw_at = pos + 10 + color_table_len(flags);
+                let (_, next) = sub_blocks(b, lzw_at + 1).ok_or_else(truncated)?;
+                pos = next;
+            }
+            other => {
+                return Err(Error::new(
+                    Stage::Metadata,
+                    format!("corrupt GIF: unknown block 0x{other:02X} at byte {pos}"),
+                ));
+            }
+        }
+    }
+}
+
+fn color_table_len(flags: u8) -> usize {
+    if flags & 0x80 != 0 { 3 * (2usize << (flags & 0x07)) } else { 0 }
+}
+
+/// Concatenated sub-block data from `pos` and the offset after the terminator.
+fn sub_blocks(b: &[u8], mut pos: usize) -> Option<(Vec<u8>, usize)> {
+    let mut data = Vec::new();
+    loop {
+        let n = *b.get(pos)? as usize;
+        pos += 1;
+        if n == 0 {
+            return Some((data, pos));
+        }
+        data.extend_from_slice(b.get(pos..pos + n)?);
+        pos += n;
+    }
+}
+
+/// An application extension: the first sub-block is the 11-byte identifier.
+fn application(b: &[u8], at: usize, data: &[u8], facts: &mut MetaFacts) {
+    let id = data.get(..11).unwrap_or(data);
+    if ANIMATION_APPS.contains(&id) {
+        return;
+    }
+    if id == b"XMP DataXMP" {
+        facts.xmp_packets += 1;
+        // XMP in GIF is written raw; its bytes happen to form the sub-blocks, so read
+        // the packet from the file itself, not from the de-blocked data.
+        let raw = &b[at..];
+        if let (Some(s), Some(e)) = (find(raw, b"<x:xmpmeta"), find(raw, b"</x:xmpmeta>")) {
+            if s < e {
+                super::xmp::read(&raw[s..e + 12], facts);
+            }
+        }
+        return;
+    }
+    facts.other.push(format!(
+        "GIF application extension \"{}\" ({} bytes)",
+        String::from_utf8_lossy(id),
+        data.len()
+    ));
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gif_with(ext: &[u8]) -> Vec<u8> {
+        let mut g = b"GIF89a\x01\0\x01\0\x80\0\0".to_vec();
+        g.extend([0, 0, 0, 255, 255, 255]); // 2-colour global table
+        g.extend(ext);
+        g.extend(b"\x2C\0\0\0\0\x01\0\x01\0\0\x02\x02\x44\x01\0");
+        g.push(0x3B);
+        g
+    }
+
+    #[test]
+    fn comments_and_unknown_apps_are_found() {
+        let mut ext = b"\x21\xFE\x05J Doe\0".to_vec();
+        ext.extend(b"\x21\xFF\x0BNETSCAPE2.0\x03\x01\0\0\0");
+        ext.extend(b"\x21\xFF\x0BFOOBARAPP1\x30\x01\x01\0");
+        let mut f = MetaFacts::default();
+        read(&gif_with(&ext), &mut f).unwrap();
+        assert_eq!(f.comments[0].text, "J Doe");
+        assert_eq!(f.other.len(), 1, "{:?}", f.other);
+        assert!(f.trailer.is_none());
+    }
+
+    #[test]
+    fn truncation_is_an_error() {
+        let g = gif_with(b"");
+        assert!(read(&g[..g.len() - 1], &mut MetaFacts::default()).is_err());
+    }
+}

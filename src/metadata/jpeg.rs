@@ -1,0 +1,297 @@
+//! JPEG: a marker walk over the whole file, including the scan data.
+//!
+//! Container crates such as img-parts stop parsing at the first SOS and keep the rest
+//! (later scans, any APPn/COM between them, and every byte after EOI) as one opaque
+//! blob. That blob is exactly where a leak hides, so this walk follows the entropy-coded
+//! data to EOI and lists every segment, wherever it sits.
+
+use super::{Comment, MetaFacts, Thumbnail, Trailer, be16, describe_trailer, lossy_text};
+use crate::error::{Error, Result, Stage};
+
+/// Start of scan.
+pub const SOS: u8 = 0xDA;
+/// End of image.
+pub const EOI: u8 = 0xD9;
+/// Comment.
+pub const COM: u8 = 0xFE;
+
+/// One marker segment, by byte ranges into the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    /// The marker's second byte (0xE1 for APP1, …).
+    pub marker: u8,
+    /// Offset of the 0xFF that starts the marker.
+    pub start: usize,
+    /// Offset one past the segment's payload (for SOS: one past its entropy-coded data).
+    pub end: usize,
+    /// The payload after the length field (empty for markers without one).
+    pub payload: std::ops::Range<usize>,
+    /// True when the segment comes after the first SOS.
+    pub after_first_scan: bool,
+}
+
+/// The segments of the primary image and where it ends.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Every segment between SOI and EOI, in file order.
+    pub segments: Vec<Segment>,
+    /// Offset one past the EOI marker; bytes from here on are a trailer.
+    pub end: usize,
+}
+
+/// Markers that stand alone (no length field).
+fn standalone(marker: u8) -> bool {
+    matches!(marker, 0x01 | 0xD0..=0xD7)
+}
+
+/// Walks the file from SOI to EOI.
+pub fn layout(b: &[u8]) -> Result<Layout> {
+    let corrupt = |msg: String| Error::new(Stage::Metadata, msg);
+    if !b.starts_with(&[0xFF, 0xD8]) {
+        return Err(corrupt("not a JPEG: no start-of-image marker".into()));
+    }
+    let truncated =
+        || Error::new(Stage::Decode, "truncated JPEG: the file ends before its end-of-image marker");
+    let mut segments = Vec::new();
+    let mut seen_scan = false;
+    let mut pos = 2;
+    loop {
+        if pos >= b.len() {
+            return Err(truncated());
+        }
+        if b[pos] != 0xFF {
+            return Err(corrupt(format!("corrupt JPEG: expected a marker at byte {pos}")));
+        }
+        // Any number of 0xFF fill bytes may precede a marker.
+        while pos + 1 < b.len() && b[pos + 1] == 0xFF {
+            pos += 1;
+        }
+        let Some(&marker) = b.get(pos + 1) else { return Err(truncated()) };
+        if marker == EOI {
+            return Ok(Layout { segments, end: pos + 2 });
+        }
+        if standalone(marker) {
+            segments.push(Segment {
+                marker,
+                start: pos,
+                end: pos + 2,
+                payload: pos + 2..pos + 2,
+                after_first_scan: seen_scan,
+            });
+            pos += 2;
+            continue;
+        }
+        if marker == 0x00 || marker == 0xD8 {
+            return Err(corrupt(format!("corrupt JPEG: unexpected marker 0x{marker:02X} at byte {pos}")));
+        }
+        let len = be16(b, pos + 2).ok_or_else(truncated)? as usize;
+        if len < 2 {
+            return Err(corrupt(format!("corrupt JPEG: segment length {len} at byte {pos}")));
+        }
+        let payload = pos + 4..pos + 2 + len;
+        if payload.end > b.len() {
+            return Err(truncated());
+        }
+        let mut end = payload.end;
+        if marker == SOS {
+            end = scan_end(b, end).ok_or_else(truncated)?;
+        }
+        segments.push(Segment { marker, start: pos, end, payload, after_first_scan: seen_scan });
+        seen_scan |= marker == SOS;
+        pos = end;
+    }
+}
+
+/// Follows entropy-coded data from `from` to the next real marker. Inside scan data,
+/// 0xFF is followed by 0x00 (a stuffed byte), a restart marker, or more fill bytes.
+fn scan_end(b: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while i + 1 < b.len() {
+        if b[i] == 0xFF {
+            match b[i + 1] {
+                0x00 | 0xD0..=0xD7 => i += 2,
+                0xFF => i += 1,
+                _ => return Some(i),
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// The identifier an APPn payload starts with, for known kinds.
+pub fn app_kind(marker: u8, payload: &[u8]) -> AppKind {
+    let starts = |p: &[u8]| payload.starts_with(p);
+    match marker {
+        0xE0 if starts(b"JFIF\0") => AppKind::Jfif,
+        0xE0 if starts(b"JFXX\0") => AppKind::JfifExtension,
+        0xE1 if starts(b"Exif\0") => AppKind::Exif,
+        0xE1 if starts(b"http://ns.adobe.com/xap/1.0/\0") => AppKind::Xmp,
+        0xE1 if starts(b"http://ns.adobe.com/xmp/extension/\0") => AppKind::ExtendedXmp,
+        0xE2 if starts(b"ICC_PROFILE\0") => AppKind::Icc,
+        0xE2 if starts(b"MPF\0") => AppKind::Mpf,
+        0xED if starts(b"Photoshop 3.0\0") => AppKind::Photoshop,
+        0xEE if starts(b"Adobe") => AppKind::Adobe,
+        0xE0..=0xEF => AppKind::Other,
+        _ => AppKind::NotApp,
+    }
+}
+
+/// Kinds of APPn segment medscrub tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppKind {
+    Jfif,
+    JfifExtension,
+    Exif,
+    Xmp,
+    ExtendedXmp,
+    Icc,
+    Mpf,
+    Photoshop,
+    Adobe,
+    Other,
+    NotApp,
+}
+
+/// Reads the metadata of a JPEG.
+pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
+    let layout = layout(b)?;
+    let mut icc_chunks: Vec<(u8, &[u8])> = Vec::new();
+    for seg in &layout.segments {
+        let payload = &b[seg.payload.clone()];
+        let before = where_found(facts);
+        match (seg.marker, app_kind(seg.marker, payload)) {
+            (COM, _) => facts.comments.push(Comment { source: "JPEG COM", text: lossy_text(payload) }),
+            (_, AppKind::Exif) => {
+                super::exif::read(&payload[6..], "EXIF (APP1)", facts);
+            }
+            (_, AppKind::Xmp) => {
+                facts.xmp_packets += 1;
+                super::xmp::read(&payload[29..], facts);
+            }
+            (_, AppKind::ExtendedXmp) => {
+                facts.xmp_packets += 1;
+                // GUID (32) + full length (4) + offset (4) follow the identifier.
+                let body = payload.get(35 + 40..).unwrap_or_default();
+                super::xmp::read(body, facts);
+            }
+            (_, AppKind::Icc) => {
+                if payload.len() >= 14 {
+                    icc_chunks.push((payload[12], &payload[14..]));
+                }
+            }
+            (_, AppKind::Photoshop) => super::iptc::read_photoshop(&payload[14..], facts),
+            (_, AppKind::Jfif) => {
+                // JFIF can carry its own uncompressed thumbnail after the 14-byte header.
+                if payload.len() > 14 && payload[12] > 0 && payload[13] > 0 {
+                    facts.thumbnails.push(Thumbnail {
+                        source: "JFIF APP0",
+                        jpeg: None,
+                        bytes: payload.len() - 14,
+                    });
+                }
+            }
+            (_, AppKind::JfifExtension) => facts.thumbnails.push(Thumbnail {
+                source: "JFIF extension (JFXX)",
+                jpeg: None,
+                bytes: payload.len(),
+            }),
+            (m, AppKind::Mpf) => facts.other.push(format!(
+                "APP{} MPF index of secondary images ({} bytes)",
+                m - 0xE0,
+                payload.len()
+            )),
+            (m, AppKind::Other) => facts.other.push(format!(
+                "APP{} segment{} ({} bytes)",
+                m - 0xE0,
+                app_label(payload),
+                payload.len()
+            )),
+            (_, AppKind::Adobe | AppKind::NotApp) => {}
+        }
+        if seg.after_first_scan && where_found(facts) != before {
+            facts.after_scan.push(format!("marker 0x{:02X} at byte {}", seg.marker, seg.start));
+        }
+    }
+    if !icc_chunks.is_empty() {
+        icc_chunks.sort_by_key(|(seq, _)| *seq);
+        facts.icc_profile = Some(icc_chunks.iter().flat_map(|(_, d)| d.iter().copied()).collect());
+    }
+    if layout.end < b.len() {
+        let tail = &b[layout.end..];
+        facts.trailer =
+            Some(Trailer { offset: layout.end, bytes: tail.len(), holds: describe_trailer(tail) });
+    }
+    Ok(())
+}
+
+/// A count of everything found so far, to tell whether a segment added metadata.
+fn where_found(f: &MetaFacts) -> usize {
+    f.comments.len()
+        + f.exif.len()
+        + f.xmp.len()
+        + f.xmp_packets
+        + f.iptc.len()
+        + f.other.len()
+        + f.unreadable_exif.len()
+}
+
+/// A printable label for an unknown APPn identifier, e.g. ` "Ducky"`.
+fn app_label(payload: &[u8]) -> String {
+    let id: String = payload.iter().take_while(|&&c| c != 0).take(24).map(|&c| c as char).collect();
+    if !id.is_empty() && id.chars().all(|c| c.is_ascii_graphic() || c == ' ') {
+        format!(" \"{id}\"")
+    } else {
+        String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SOI, APP0 JFIF, DQT(stub), SOS with entropy bytes incl. stuffing and RST, EOI.
+    fn tiny() -> Vec<u8> {
+        let mut v = vec![0xFF, 0xD8];
+        v.extend([0xFF, 0xE0, 0, 16]);
+        v.extend(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
+        v.extend([0xFF, SOS, 0, 3, 0]);
+        v.extend([0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0, 0x56]);
+        v.extend([0xFF, COM, 0, 5, b'M', b'R', b'N']);
+        v.extend([0xFF, SOS, 0, 3, 0, 0x78, 0xFF, 0xFF, EOI]);
+        v
+    }
+
+    #[test]
+    fn walks_through_scan_data_to_eoi() {
+        let b = tiny();
+        let l = layout(&b).unwrap();
+        assert_eq!(l.end, b.len());
+        let markers: Vec<u8> = l.segments.iter().map(|s| s.marker).collect();
+        assert_eq!(markers, vec![0xE0, SOS, COM, SOS]);
+        assert!(l.segments[2].after_first_scan);
+    }
+
+    #[test]
+    fn finds_metadata_after_the_first_scan_and_trailers() {
+        let mut b = tiny();
+        b.extend(b"\xFF\xD8\xFF\xE0 second image");
+        let mut facts = MetaFacts::new();
+        read(&b, &mut facts).unwrap();
+        assert_eq!(facts.comments[0].text, "MRN");
+        assert_eq!(facts.after_scan.len(), 1);
+        let t = facts.trailer.unwrap();
+        assert_eq!(t.bytes, 17);
+        assert_eq!(t.holds.as_deref(), Some("a JPEG image"));
+    }
+
+    #[test]
+    fn truncation_is_an_error_not_a_guess() {
+        let b = tiny();
+        for cut in [3, 10, 24, b.len() - 1] {
+            let err = layout(&b[..cut]).unwrap_err();
+            assert!(err.message.contains("truncated"), "{cut}: {err}");
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! PNG: a chunk walk from the signature to IEND, and what each ancillary chunk holds.
+
+use super::{MetaFacts, TextChunk, Trailer, be32, describe_trailer};
+use crate::error::{Error, Result, Stage};
+
+/// The PNG file signature.
+pub const SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
+
+/// Most bytes a compressed text chunk may inflate to: a zlib bomb in a zTXt chunk must
+/// not take the machine down.
+const MAX_INFLATED_TEXT: usize = 8 * 1024 * 1024;
+
+/// Chunks that affect how pixels display (or are the pixels). `clean` keeps exactly
+/// these; everything else is metadata or unknown and is dropped.
+pub const DISPLAY_CHUNKS: [&[u8; 4]; 15] = [
+    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"sBIT", b"pHYs",
+    b"acTL", b"fcTL", b"fdAT", b"cICP",
+];
+
+/// One chunk, by byte ranges into the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chunk {
+    pub kind: [u8; 4],
+    /// Offset of the length field.
+    pub start: usize,
+    /// The chunk's data.
+    pub data: std::ops::Range<usize>,
+    /// Offset one past the CRC.
+    pub end: usize,
+}
+
+/// Walks the chunks up to and including IEND. Returns them and the end offset.
+pub fn chunks(b: &[u8]) -> Result<(Vec<Chunk>, usize)> {
+    if !b.starts_with(SIGNATURE) {
+        return Err(Error::new(Stage::Metadata, "not a PNG: bad signature"));
+    }
+    let mut out = Vec::new();
+    let mut pos = SIGNATURE.len();
+    loop {
+        let truncated = || Error::new(Stage::Decode, "truncated PNG: the file ends before its IEND chunk");
+        let len = be32(b, pos).ok_or_else(truncated)? as usize;
+        let kind: [u8; 4] = b.get(pos + 4..pos + 8).ok_or_else(truncated)?.try_into().unwrap_or_default();
+        if !kind.iter().all(u8::is_ascii_alphabetic) {
+            return Err(Error::new(Stage::Metadata, format!("corrupt PNG: bad chunk type at byte {pos}")));
+        }
+        let data = pos + 8..(pos + 8).checked_add(len).ok_or_else(truncated)?;
+        let end = data.end + 4;
+        if end > b.len() {
+            return Err(truncated());
+        }
+        out.push(Chunk { kind, start: pos, data, end });
+        pos = end;
+        if &kind == b"IEND" {
+            return Ok((out, end));
+        }
+    }
+}
+
+/// Reads the metadata of a PNG.
+pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
+    let (chunks, end) = chunks(b)?;
+    for chunk in &chunks {
+        let data = &b[chunk.data.clone()];
+        let kind = String::from_utf8_lossy(&chunk.kind).into_owned();
+        match &chunk.kind {
+            b"tEXt" | b"zTXt" | b"iTXt" => {
+                let (keyword, text) = text_chunk(&chunk.kind, data);
+                if keyword == "XML:com.adobe.xmp" {
+                    facts.xmp_packets += 1;
+                    if let Some(t) = &text {
+                        super::xmp::read(t.as_bytes(), facts);
+                    }
+                }
+                if keyword.eq_ignore_ascii_case("Raw profile type exif") {
+                    facts.other.push("EXIF stored as hex text (ImageMagick)".into());
+                }
+                facts.text_chunks.push(TextChunk { kind, keyword, bytes: data.len(), text });
+            }
+            b"eXIf" => {
+                super::exif::read(data, "PNG eXIf", facts);
+                facts.text_chunks.push(TextChunk {
+                    kind,
+                    keyword: String::new(),
+                    bytes: data.len(),
+                    text: None,
+                });
+            }
+            b"tIME" if data.len() == 7 => {
+                let year = u16::from_be_bytes([data[0], data[1]]);
+                facts.png_time = Some(format!(
+                    "{year:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                    data[2], data[3], data[4], data[5], data[6]
+                ));
+            }
+            b"iCCP" => {
+                // Name, NUL, method, then the zlib-compressed profile.
+                if let Some(nul) = data.iter().position(|&c| c == 0) {
+                    facts.icc_profile = inflate(data.get(nul + 2..).unwrap_or_default()).or(Some(Vec::new()));
+                }
+            }
+            k if DISPLAY_CHUNKS.contains(&k) => {}
+            _ => facts.other.push(format!("PNG chunk {kind} ({} bytes)", data.len())),
+        }
+    }
+    if end < b.len() {
+        let tail = &b[end..];
+        facts.trailer = Some(Trailer { offset: end, bytes: tail.len(), holds: describe_trailer(tail) });
+    }
+    Ok(())
+}
+
+/// Keyword and (decompressed) text of a tEXt, zTXt or iTXt chunk.
+fn text_chunk(kind: &[u8; 4], data: &[u8]) -> (String, Option<String>) {
+    let nul = data.iter().position(|&c| c == 0).unwrap_or(data.len());
+    let keyword = String::from_utf8_lossy(&data[..nul]).into_owned();
+    let rest = data.get(nul + 1..).unwrap_or_default();
+    let text = match kind {
+        b"tEXt" => Some(rest.iter().map(|&c| c as char).collect()), // Latin-1
+        b"zTXt" => inflate(rest.get(1..).unwrap_or_default()).map(|t| t.iter().map(|&c| c as char).collect()),
+        _ => {
+            // iTXt: compression flag, method, language tag NUL, translated keyword NUL, text.
+            let (flag, after) = (rest.first().copied().unwrap_or(0), rest.get(2..).unwrap_or_default());
+            let mut parts = after.splitn(3, |&c| c == 0);
+            let (_, _, body) = (parts.next(), parts.next(), parts.next().unwrap_or_default());
+            if flag == 1 { inflate(body) } else { Some(body.to_vec()) }
+                .map(|t| String::from_utf8_lossy(&t).into_owned())
+        }
+    };
+    (keyword, text)
+}
+
+fn inflate(data: &[u8]) -> Option<Vec<u8>> {
+    miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, MAX_INFLATED_TEXT).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        c.extend(kind);
+        c.extend(data);
+        c.extend([0, 0, 0, 0]); // CRC is not checked by the walk
+        c
+    }
+
+    #[test]
+    fn text_chunks_and_trailer() {
+        let mut b = SIGNATURE.to_vec();
+        b.extend(chunk(b"IHDR", &[0; 13]));
+        b.extend(chunk(b"tEXt", b"Author\0Jane"));
+        b.extend(chunk(b"tIME", &[0x07, 0xEA, 11, 20, 8, 15, 0]));
+        b.extend(chunk(b"caBX", b"c2pa"));
+        b.extend(chunk(b"IEND", b""));
+        b.extend(b"junk");
+        let mut f = MetaFacts::default();
+        read(&b, &mut f).unwrap();
+        assert_eq!(f.text_chunks[0].keyword, "Author");
+        assert_eq!(f.text_chunks[0].text.as_deref(), Some("Jane"));
+        assert_eq!(f.png_time.as_deref(), Some("2026-11-20T08:15:00Z"));
+        assert_eq!(f.other, vec!["PNG chunk caBX (4 bytes)".to_string()]);
+        assert_eq!(f.trailer.unwrap().bytes, 4);
+    }
+
+    #[test]
+    fn zlib_bomb_in_ztxt_is_bounded() {
+        let huge = vec![b'a'; MAX_INFLATED_TEXT + 10];
+        let packed = miniz_oxide::deflate::compress_to_vec_zlib(&huge, 9);
+        let mut data = b"Comment\0\0".to_vec();
+        data.extend(packed);
+        let (_, text) = text_chunk(b"zTXt", &data);
+        assert!(text.is_none());
+    }
+
+    #[test]
+    fn truncated_png_is_an_error() {
+        let mut b = SIGNATURE.to_vec();
+        b.extend(chunk(b"IHDR", &[0; 13]));
+        assert!(chunks(&b).unwrap_err().message.contains("truncated"));
+        assert!(chunks(&b[..20]).is_err());
+    }
+}

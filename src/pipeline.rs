@@ -1,0 +1,290 @@
+//! The pipeline: runs the stages in order for each photo, and photos in parallel.
+//!
+//! ```text
+//! intake ─► metadata ─► decode ─► rules ─► policy ─► (clean: strip ─► verify ─► write)
+//! ```
+//!
+//! Metadata is read before the pixels are decoded because orientation is a metadata
+//! fact: decode applies exactly the orientation that `strip` will write back, so what
+//! was analysed and what is shared are the same picture. Any stage error becomes a
+//! `block` finding for that photo only; a panic is caught and becomes `error.internal`.
+
+use crate::action;
+use crate::decode::{self, DisplayImage};
+use crate::error::{Error, Stage};
+use crate::intake::{self, Format, Input};
+use crate::metadata::{self, MetaFacts};
+use crate::options::Options;
+use crate::policy::Profile;
+use crate::report::{Action, Report, Source};
+use crate::rules;
+use crate::verdict::Verdict;
+use sha2::{Digest, Sha256};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// A photo after analysis, with what `clean` needs to act on it.
+pub struct Analysis {
+    pub report: Report,
+    bytes: Vec<u8>,
+    format: Option<Format>,
+    facts: Option<MetaFacts>,
+    image: Option<DisplayImage>,
+}
+
+/// Runs analysis and cleaning with one profile and one set of options.
+pub struct Engine<'a> {
+    pub options: &'a Options,
+    pub profile: &'a Profile,
+}
+
+fn ms(since: Instant) -> f64 {
+    (since.elapsed().as_secs_f64() * 1e5).round() / 100.0
+}
+
+impl Engine<'_> {
+    /// Analyses one photo. Never panics and never fails: problems are findings.
+    pub fn analyse(&self, input: &Input) -> Analysis {
+        let mut a = Analysis {
+            report: Report::new(input.path.display().to_string(), &self.profile.id),
+            bytes: Vec::new(),
+            format: None,
+            facts: None,
+            image: None,
+        };
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.run_stages(&input.path, &mut a)));
+        let error = match outcome {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e),
+            Err(panic) => Some(Error::new(
+                Stage::Internal,
+                format!("medscrub crashed on this photo: {}", panic_message(&panic)),
+            )),
+        };
+        if let Some(e) = error {
+            self.fail(&mut a.report, &e);
+            a.image = None;
+        }
+        a.report.settle_verdict();
+        a
+    }
+
+    fn run_stages(&self, path: &Path, a: &mut Analysis) -> crate::error::Result<()> {
+        let limits = &self.options.limits;
+        let t = Instant::now();
+        a.bytes = intake::read_file(path, limits.max_file_bytes)?;
+        a.report.bytes = Some(a.bytes.len() as u64);
+        a.report.sha256 = Some(hex(&Sha256::digest(&a.bytes)));
+        a.report.timings.read_ms = ms(t);
+        let format = intake::image_format(&a.bytes)?;
+        a.format = Some(format);
+        a.report.format = Some(format.as_str());
+
+        let t = Instant::now();
+        let facts = metadata::read(&a.bytes, format)?;
+        a.report.capture_time = facts.capture_time();
+        a.report.timings.metadata_ms = ms(t);
+        if !facts.after_scan.is_empty() {
+            a.report.notes.push(format!(
+                "metadata hidden after the image data began ({}): tools that stop reading at the first scan miss it",
+                facts.after_scan.join(", ")
+            ));
+        }
+
+        let t = Instant::now();
+        let image = decode::decode(&a.bytes, format, facts.orientation, limits)?;
+        a.report.width = Some(image.width());
+        a.report.height = Some(image.height());
+        a.report.timings.decode_ms = ms(t);
+
+        let t = Instant::now();
+        let thumbnails: Vec<_> = facts
+            .thumbnails
+            .iter()
+            .map(|th| th.jpeg.as_deref().map(|j| decode::compare_thumbnail(j, &image)))
+            .collect();
+        let evidence =
+            rules::Evidence { facts: &facts, thumbnails: &thumbnails, show_text: self.options.show_text };
+        let findings =
+            rules::run(&evidence).into_iter().filter_map(|d| self.profile.judge(d, Source::Metadata));
+        a.report.findings.extend(findings);
+        a.report.timings.rules_ms = ms(t);
+        if format == Format::Heif && !a.report.findings.is_empty() {
+            a.report
+                .notes
+                .push("HEIC has no lossless strip path: `clean` writes it as a high-quality JPEG".into());
+        }
+        a.facts = Some(facts);
+        a.image = Some(image);
+        Ok(())
+    }
+
+    fn fail(&self, report: &mut Report, e: &Error) {
+        report.findings.push(self.profile.error_finding(e));
+        report.error = Some(format!("{}: {}", report.path, e.message));
+    }
+
+    /// Analyses one photo and, when it may leave, writes its share-safe copy to `dest`.
+    pub fn clean(&self, input: &Input, dest: &Path) -> Report {
+        let mut a = self.analyse(input);
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.write_clean(&mut a, input, dest)));
+        let error = match outcome {
+            Ok(r) => r.err(),
+            Err(panic) => Some(Error::new(
+                Stage::Internal,
+                format!("medscrub crashed while cleaning: {}", panic_message(&panic)),
+            )),
+        };
+        if let Some(e) = error {
+            self.fail(&mut a.report, &e);
+            a.report.settle_verdict();
+            a.report.action = Some(Action::NotWritten);
+            a.report.output = None;
+        }
+        a.report
+    }
+
+    fn write_clean(&self, a: &mut Analysis, input: &Input, dest: &Path) -> crate::error::Result<()> {
+        let t = Instant::now();
+        let (Some(format), Verdict::Share | Verdict::Strip) = (a.format, a.report.verdict) else {
+            a.report.action = Some(Action::NotWritten);
+            if a.report.verdict == Verdict::Redact {
+                return Err(Error::new(
+                    Stage::Action,
+                    "redaction is not available in this version: not written",
+                ));
+            }
+            return Ok(());
+        };
+        let facts =
+            a.facts.as_ref().ok_or_else(|| Error::new(Stage::Internal, "analysis left no metadata"))?;
+        let cleaned = if a.report.verdict == Verdict::Share {
+            action::Cleaned {
+                bytes: std::mem::take(&mut a.bytes),
+                format,
+                action: Action::Copied,
+                orientation: facts.orientation,
+                notes: vec![],
+            }
+        } else {
+            action::strip(&a.bytes, format, facts, a.image.as_ref())?
+        };
+        action::verify(&cleaned)?;
+        let dest = if cleaned.format != format { dest.with_extension("jpg") } else { dest.to_path_buf() };
+        refuse_input_as_output(&input.path, &dest)?;
+        action::write_atomic(&dest, &cleaned.bytes, self.options.force)?;
+        a.report.notes.extend(cleaned.notes);
+        a.report.action = Some(cleaned.action);
+        a.report.output = Some(dest.display().to_string());
+        a.report.timings.action_ms = ms(t);
+        Ok(())
+    }
+}
+
+/// The output must never be the input, whatever `--out` and `--force` say.
+fn refuse_input_as_output(input: &Path, dest: &Path) -> crate::error::Result<()> {
+    let same = match (input.canonicalize(), dest.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same {
+        return Err(Error::new(
+            Stage::Action,
+            format!("refusing to write over the original {}", input.display()),
+        ));
+    }
+    Ok(())
+}
+
+/// Where `clean` puts the copy of `input`: the same relative path under `out`.
+pub fn destination(out: &Path, input: &Input) -> PathBuf {
+    let safe: PathBuf =
+        input.relative.components().filter(|c| matches!(c, std::path::Component::Normal(_))).collect();
+    out.join(safe)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Runs `work` over `inputs` on `jobs` threads and hands each report to `sink` in input
+/// order, as soon as it and every report before it are done.
+pub fn run_parallel<W, S>(inputs: &[Input], jobs: Option<usize>, work: W, mut sink: S) -> std::io::Result<()>
+where
+    W: Fn(&Input) -> Report + Sync,
+    S: FnMut(Report),
+{
+    use rayon::prelude::*;
+    let mut builder = rayon::ThreadPoolBuilder::new().thread_name(|i| format!("medscrub-{i}"));
+    if let Some(n) = jobs {
+        builder = builder.num_threads(n.max(1));
+    }
+    let pool = builder.build().map_err(std::io::Error::other)?;
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Report)>();
+    std::thread::scope(|scope| {
+        let work = &work;
+        scope.spawn(move || {
+            pool.install(|| {
+                inputs.par_iter().enumerate().for_each_with(tx, |tx, (i, input)| {
+                    let _ = tx.send((i, work(input)));
+                });
+            });
+        });
+        let mut pending = std::collections::BTreeMap::new();
+        let mut next = 0;
+        for (i, report) in rx {
+            pending.insert(i, report);
+            while let Some(r) = pending.remove(&next) {
+                sink(r);
+                next += 1;
+            }
+        }
+    });
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn destination_mirrors_folders_and_never_escapes() {
+        let input = |rel: &str| Input { path: PathBuf::from("x"), relative: PathBuf::from(rel) };
+        assert_eq!(destination(Path::new("/out"), &input("a/b.jpg")), PathBuf::from("/out/a/b.jpg"));
+        assert_eq!(
+            destination(Path::new("/out"), &input("../../etc/x.jpg")),
+            PathBuf::from("/out/etc/x.jpg")
+        );
+        assert_eq!(destination(Path::new("/out"), &input("/abs/x.jpg")), PathBuf::from("/out/abs/x.jpg"));
+    }
+
+    #[test]
+    fn parallel_runs_report_in_input_order() {
+        let inputs: Vec<Input> = (0..50)
+            .map(|i| Input { path: PathBuf::from(format!("{i}")), relative: PathBuf::new() })
+            .collect();
+        let mut seen = Vec::new();
+        run_parallel(
+            &inputs,
+            Some(4),
+            |inp| {
+                let n: u64 = inp.path.to_str().unwrap().parse().unwrap();
+                std::thread::sleep(std::time::Duration::from_micros((50 - n) * 100));
+                Report::new(inp.path.display().to_string(), "strictest")
+            },
+            |r| seen.push(r.path),
+        )
+        .unwrap();
+        let expected: Vec<String> = (0..50).map(|i| i.to_string()).collect();
+        assert_eq!(seen, expected);
+    }
+}

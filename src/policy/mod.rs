@@ -1,0 +1,252 @@
+//! Policy: which remedy each rule gets under an institution's profile, and the
+//! clauses that make a finding a problem there.
+//!
+//! Profiles are data: TOML files in `src/policy/profiles/`, embedded at build time.
+//! Each maps every rule id to a remedy (or `off`) and cites clauses of the institution's
+//! own policy text (the seeds). `strictest` is computed: for each rule, the most severe
+//! remedy any profile gives, with all of their citations. This module never sees pixels.
+
+use crate::report::{Citation, Finding, Source};
+use crate::rules::{self, Detection};
+use crate::verdict::Verdict;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// The embedded profile files. Adding an institution is adding a file here.
+const PROFILE_FILES: &[(&str, &str)] = &[
+    ("umms.toml", include_str!("profiles/umms.toml")),
+    ("umn.toml", include_str!("profiles/umn.toml")),
+    ("wsu.toml", include_str!("profiles/wsu.toml")),
+    ("michigan-medicine.toml", include_str!("profiles/michigan-medicine.toml")),
+    ("nottingham.toml", include_str!("profiles/nottingham.toml")),
+    ("strictest.toml", include_str!("profiles/strictest.toml")),
+];
+
+/// The profile used when none is named.
+pub const DEFAULT_PROFILE: &str = "strictest";
+
+/// What one profile says about one rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RulePolicy {
+    /// `None` when the profile turns the rule off.
+    pub remedy: Option<Verdict>,
+    pub citations: Vec<Citation>,
+}
+
+/// An institution's profile.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub id: String,
+    pub name: String,
+    /// The seed file its clauses come from (empty for `strictest`).
+    pub source: String,
+    pub rules: BTreeMap<String, RulePolicy>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileFile {
+    id: String,
+    name: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    audience: String,
+    #[serde(default)]
+    union: bool,
+    #[serde(default)]
+    clauses: BTreeMap<String, ClauseFile>,
+    #[serde(default)]
+    rules: BTreeMap<String, RuleFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClauseFile {
+    clause: String,
+    paraphrase: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    remedy: String,
+    #[serde(default)]
+    cite: Vec<String>,
+}
+
+/// Parses one profile file; errors name the file and the problem.
+fn parse(file: &str, text: &str) -> Result<(Profile, bool), String> {
+    let raw: ProfileFile = toml::from_str(text).map_err(|e| format!("{file}: {e}"))?;
+    let _ = raw.audience;
+    let mut rules = BTreeMap::new();
+    for (id, rule) in raw.rules {
+        if rules::doc(&id).is_none() {
+            return Err(format!("{file}: unknown rule id {id:?}"));
+        }
+        let remedy = match rule.remedy.as_str() {
+            "off" => None,
+            r => Some(Verdict::parse(r).ok_or_else(|| format!("{file}: {id}: unknown remedy {r:?}"))?),
+        };
+        let citations = rule
+            .cite
+            .iter()
+            .map(|key| {
+                let c = raw
+                    .clauses
+                    .get(key)
+                    .ok_or_else(|| format!("{file}: {id} cites unknown clause {key:?}"))?;
+                Ok(Citation {
+                    policy: raw.id.clone(),
+                    source: raw.source.clone(),
+                    clause: c.clause.clone(),
+                    paraphrase: c.paraphrase.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        if remedy.is_some() && citations.is_empty() {
+            return Err(format!("{file}: {id} has a remedy but cites nothing"));
+        }
+        rules.insert(id, RulePolicy { remedy, citations });
+    }
+    Ok((Profile { id: raw.id, name: raw.name, source: raw.source, rules }, raw.union))
+}
+
+/// The union of `profiles`: the most severe remedy for each rule, every citation.
+fn union(id: String, name: String, profiles: &[Profile]) -> Profile {
+    let mut rules: BTreeMap<String, RulePolicy> = BTreeMap::new();
+    for p in profiles {
+        for (rule, policy) in &p.rules {
+            let entry = rules.entry(rule.clone()).or_insert(RulePolicy { remedy: None, citations: vec![] });
+            entry.remedy = entry.remedy.max(policy.remedy);
+            if policy.remedy.is_some() {
+                entry.citations.extend(policy.citations.iter().cloned());
+            }
+        }
+    }
+    Profile { id, name, source: String::new(), rules }
+}
+
+/// Loads and checks every embedded profile.
+pub fn load(files: &[(&str, &str)]) -> Result<Vec<Profile>, String> {
+    let mut plain = Vec::new();
+    let mut unions = Vec::new();
+    for (file, text) in files {
+        let (profile, is_union) = parse(file, text)?;
+        if is_union { unions.push(profile) } else { plain.push(profile) }
+    }
+    let unions: Vec<Profile> = unions.into_iter().map(|u| union(u.id, u.name, &plain)).collect();
+    Ok(unions.into_iter().chain(plain).collect())
+}
+
+/// Every profile, `strictest` first.
+pub fn profiles() -> &'static [Profile] {
+    static PROFILES: OnceLock<Vec<Profile>> = OnceLock::new();
+    PROFILES.get_or_init(|| load(PROFILE_FILES).expect("embedded policy profiles are checked by tests"))
+}
+
+/// Looks up a profile by id.
+pub fn profile(id: &str) -> Option<&'static Profile> {
+    profiles().iter().find(|p| p.id == id)
+}
+
+impl Profile {
+    /// Turns a detection into a finding: the profile's remedy and citations, or nothing
+    /// when the profile turns the rule off. A rule the profile does not mention gets
+    /// the rule's default remedy and no citation (tests make sure that never happens).
+    pub fn judge(&self, d: Detection, source: Source) -> Option<Finding> {
+        let (remedy, citations) = match self.rules.get(d.rule) {
+            Some(p) => (p.remedy?, p.citations.clone()),
+            None => (rules::doc(d.rule).map_or(Verdict::Block, |r| r.default_remedy), Vec::new()),
+        };
+        Some(Finding {
+            rule: d.rule.to_string(),
+            source,
+            remedy,
+            summary: d.summary,
+            details: d.details,
+            bbox: None,
+            confidence: d.confidence,
+            citations,
+        })
+    }
+
+    /// The finding for a failed stage: always `block`, whatever the profile says,
+    /// because a photo that was not fully analysed must never be shared.
+    pub fn error_finding(&self, err: &crate::Error) -> Finding {
+        let rule = err.stage.rule_id();
+        let citations = self.rules.get(rule).map(|p| p.citations.clone()).unwrap_or_default();
+        Finding {
+            rule: rule.to_string(),
+            source: Source::Error,
+            remedy: Verdict::Block,
+            summary: err.message.clone(),
+            details: vec![],
+            bbox: None,
+            confidence: 1.0,
+            citations,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_profiles_load_and_cover_every_rule() {
+        let all = load(PROFILE_FILES).unwrap();
+        assert_eq!(all[0].id, "strictest");
+        for p in &all {
+            for doc in rules::docs() {
+                let rule =
+                    p.rules.get(doc.id).unwrap_or_else(|| panic!("{} does not mention {}", p.id, doc.id));
+                if rule.remedy.is_some() {
+                    assert!(!rule.citations.is_empty(), "{} {}", p.id, doc.id);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn citations_name_real_seed_files() {
+        for p in profiles().iter().filter(|p| p.id != "strictest") {
+            assert!(p.source.ends_with(".txt"), "{}", p.id);
+            for c in p.rules.values().flat_map(|r| &r.citations) {
+                assert_eq!(c.source, p.source);
+                assert!(c.paraphrase.len() > 30);
+            }
+        }
+    }
+
+    #[test]
+    fn strictest_takes_the_most_severe_remedy_and_all_citations() {
+        let a = "id = \"a\"\nname = \"A\"\nsource = \"a.txt\"\n[clauses.x]\nclause = \"1\"\nparaphrase = \"p\"\n[rules]\n\"meta.gps\" = { remedy = \"strip\", cite = [\"x\"] }\n\"meta.device\" = { remedy = \"off\" }\n";
+        let b = "id = \"b\"\nname = \"B\"\nsource = \"b.txt\"\n[clauses.y]\nclause = \"2\"\nparaphrase = \"q\"\n[rules]\n\"meta.gps\" = { remedy = \"block\", cite = [\"y\"] }\n\"meta.device\" = { remedy = \"off\" }\n";
+        let u = "id = \"u\"\nname = \"U\"\nunion = true\n";
+        let all = load(&[("a", a), ("b", b), ("u", u)]).unwrap();
+        let u = &all[0];
+        assert_eq!(u.rules["meta.gps"].remedy, Some(Verdict::Block));
+        assert_eq!(u.rules["meta.gps"].citations.len(), 2);
+        assert_eq!(u.rules["meta.device"].remedy, None);
+    }
+
+    #[test]
+    fn bad_profiles_are_rejected_with_the_file_name() {
+        let unknown_rule = "id = \"a\"\nname = \"A\"\n[rules]\n\"meta.nope\" = { remedy = \"strip\" }\n";
+        assert!(load(&[("a.toml", unknown_rule)]).unwrap_err().starts_with("a.toml: unknown rule id"));
+        let uncited = "id = \"a\"\nname = \"A\"\n[rules]\n\"meta.gps\" = { remedy = \"strip\" }\n";
+        assert!(load(&[("a.toml", uncited)]).unwrap_err().contains("cites nothing"));
+    }
+
+    #[test]
+    fn off_rules_produce_no_finding_and_errors_always_block() {
+        let a = "id = \"a\"\nname = \"A\"\n[rules]\n\"meta.gps\" = { remedy = \"off\" }\n";
+        let p = &load(&[("a", a)]).unwrap()[0];
+        let d = Detection { rule: "meta.gps", summary: "x".into(), details: vec![], confidence: 1.0 };
+        assert!(p.judge(d, Source::Metadata).is_none());
+        let f = p.error_finding(&crate::Error::new(crate::Stage::Decode, "truncated"));
+        assert_eq!((f.rule.as_str(), f.remedy), ("error.decode", Verdict::Block));
+    }
+}

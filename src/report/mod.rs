@@ -1,0 +1,161 @@
+//! Reports: what medscrub found in one photo, why it matters, and what it did.
+//!
+//! [`Report`] is serialised as one JSON object per photo (JSON Lines); the field list
+//! is documented in the README and is versioned by [`SCHEMA_VERSION`]. `text` renders
+//! the same data for a person. Text from images and metadata is masked unless the user
+//! asks otherwise ([`mask`]) and sanitised before it reaches a terminal ([`sanitize`]).
+
+pub mod mask;
+pub mod sanitize;
+pub mod text;
+
+use crate::metadata::CaptureTime;
+use crate::verdict::Verdict;
+use serde::Serialize;
+
+/// Bumped whenever a field changes meaning or disappears (adding a field does not).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Where a finding's evidence came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Metadata,
+    Ocr,
+    Barcode,
+    Scene,
+    Caption,
+    Time,
+    /// The analysis itself failed (fail closed).
+    Error,
+}
+
+/// A policy clause that makes a finding a problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Citation {
+    /// Profile id of the institution (`umn`, `michigan-medicine`, …).
+    pub policy: String,
+    /// The policy text it comes from (a file in the project's seeds).
+    pub source: String,
+    /// Where in that text.
+    pub clause: String,
+    /// What the clause says, in our words.
+    pub paraphrase: String,
+}
+
+/// A rectangle in displayed-image pixels (orientation applied).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rect {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// One thing found in a photo, with the remedy the policy gives it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// Stable rule id (`meta.gps`, `error.decode`, …).
+    pub rule: String,
+    pub source: Source,
+    /// What this finding alone requires.
+    pub remedy: Verdict,
+    /// One line for a person, identifiers masked.
+    pub summary: String,
+    /// Further facts (field names, sizes), identifiers masked.
+    pub details: Vec<String>,
+    /// Where in the image, for visible findings.
+    pub bbox: Option<Rect>,
+    /// How sure the detector is (1.0 for facts read from metadata).
+    pub confidence: f32,
+    /// The clauses that make it a problem under the chosen profile.
+    pub citations: Vec<Citation>,
+}
+
+/// What `clean` did with a photo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Shareable as it was: copied byte for byte.
+    Copied,
+    /// Metadata removed by editing the container; pixels untouched.
+    Stripped,
+    /// Pixels rewritten in a new file (HEIC → JPEG, TIFF, GIF): metadata gone, pixels
+    /// identical or re-encoded at high quality, as `notes` says.
+    Reencoded,
+    /// Not written: blocked, or failed.
+    NotWritten,
+}
+
+/// Milliseconds spent in each stage.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Timings {
+    pub read_ms: f64,
+    pub metadata_ms: f64,
+    pub decode_ms: f64,
+    pub rules_ms: f64,
+    pub action_ms: f64,
+}
+
+/// Everything medscrub says about one photo.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    /// The input path.
+    pub path: String,
+    /// Format by magic bytes (`jpeg`, `png`, `webp`, `tiff`, `gif`, `heif`); null when
+    /// the file is not an image.
+    pub format: Option<&'static str>,
+    /// SHA-256 of the input file, hex.
+    pub sha256: Option<String>,
+    /// File size in bytes.
+    pub bytes: Option<u64>,
+    /// Displayed size (orientation applied).
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// The worst remedy among the findings.
+    pub verdict: Verdict,
+    /// Profile the findings were judged by.
+    pub policy: String,
+    pub findings: Vec<Finding>,
+    /// When the photo was taken, read before anything is stripped.
+    pub capture_time: Option<CaptureTime>,
+    /// For `clean`: the share-safe copy written, if any.
+    pub output: Option<String>,
+    /// For `clean`: what was done.
+    pub action: Option<Action>,
+    /// Things a person should know that are not findings (e.g. "HEIC written as JPEG").
+    pub notes: Vec<String>,
+    /// Why the photo could not be analysed or written, naming the file; null otherwise.
+    pub error: Option<String>,
+    pub timings: Timings,
+}
+
+impl Report {
+    /// A report with nothing found yet.
+    pub fn new(path: String, policy: &str) -> Report {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            path,
+            format: None,
+            sha256: None,
+            bytes: None,
+            width: None,
+            height: None,
+            verdict: Verdict::Share,
+            policy: policy.to_string(),
+            findings: Vec::new(),
+            capture_time: None,
+            output: None,
+            action: None,
+            notes: Vec::new(),
+            error: None,
+            timings: Timings::default(),
+        }
+    }
+
+    /// Recomputes the verdict from the findings: the most severe remedy wins.
+    pub fn settle_verdict(&mut self) {
+        self.verdict = self.findings.iter().map(|f| f.remedy).max().unwrap_or(Verdict::Share);
+    }
+}

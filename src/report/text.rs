@@ -1,0 +1,177 @@
+//! The human-readable report: one block per photo, then a summary line.
+
+use super::sanitize::for_terminal;
+use super::{Action, Citation, Report};
+use crate::verdict::Verdict;
+use std::fmt::Write;
+
+/// Width of the rule-id column.
+const RULE_WIDTH: usize = 16;
+
+/// What each verdict means, in a few words.
+pub fn meaning(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Share => "nothing identifying found",
+        Verdict::Strip => "metadata identifies: `medscrub clean` removes it",
+        Verdict::Redact => "visible identifiers must be covered",
+        Verdict::Block => "must not leave",
+    }
+}
+
+/// Renders one report. `verbose` adds each finding's details.
+pub fn render(r: &Report, verbose: bool) -> String {
+    let mut s = String::new();
+    let indent = " ".repeat(7);
+    let _ = writeln!(
+        s,
+        "{:<6} {}  ({})",
+        r.verdict.as_str().to_uppercase(),
+        for_terminal(&r.path),
+        meaning(r.verdict)
+    );
+    let mut facts = Vec::new();
+    if let Some(f) = r.format {
+        facts.push(match (r.width, r.height) {
+            (Some(w), Some(h)) => format!("{f} {w}×{h}"),
+            _ => f.to_string(),
+        });
+    }
+    if let Some(t) = &r.capture_time {
+        facts.push(format!("taken {} ({})", t.value, t.source));
+    }
+    if !facts.is_empty() {
+        let _ = writeln!(s, "{indent}{}", facts.join(" · "));
+    }
+    for f in &r.findings {
+        let _ = writeln!(s, "{indent}{:<RULE_WIDTH$}{}", f.rule, for_terminal(&f.summary));
+        if verbose {
+            for d in &f.details {
+                let _ = writeln!(s, "{indent}{:<RULE_WIDTH$}  · {}", "", for_terminal(d));
+            }
+        }
+        if !f.citations.is_empty() {
+            let _ = writeln!(s, "{indent}{:<RULE_WIDTH$}why: {}", "", cite_line(&f.citations));
+        }
+    }
+    for n in &r.notes {
+        let _ = writeln!(s, "{indent}note: {}", for_terminal(n));
+    }
+    match (r.action, &r.output) {
+        (Some(action), Some(out)) => {
+            let how = match action {
+                Action::Copied => "copied unchanged",
+                Action::Stripped => "metadata stripped, pixels untouched",
+                Action::Reencoded => "rewritten without metadata",
+                Action::NotWritten => "not written",
+            };
+            let _ = writeln!(s, "{indent}→ wrote {} ({how})", for_terminal(out));
+        }
+        (Some(_), None) => {
+            let _ = writeln!(s, "{indent}✗ not written");
+        }
+        _ => {}
+    }
+    s
+}
+
+/// One line of citations, grouped by institution: `umn POLICY 3, second bullet · …`.
+pub fn cite_line(citations: &[Citation]) -> String {
+    let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+    for c in citations {
+        match groups.iter_mut().find(|(p, _)| *p == c.policy) {
+            Some((_, clauses)) => {
+                if !clauses.contains(&c.clause.as_str()) {
+                    clauses.push(&c.clause);
+                }
+            }
+            None => groups.push((c.policy.clone(), vec![&c.clause])),
+        }
+    }
+    groups.iter().map(|(p, clauses)| format!("{p} ({})", clauses.join("; "))).collect::<Vec<_>>().join(" · ")
+}
+
+/// Counts of each verdict.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Tally {
+    pub share: usize,
+    pub strip: usize,
+    pub redact: usize,
+    pub block: usize,
+    pub written: usize,
+}
+
+impl Tally {
+    pub fn add(&mut self, r: &Report) {
+        match r.verdict {
+            Verdict::Share => self.share += 1,
+            Verdict::Strip => self.strip += 1,
+            Verdict::Redact => self.redact += 1,
+            Verdict::Block => self.block += 1,
+        }
+        if r.output.is_some() {
+            self.written += 1;
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.share + self.strip + self.redact + self.block
+    }
+
+    /// `14 photos: 3 share · 9 strip · 0 redact · 2 block (0.42 s)`.
+    pub fn line(&self, seconds: f64) -> String {
+        format!(
+            "{} photo{}: {} share · {} strip · {} redact · {} block ({seconds:.2} s)",
+            self.total(),
+            if self.total() == 1 { "" } else { "s" },
+            self.share,
+            self.strip,
+            self.redact,
+            self.block
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Finding, Source};
+
+    #[test]
+    fn renders_verdict_findings_and_citations() {
+        let mut r = Report::new("a\u{202E}b.jpg".into(), "strictest");
+        r.findings.push(Finding {
+            rule: "meta.gps".into(),
+            source: Source::Metadata,
+            remedy: Verdict::Strip,
+            summary: "location ≈ 42.28, -83.74".into(),
+            details: vec![],
+            bbox: None,
+            confidence: 1.0,
+            citations: vec![
+                Citation {
+                    policy: "umn".into(),
+                    source: "001".into(),
+                    clause: "POLICY 3".into(),
+                    paraphrase: "p".into(),
+                },
+                Citation {
+                    policy: "umn".into(),
+                    source: "001".into(),
+                    clause: "GUIDELINES 2".into(),
+                    paraphrase: "p".into(),
+                },
+                Citation {
+                    policy: "wsu".into(),
+                    source: "002".into(),
+                    clause: "first bullet".into(),
+                    paraphrase: "p".into(),
+                },
+            ],
+        });
+        r.settle_verdict();
+        let text = render(&r, false);
+        assert!(text.starts_with("STRIP  a\\u{202e}b.jpg"), "{text}");
+        assert!(text.contains("meta.gps        location ≈ 42.28, -83.74"));
+        assert!(text.contains("why: umn (POLICY 3; GUIDELINES 2) · wsu (first bullet)"), "{text}");
+    }
+}

