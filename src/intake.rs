@@ -166,8 +166,7 @@ pub fn collect(paths: &[PathBuf], exclude: &[PathBuf]) -> std::io::Result<Collec
                         return true;
                     }
                     let hidden = e.file_name().to_string_lossy().starts_with('.');
-                    let excluded =
-                        e.path().canonicalize().map(|c| exclude.iter().any(|x| *x == c)).unwrap_or(false);
+                    let excluded = e.path().canonicalize().map(|c| exclude.contains(&c)).unwrap_or(false);
                     !hidden && !excluded
                 },
             );

@@ -173,8 +173,10 @@ fn strip_webp(b: &[u8], orientation: u16) -> Result<Vec<u8>> {
     const XMP_FLAG: u8 = 0x04;
     let keep_exif = orientation != 1;
     for chunk in chunks.iter_mut() {
-        if &chunk.id() == b"VP8X" {
-            if let RiffContent::Data(data) = chunk.content() {
+        if &chunk.id() == b"VP8X"
+            && let RiffContent::Data(data) = chunk.content()
+        {
+            {
                 let mut data = data.to_vec();
                 if let Some(flags) = data.first_mut() {
                     *flags &= !(EXIF_FLAG | XMP_FLAG);

@@ -29,10 +29,10 @@ pub fn read(tiff: &[u8], _source: &'static str, facts: &mut MetaFacts) -> Option
             value: display(field, &exif),
         });
     }
-    if let Some(o) = exif.get_field(Tag::Orientation, In::PRIMARY).and_then(|f| f.value.get_uint(0)) {
-        if (1..=8).contains(&o) {
-            facts.orientation = o as u16;
-        }
+    if let Some(o) = exif.get_field(Tag::Orientation, In::PRIMARY).and_then(|f| f.value.get_uint(0))
+        && (1..=8).contains(&o)
+    {
+        facts.orientation = o as u16;
     }
     if facts.gps.is_none() {
         facts.gps = gps_fix(&exif);

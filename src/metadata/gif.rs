@@ -86,10 +86,10 @@ fn application(b: &[u8], at: usize, data: &[u8], facts: &mut MetaFacts) {
         // XMP in GIF is written raw; its bytes happen to form the sub-blocks, so read
         // the packet from the file itself, not from the de-blocked data.
         let raw = &b[at..];
-        if let (Some(s), Some(e)) = (find(raw, b"<x:xmpmeta"), find(raw, b"</x:xmpmeta>")) {
-            if s < e {
-                super::xmp::read(&raw[s..e + 12], facts);
-            }
+        if let (Some(s), Some(e)) = (find(raw, b"<x:xmpmeta"), find(raw, b"</x:xmpmeta>"))
+            && s < e
+        {
+            super::xmp::read(&raw[s..e + 12], facts);
         }
         return;
     }

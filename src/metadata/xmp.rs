@@ -107,10 +107,10 @@ fn is_rdf_structure(name: &str) -> bool {
 /// The capture time from XMP date properties, most specific first.
 pub fn capture_time(props: &[XmpProperty]) -> Option<CaptureTime> {
     for name in ["exif:DateTimeOriginal", "photoshop:DateCreated", "xmp:CreateDate", "xmp:ModifyDate"] {
-        if let Some(p) = props.iter().find(|p| p.name() == name) {
-            if let Some(value) = super::exif::normalise_datetime(&p.value) {
-                return Some(CaptureTime { value, source: format!("XMP {name}") });
-            }
+        if let Some(p) = props.iter().find(|p| p.name() == name)
+            && let Some(value) = super::exif::normalise_datetime(&p.value)
+        {
+            return Some(CaptureTime { value, source: format!("XMP {name}") });
         }
     }
     None
