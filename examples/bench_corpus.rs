@@ -1,7 +1,8 @@
 //! Writes a corpus of phone-like photos for benchmarks: `cargo run --release --example
 //! bench-corpus -- DIR N [WIDTH HEIGHT]`. Each is a JPEG (default 4032×3024, 12 MP,
 //! quality 90) with the metadata a phone writes: EXIF camera, dates, GPS, serials and a
-//! thumbnail, an XMP packet, a COM segment, and a second small JPEG appended after EOI.
+//! thumbnail, an XMP packet, a COM segment before the image and another after the scan
+//! data, and a second small JPEG appended after EOI.
 //! The pixels are synthetic and deterministic; no real photo is involved.
 
 use exif::experimental::Writer;
@@ -99,7 +100,11 @@ fn main() {
         file.extend(segment(0xE1, &exif));
         file.extend(segment(0xE1, xmp.as_bytes()));
         file.extend(segment(0xFE, format!("bench photo {i}").as_bytes()));
-        file.extend(&base[2..]);
+        // The scan data, then a comment after it (before EOI): metadata that tools which
+        // stop reading at the first SOS do not see.
+        file.extend(&base[2..base.len() - 2]);
+        file.extend(segment(0xFE, format!("MRN {:08} after the scan", 10_000_000 + i).as_bytes()));
+        file.extend([0xFF, 0xD9]);
         file.extend(&tail);
         std::fs::write(dir.join(format!("IMG_{i:04}.jpg")), file).expect("write");
     }

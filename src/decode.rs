@@ -59,7 +59,7 @@ fn check_pixels(width: u32, height: u32, limits: &Limits) -> Result<()> {
         return Err(Error::new(
             Stage::Limits,
             format!(
-                "image claims {width}×{height} = {pixels} pixels, over the limit of {} (--max-pixels); \
+                "image claims {width}×{height} = {pixels} pixels, over the limit of {} (--max-megapixels); \
                  a decompression bomb or a panorama too large to check",
                 limits.max_pixels
             ),

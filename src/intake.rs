@@ -204,7 +204,7 @@ pub fn read_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
     if len > max_bytes {
         return Err(Error::new(
             Stage::Limits,
-            format!("file is {len} bytes, over the limit of {max_bytes} bytes (--max-file-bytes)"),
+            format!("file is {len} bytes, over the limit of {max_bytes} bytes (--max-file-mb)"),
         ));
     }
     let mut bytes = Vec::with_capacity(len as usize);

@@ -269,3 +269,26 @@ fn help_teaches_exit_codes_and_examples() {
         .stdout(predicate::str::contains("medscrub clean"));
     let _ = Path::new("unused");
 }
+
+#[test]
+fn resource_limits_block_with_error_limits() {
+    let (code, r) = scan_json(&["--max-file-mb=0", "photos/clean.jpg"]);
+    assert_eq!(code, 3);
+    assert_eq!(r[0]["findings"][0]["rule"], "error.limits");
+    assert!(r[0]["error"].as_str().unwrap().contains("over the limit"));
+    let (code, r) = scan_json(&["--max-megapixels=0", "photos/clean.jpg"]);
+    assert_eq!(code, 3);
+    assert_eq!(r[0]["findings"][0]["rule"], "error.limits");
+}
+
+#[test]
+fn text_output_explains_each_finding_with_citations() {
+    medscrub()
+        .args(["scan", "photos/gps_only.jpg"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with("STRIP  photos/gps_only.jpg"))
+        .stdout(predicate::str::contains("meta.gps        location ≈ 42.28, -83.74"))
+        .stdout(predicate::str::contains("why: umms (first bullet (HIPAA)) · umn (POLICY 3, second bullet)"))
+        .stdout(predicate::str::contains("1 photo: 0 share · 1 strip · 0 redact · 0 block"));
+}
