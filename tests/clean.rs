@@ -259,3 +259,20 @@ fn heic_becomes_a_faithful_jpeg() {
     assert!(mean < 3.0, "mean difference {mean}");
     assert!(leaks(&out.path().join("phone.jpg")).is_empty());
 }
+
+#[test]
+fn the_output_folder_cannot_be_an_input_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixtures().join("photos/gps_only.jpg"), dir.path().join("a.jpg")).unwrap();
+    let before = std::fs::read(dir.path().join("a.jpg")).unwrap();
+    medscrub()
+        .arg("clean")
+        .arg(dir.path())
+        .arg("--force")
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("separate folder"));
+    assert_eq!(before, std::fs::read(dir.path().join("a.jpg")).unwrap());
+}

@@ -70,6 +70,15 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
     if paths.is_empty() {
         return Err(usage("no photos given: name files or folders, or `-` to read a list from stdin".into()));
     }
+    if let Some(dir) = &out
+        && let Ok(dir) = dir.canonicalize()
+        && paths.iter().any(|p| p.canonicalize().is_ok_and(|p| p == dir))
+    {
+        return Err(usage(format!(
+            "--out {} is one of the folders being cleaned; choose a separate folder for the share-safe copies",
+            dir.display()
+        )));
+    }
     let exclude: Vec<PathBuf> = out.iter().cloned().collect();
     let collected = intake::collect(&paths, &exclude)?;
     for s in &collected.skipped {
