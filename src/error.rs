@@ -16,6 +16,8 @@ pub enum Stage {
     Decode,
     /// The container or its metadata could not be parsed.
     Metadata,
+    /// Text could not be read (OCR engine missing or failing).
+    Text,
     /// Writing or verifying the share-safe copy failed.
     Action,
     /// A bug in medscrub (a panic), caught for this photo only.
@@ -30,6 +32,7 @@ impl Stage {
             Stage::Limits => "error.limits",
             Stage::Decode => "error.decode",
             Stage::Metadata => "error.metadata",
+            Stage::Text => "error.text",
             Stage::Action => "error.action",
             Stage::Internal => "error.internal",
         }

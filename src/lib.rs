@@ -11,15 +11,18 @@
 //! (`cli`) turns [`report::Report`]s into text or JSON Lines.
 
 pub mod action;
+pub mod barcode;
 pub mod cli;
 pub mod decode;
 pub mod error;
 pub mod exit;
 pub mod intake;
 pub mod metadata;
+pub mod ocr;
 pub mod options;
 pub mod pipeline;
 pub mod policy;
+pub mod recognize;
 pub mod report;
 pub mod rules;
 pub mod verdict;
@@ -27,5 +30,6 @@ pub mod verdict;
 pub use error::{Error, Stage};
 pub use exit::ExitStatus;
 pub use options::{Limits, Options};
+pub use report::{Finding, Report};
 
 pub use verdict::Verdict;

@@ -39,6 +39,8 @@ pub struct Options {
     pub out_dir: Option<PathBuf>,
     /// For `clean`: replace existing files in `out_dir`.
     pub force: bool,
+    /// How text is read (the plain baseline exists for measurement).
+    pub ocr: crate::ocr::Strategy,
 }
 
 impl Default for Options {
@@ -50,6 +52,7 @@ impl Default for Options {
             show_text: false,
             out_dir: None,
             force: false,
+            ocr: crate::ocr::Strategy::Scene,
         }
     }
 }

@@ -10,13 +10,16 @@
 //! `block` finding for that photo only; a panic is caught and becomes `error.internal`.
 
 use crate::action;
+use crate::barcode;
 use crate::decode::{self, DisplayImage};
 use crate::error::{Error, Stage};
 use crate::intake::{self, Format, Input};
 use crate::metadata::{self, MetaFacts};
+use crate::ocr;
 use crate::options::Options;
 use crate::policy::Profile;
-use crate::report::{Action, Report, Source};
+use crate::recognize::{self, Document, TextEvidence};
+use crate::report::{Action, Report};
 use crate::rules;
 use crate::verdict::Verdict;
 use sha2::{Digest, Sha256};
@@ -31,6 +34,8 @@ pub struct Analysis {
     format: Option<Format>,
     facts: Option<MetaFacts>,
     image: Option<DisplayImage>,
+    /// The file name itself holds an identifier: the copy gets a neutral name.
+    rename: bool,
 }
 
 /// Runs analysis and cleaning with one profile and one set of options.
@@ -52,6 +57,7 @@ impl Engine<'_> {
             format: None,
             facts: None,
             image: None,
+            rename: false,
         };
         let outcome = catch_unwind(AssertUnwindSafe(|| self.run_stages(&input.path, &mut a)));
         let error = match outcome {
@@ -99,16 +105,29 @@ impl Engine<'_> {
         a.report.timings.decode_ms = ms(t);
 
         let t = Instant::now();
+        let passes = ocr::read_text(&image, self.options.ocr)?;
+        let mut documents: Vec<Document> = passes.iter().map(|lines| Document::from_ocr(lines)).collect();
+        let file_name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        documents.extend(recognize::metadata_documents(&facts, &file_name));
+        documents.extend(barcode::find(&image).iter().map(Document::from_barcode));
+        let text = TextEvidence::new(documents);
+        a.report.timings.text_ms = ms(t);
+
+        let t = Instant::now();
         let thumbnails: Vec<_> = facts
             .thumbnails
             .iter()
             .map(|th| th.jpeg.as_deref().map(|j| decode::compare_thumbnail(j, &image)))
             .collect();
-        let evidence =
-            rules::Evidence { facts: &facts, thumbnails: &thumbnails, show_text: self.options.show_text };
-        let findings =
-            rules::run(&evidence).into_iter().filter_map(|d| self.profile.judge(d, Source::Metadata));
-        a.report.findings.extend(findings);
+        let evidence = rules::Evidence {
+            facts: &facts,
+            thumbnails: &thumbnails,
+            text: Some(&text),
+            show_text: self.options.show_text,
+        };
+        let detections = rules::run(&evidence);
+        a.rename = detections.iter().any(|d| d.origin == "file name");
+        a.report.findings.extend(detections.into_iter().filter_map(|d| self.profile.judge(d)));
         a.report.timings.rules_ms = ms(t);
         if format == Format::Heif && !a.report.findings.is_empty() {
             a.report
@@ -147,31 +166,52 @@ impl Engine<'_> {
 
     fn write_clean(&self, a: &mut Analysis, input: &Input, dest: &Path) -> crate::error::Result<()> {
         let t = Instant::now();
-        let (Some(format), Verdict::Share | Verdict::Strip) = (a.format, a.report.verdict) else {
+        let Some(format) = a.format.filter(|_| a.report.verdict != Verdict::Block) else {
             a.report.action = Some(Action::NotWritten);
-            if a.report.verdict == Verdict::Redact {
-                return Err(Error::new(
-                    Stage::Action,
-                    "redaction is not available in this version: not written",
-                ));
-            }
             return Ok(());
         };
         let facts =
             a.facts.as_ref().ok_or_else(|| Error::new(Stage::Internal, "analysis left no metadata"))?;
-        let cleaned = if a.report.verdict == Verdict::Share {
-            action::Cleaned {
+        let cleaned = match a.report.verdict {
+            Verdict::Share => action::Cleaned {
                 bytes: std::mem::take(&mut a.bytes),
                 format,
                 action: Action::Copied,
                 orientation: facts.orientation,
                 notes: vec![],
+            },
+            Verdict::Strip => action::strip(&a.bytes, format, facts, a.image.as_ref())?,
+            _ => {
+                let image =
+                    a.image.as_ref().ok_or_else(|| Error::new(Stage::Internal, "analysis left no pixels"))?;
+                let boxes: Vec<_> = a.report.findings.iter().filter_map(|f| f.bbox).collect();
+                let quality = match format {
+                    Format::Jpeg => metadata::jpeg::layout(&a.bytes)
+                        .ok()
+                        .and_then(|l| metadata::jpeg::estimate_quality(&a.bytes, &l))
+                        .unwrap_or(action::strip::REENCODE_JPEG_QUALITY),
+                    _ => action::strip::REENCODE_JPEG_QUALITY,
+                };
+                let cleaned = action::redact(image, &boxes, format, quality.max(70))?;
+                self.verify_redaction(&cleaned)?;
+                cleaned
             }
-        } else {
-            action::strip(&a.bytes, format, facts, a.image.as_ref())?
         };
         action::verify(&cleaned)?;
-        let dest = if cleaned.format != format { dest.with_extension("jpg") } else { dest.to_path_buf() };
+        let mut dest = if cleaned.format != format {
+            dest.with_extension(if cleaned.format == Format::Png { "png" } else { "jpg" })
+        } else {
+            dest.to_path_buf()
+        };
+        if a.rename {
+            // The file name itself identifies: name the copy after its content instead.
+            let ext = dest.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
+            let id = a.report.sha256.as_deref().map_or("copy", |s| &s[..12]).to_string();
+            dest.set_file_name(format!("photo-{id}.{ext}"));
+            a.report
+                .notes
+                .push(format!("the file name holds an identifier: the copy is named {}", dest.display()));
+        }
         refuse_input_as_output(&input.path, &dest)?;
         action::write_atomic(&dest, &cleaned.bytes, self.options.force)?;
         a.report.notes.extend(cleaned.notes);
@@ -179,6 +219,34 @@ impl Engine<'_> {
         a.report.output = Some(dest.display().to_string());
         a.report.timings.action_ms = ms(t);
         Ok(())
+    }
+
+    /// Reads a redacted copy again, pixels and all: if any text rule still finds an
+    /// identifier anywhere in it, the photo is blocked rather than shared half-covered.
+    fn verify_redaction(&self, cleaned: &action::Cleaned) -> crate::error::Result<()> {
+        let limits = &self.options.limits;
+        let image = decode::decode(&cleaned.bytes, cleaned.format, 1, limits)?;
+        let passes = ocr::read_text(&image, self.options.ocr)?;
+        // Judge the copy as strictly as the original: assume a clinical context.
+        let mut documents: Vec<Document> = passes.iter().map(|lines| Document::from_ocr(lines)).collect();
+        documents.extend(barcode::find(&image).iter().map(Document::from_barcode));
+        let text = TextEvidence { documents, clinical: true };
+        let facts = MetaFacts::default();
+        let evidence =
+            rules::Evidence { facts: &facts, thumbnails: &[], text: Some(&text), show_text: false };
+        let left: Vec<&str> =
+            rules::run(&evidence).iter().filter(|d| d.bbox.is_some()).map(|d| d.rule).collect();
+        if left.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::new(
+                Stage::Action,
+                format!(
+                    "redaction did not hold: {} still readable in the covered copy; not written",
+                    left.join(", ")
+                ),
+            ))
+        }
     }
 }
 

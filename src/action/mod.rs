@@ -6,10 +6,12 @@
 //! every output back with medscrub's own reader before it is kept. `write` puts it in
 //! place atomically.
 
+pub mod redact;
 pub mod strip;
 pub mod verify;
 pub mod write;
 
+pub use redact::redact;
 pub use strip::{Cleaned, strip};
 pub use verify::verify;
 pub use write::write_atomic;

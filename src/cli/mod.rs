@@ -65,6 +65,7 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
         show_text: args.show_text,
         out_dir: out.clone(),
         force,
+        ocr: Default::default(),
     };
     let paths = expand_stdin(&args.paths)?;
     if paths.is_empty() {

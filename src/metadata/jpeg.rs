@@ -154,6 +154,28 @@ pub enum AppKind {
     NotApp,
 }
 
+/// The IJG quality (1–100) the luminance quantisation table was made with, so that a
+/// redacted copy is re-encoded at the quality the camera chose.
+pub fn estimate_quality(b: &[u8], layout: &Layout) -> Option<u8> {
+    const STD_LUMA: [u32; 64] = [
+        16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56, 14,
+        17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92, 49,
+        64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
+    ];
+    let dqt = layout.segments.iter().find(|s| s.marker == 0xDB)?;
+    let p = &b[dqt.payload.clone()];
+    let (precision, table) = (p.first()? >> 4, p.get(1..)?);
+    let values: Vec<u32> = if precision == 0 {
+        table.get(..64)?.iter().map(|&v| u32::from(v)).collect()
+    } else {
+        table.get(..128)?.chunks(2).map(|c| u32::from(u16::from_be_bytes([c[0], c[1]]))).collect()
+    };
+    // Zig-zag order does not matter for a sum.
+    let scale = values.iter().sum::<u32>() as f64 * 100.0 / STD_LUMA.iter().sum::<u32>() as f64;
+    let q = if scale <= 100.0 { (200.0 - scale) / 2.0 } else { 5000.0 / scale };
+    Some(q.round().clamp(1.0, 100.0) as u8)
+}
+
 /// Reads the metadata of a JPEG.
 pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
     let layout = layout(b)?;

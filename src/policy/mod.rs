@@ -155,18 +155,23 @@ impl Profile {
     /// Turns a detection into a finding: the profile's remedy and citations, or nothing
     /// when the profile turns the rule off. A rule the profile does not mention gets
     /// the rule's default remedy and no citation (tests make sure that never happens).
-    pub fn judge(&self, d: Detection, source: Source) -> Option<Finding> {
-        let (remedy, citations) = match self.rules.get(d.rule) {
+    pub fn judge(&self, d: Detection) -> Option<Finding> {
+        let (mut remedy, citations) = match self.rules.get(d.rule) {
             Some(p) => (p.remedy?, p.citations.clone()),
             None => (rules::doc(d.rule).map_or(Verdict::Block, |r| r.default_remedy), Vec::new()),
         };
+        // An identifier with nothing visible to cover sits in metadata or the file name,
+        // which `clean` removes or renames: stripping is enough.
+        if remedy == Verdict::Redact && d.bbox.is_none() && d.source != Source::Ocr {
+            remedy = Verdict::Strip;
+        }
         Some(Finding {
             rule: d.rule.to_string(),
-            source,
+            source: d.source,
             remedy,
             summary: d.summary,
             details: d.details,
-            bbox: None,
+            bbox: d.bbox,
             confidence: d.confidence,
             citations,
         })
@@ -244,8 +249,16 @@ mod tests {
     fn off_rules_produce_no_finding_and_errors_always_block() {
         let a = "id = \"a\"\nname = \"A\"\n[rules]\n\"meta.gps\" = { remedy = \"off\" }\n";
         let p = &load(&[("a", a)]).unwrap()[0];
-        let d = Detection { rule: "meta.gps", summary: "x".into(), details: vec![], confidence: 1.0 };
-        assert!(p.judge(d, Source::Metadata).is_none());
+        let d = Detection {
+            rule: "meta.gps",
+            source: Source::Metadata,
+            origin: "metadata".into(),
+            summary: "x".into(),
+            details: vec![],
+            bbox: None,
+            confidence: 1.0,
+        };
+        assert!(p.judge(d).is_none());
         let f = p.error_finding(&crate::Error::new(crate::Stage::Decode, "truncated"));
         assert_eq!((f.rule.as_str(), f.remedy), ("error.decode", Verdict::Block));
     }

@@ -83,6 +83,8 @@ pub enum Action {
     /// Pixels rewritten in a new file (HEIC → JPEG, TIFF, GIF): metadata gone, pixels
     /// identical or re-encoded at high quality, as `notes` says.
     Reencoded,
+    /// Identifying regions covered with solid boxes and the pixels written fresh.
+    Redacted,
     /// Not written: blocked, or failed.
     NotWritten,
 }
@@ -93,6 +95,7 @@ pub struct Timings {
     pub read_ms: f64,
     pub metadata_ms: f64,
     pub decode_ms: f64,
+    pub text_ms: f64,
     pub rules_ms: f64,
     pub action_ms: f64,
 }

@@ -62,6 +62,7 @@ pub fn render(r: &Report, verbose: bool) -> String {
                 Action::Copied => "copied unchanged",
                 Action::Stripped => "metadata stripped, pixels untouched",
                 Action::Reencoded => "rewritten without metadata",
+                Action::Redacted => "identifiers covered, rewritten without metadata",
                 Action::NotWritten => "not written",
             };
             let _ = writeln!(s, "{indent}→ wrote {} ({how})", for_terminal(out));

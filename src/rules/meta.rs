@@ -96,7 +96,15 @@ fn tags(facts: &MetaFacts, class: ExifClass) -> impl Iterator<Item = &ExifTag> {
 }
 
 fn detection(rule: &'static str, summary: String, details: Vec<String>) -> Detection {
-    Detection { rule, summary, details, confidence: 1.0 }
+    Detection {
+        rule,
+        source: Source::Metadata,
+        origin: "metadata".into(),
+        summary,
+        details,
+        bbox: None,
+        confidence: 1.0,
+    }
 }
 
 const fn meta_doc(id: &'static str, summary: &'static str, explain: &'static str) -> RuleDoc {
@@ -151,7 +159,7 @@ static GPS: RuleDoc = meta_doc(
      ## Remedy\n`clean` removes every GPS field.",
 );
 impl Rule for Gps {
-    fn doc(&self) -> &'static RuleDoc {
+    fn doc(&self) -> &RuleDoc {
         &GPS
     }
     fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
@@ -201,7 +209,7 @@ static DATETIME: RuleDoc = meta_doc(
      `clean` removes every date field.",
 );
 impl Rule for DateTime {
-    fn doc(&self) -> &'static RuleDoc {
+    fn doc(&self) -> &RuleDoc {
         &DATETIME
     }
     fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
@@ -244,7 +252,7 @@ static DEVICE: RuleDoc = meta_doc(
      other posts it links accounts and places.\n\n## Remedy\n`clean` removes it.",
 );
 impl Rule for Device {
-    fn doc(&self) -> &'static RuleDoc {
+    fn doc(&self) -> &RuleDoc {
         &DEVICE
     }
     fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
@@ -285,7 +293,7 @@ static SERIAL: RuleDoc = meta_doc(
      are masked in reports.",
 );
 impl Rule for Serial {
-    fn doc(&self) -> &'static RuleDoc {
+    fn doc(&self) -> &RuleDoc {
         &SERIAL
     }
     fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
@@ -315,7 +323,7 @@ static OWNER: RuleDoc = meta_doc(
      forbid disclosing colleagues' affiliations.\n\n## Remedy\n`clean` removes them. Names are masked in reports.",
 );
 impl Rule for Owner {
-    fn doc(&self) -> &'static RuleDoc {
+    fn doc(&self) -> &RuleDoc {
         &OWNER
     }
     fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
@@ -364,7 +372,7 @@ static THUMBNAIL: RuleDoc = meta_doc(
      fails\nPreviews other than EXIF JPEG are reported but not compared.",
 );
 impl Rule for Thumbnail {
-    fn doc(&self) -> &'static RuleDoc {
+    fn doc(&self) -> &RuleDoc {
         &THUMBNAIL
     }
     fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
@@ -418,7 +426,7 @@ static XMP: RuleDoc = meta_doc(
      every packet. Names are masked in reports.",
 );
 impl Rule for Xmp {
-    fn doc(&self) -> &'static RuleDoc {
+    fn doc(&self) -> &RuleDoc {
         &XMP
     }
     fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
@@ -464,7 +472,7 @@ static IPTC: RuleDoc = meta_doc(
      the whole APP13 segment. Values are masked in reports.",
 );
 impl Rule for Iptc {
-    fn doc(&self) -> &'static RuleDoc {
+    fn doc(&self) -> &RuleDoc {
         &IPTC
     }
     fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
@@ -500,7 +508,7 @@ static COMMENT: RuleDoc = meta_doc(
      removes them. Text is masked in reports.",
 );
 impl Rule for Comment {
-    fn doc(&self) -> &'static RuleDoc {
+    fn doc(&self) -> &RuleDoc {
         &COMMENT
     }
     fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
@@ -527,7 +535,7 @@ static TEXT_CHUNK: RuleDoc = meta_doc(
      sRGB, iCCP, sBIT, pHYs, APNG frames, IEND).",
 );
 impl Rule for TextChunk {
-    fn doc(&self) -> &'static RuleDoc {
+    fn doc(&self) -> &RuleDoc {
         &TEXT_CHUNK
     }
     fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
@@ -561,7 +569,7 @@ static TRAILER: RuleDoc = meta_doc(
      the primary image.",
 );
 impl Rule for Trailer {
-    fn doc(&self) -> &'static RuleDoc {
+    fn doc(&self) -> &RuleDoc {
         &TRAILER
     }
     fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
@@ -588,7 +596,7 @@ static OTHER: RuleDoc = meta_doc(
      drops these blocks whole.",
 );
 impl Rule for Other {
-    fn doc(&self) -> &'static RuleDoc {
+    fn doc(&self) -> &RuleDoc {
         &OTHER
     }
     fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
@@ -622,7 +630,7 @@ mod tests {
 
     fn run_with(rule: &dyn Rule, facts: &MetaFacts, thumbs: &[Option<ThumbnailMatch>]) -> Vec<Detection> {
         let mut out = Vec::new();
-        rule.check(&Evidence { facts, thumbnails: thumbs, show_text: false }, &mut out);
+        rule.check(&Evidence { facts, thumbnails: thumbs, text: None, show_text: false }, &mut out);
         out
     }
 

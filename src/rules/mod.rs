@@ -6,10 +6,12 @@
 //! Rules never write files and never pick the final verdict.
 
 pub mod meta;
+pub mod text;
 
 use crate::decode::ThumbnailMatch;
 use crate::metadata::MetaFacts;
-use crate::report::Source;
+use crate::recognize::TextEvidence;
+use crate::report::{Rect, Source};
 use crate::verdict::Verdict;
 
 /// What a rule is, for `medscrub policies` and the docs.
@@ -31,9 +33,16 @@ pub struct RuleDoc {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Detection {
     pub rule: &'static str,
+    /// Where the evidence came from.
+    pub source: Source,
+    /// Which text it was found in (`OCR`, `file name`, `EXIF ImageDescription`), or
+    /// `metadata` for metadata facts.
+    pub origin: String,
     /// One line, identifiers masked unless the user asked to see them.
     pub summary: String,
     pub details: Vec<String>,
+    /// Where in the displayed image, for visible text.
+    pub bbox: Option<Rect>,
     pub confidence: f32,
 }
 
@@ -44,13 +53,16 @@ pub struct Evidence<'a> {
     /// For each of `facts.thumbnails`, how it compares with the photo (`None` when it
     /// could not be compared, e.g. the photo was not decoded).
     pub thumbnails: &'a [Option<ThumbnailMatch>],
+    /// Text from OCR, barcodes, metadata strings and the file name; `None` when the
+    /// text stage did not run (verifying a stripped copy).
+    pub text: Option<&'a TextEvidence>,
     /// Show found text unmasked.
     pub show_text: bool,
 }
 
 /// A detector.
 pub trait Rule: Sync {
-    fn doc(&self) -> &'static RuleDoc;
+    fn doc(&self) -> &RuleDoc;
     fn check(&self, evidence: &Evidence<'_>, out: &mut Vec<Detection>);
 }
 
@@ -68,6 +80,17 @@ pub static RULES: &[&dyn Rule] = &[
     &meta::TextChunk,
     &meta::Trailer,
     &meta::Other,
+    &text::TEXT_RULES[0],
+    &text::TEXT_RULES[1],
+    &text::TEXT_RULES[2],
+    &text::TEXT_RULES[3],
+    &text::TEXT_RULES[4],
+    &text::TEXT_RULES[5],
+    &text::TEXT_RULES[6],
+    &text::TEXT_RULES[7],
+    &text::TEXT_RULES[8],
+    &text::TEXT_RULES[9],
+    &text::BarcodePayload,
 ];
 
 /// The rules a failed analysis produces (fail closed). They are raised by the pipeline,
@@ -83,6 +106,7 @@ pub static ERROR_RULES: &[RuleDoc] = &[
         "error.metadata",
         "The container structure is corrupt, so its metadata cannot be trusted or removed.",
     ),
+    error_doc("error.text", "Text in the photo could not be read (the OCR engine is missing or failed)."),
     error_doc("error.action", "The share-safe copy could not be written or did not verify."),
     error_doc("error.internal", "medscrub itself failed on this photo (a bug); the rest of the run went on."),
 ];
@@ -115,7 +139,43 @@ pub fn run(evidence: &Evidence<'_>) -> Vec<Detection> {
     for rule in RULES {
         rule.check(evidence, &mut out);
     }
+    merge(out)
+}
+
+/// OCR reads the same words in several passes (straight, tilted, tiles). One identifier
+/// found twice is one finding: detections of the same rule whose boxes overlap merge
+/// into one with the union box (covering more, never less), and identical findings
+/// without a box collapse.
+pub fn merge(detections: Vec<Detection>) -> Vec<Detection> {
+    let mut out: Vec<Detection> = Vec::with_capacity(detections.len());
+    for d in detections {
+        let same = out.iter_mut().find(|o| {
+            o.rule == d.rule
+                && match (o.bbox, d.bbox) {
+                    (Some(a), Some(b)) => overlap(a, b),
+                    (None, None) => o.summary == d.summary,
+                    _ => false,
+                }
+        });
+        match same {
+            Some(o) => {
+                if let (Some(a), Some(b)) = (o.bbox, d.bbox) {
+                    o.bbox = Some(crate::recognize::union(a, b));
+                }
+                o.confidence = o.confidence.max(d.confidence);
+            }
+            None => out.push(d),
+        }
+    }
     out
+}
+
+/// Do two boxes share at least a third of the smaller one's area?
+fn overlap(a: Rect, b: Rect) -> bool {
+    let w = (a.x + a.width).min(b.x + b.width).saturating_sub(a.x.max(b.x));
+    let h = (a.y + a.height).min(b.y + b.height).saturating_sub(a.y.max(b.y));
+    let smaller = (a.width * a.height).min(b.width * b.height).max(1);
+    (w * h) * 3 >= smaller
 }
 
 #[cfg(test)]
@@ -138,6 +198,22 @@ mod tests {
                 "{id}"
             );
         }
+    }
+
+    #[test]
+    fn overlapping_detections_of_one_rule_merge() {
+        let d = |rule: &'static str, x: u32| Detection {
+            rule,
+            source: Source::Ocr,
+            origin: "OCR".into(),
+            summary: "s".into(),
+            details: vec![],
+            bbox: Some(Rect { x, y: 0, width: 100, height: 20 }),
+            confidence: 0.5,
+        };
+        let merged = merge(vec![d("text.mrn", 0), d("text.mrn", 40), d("text.name", 40), d("text.mrn", 500)]);
+        assert_eq!(merged.len(), 3);
+        assert_eq!(merged[0].bbox.unwrap().width, 140);
     }
 
     #[test]

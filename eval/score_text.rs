@@ -1,0 +1,115 @@
+//! Scores the text stage on the synthetic corpus from `eval-generate`:
+//! `cargo run --release --example score-text -- CORPUS_DIR [--baseline]`.
+//!
+//! * item recall per kind: a planted item counts as found when finding boxes cover at
+//!   least half of its box (what `clean` would black out);
+//! * photo-level recall: PHI photos whose verdict is `redact` or `block`;
+//! * false-redact rate: benign photos whose verdict is `redact` or `block`;
+//! * median and total analysis time per photo.
+//!
+//! `--baseline` scores the plain strategy (one Tesseract pass over the whole image, same
+//! recognizers) so the two can be compared on the same photos.
+
+use medscrub::intake::Input;
+use medscrub::ocr::Strategy;
+use medscrub::report::Rect;
+use medscrub::{Options, Verdict, pipeline, policy};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+fn covered(item: Rect, boxes: &[Rect]) -> bool {
+    // Count covered pixels of the item on a coarse grid (boxes may overlap).
+    let (mut hit, mut all) = (0u32, 0u32);
+    let step = (item.height / 8).max(1);
+    for y in (item.y..item.y + item.height).step_by(step as usize) {
+        for x in (item.x..item.x + item.width).step_by(step as usize) {
+            all += 1;
+            if boxes.iter().any(|b| x >= b.x && x < b.x + b.width && y >= b.y && y < b.y + b.height) {
+                hit += 1;
+            }
+        }
+    }
+    all > 0 && hit * 2 >= all
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let dir = PathBuf::from(args.next().unwrap_or_else(|| "target/eval".into()));
+    let baseline = args.any(|a| a == "--baseline");
+    let truth: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("truth.json")).expect("truth.json (run eval-generate first)"),
+    )
+    .expect("truth.json parses");
+    let options =
+        Options { ocr: if baseline { Strategy::Plain } else { Strategy::Scene }, ..Options::default() };
+    let engine =
+        pipeline::Engine { options: &options, profile: policy::profile("strictest").expect("profile") };
+    let photos = truth["photos"].as_array().expect("photos");
+    let results: Vec<(serde_json::Value, medscrub::Report, f64)> = {
+        use rayon::prelude::*;
+        photos
+            .par_iter()
+            .map(|p| {
+                let file = p["file"].as_str().expect("file");
+                let input = Input { path: dir.join(file), relative: PathBuf::from(file) };
+                let t = Instant::now();
+                let report = engine.analyse(&input).report;
+                (p.clone(), report, t.elapsed().as_secs_f64())
+            })
+            .collect()
+    };
+    let mut kinds: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    let (mut phi, mut phi_caught, mut benign, mut benign_flagged) = (0, 0, 0, 0);
+    let mut times: Vec<f64> = Vec::new();
+    let mut missed: Vec<String> = Vec::new();
+    for (p, report, secs) in &results {
+        times.push(*secs);
+        let boxes: Vec<Rect> = report.findings.iter().filter_map(|f| f.bbox).collect();
+        let flagged = matches!(report.verdict, Verdict::Redact | Verdict::Block);
+        if p["class"] == "phi" {
+            phi += 1;
+            phi_caught += u32::from(flagged);
+        } else {
+            benign += 1;
+            benign_flagged += u32::from(flagged);
+            if flagged {
+                let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+                missed.push(format!("false flag {}: {rules:?}", report.path));
+            }
+        }
+        for item in p["items"].as_array().into_iter().flatten() {
+            let b: Vec<u32> =
+                item["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap() as u32).collect();
+            let rect = Rect { x: b[0], y: b[1], width: b[2].max(1), height: b[3].max(1) };
+            let kind = item["kind"].as_str().unwrap().to_string();
+            let entry = kinds.entry(kind.clone()).or_default();
+            entry.1 += 1;
+            if covered(rect, &boxes) {
+                entry.0 += 1;
+            } else if kind == "mrn" || kind == "name" {
+                missed.push(format!("missed {kind} in {}", report.path));
+            }
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    let ratio = |a: u32, b: u32| {
+        if b == 0 { "—".to_string() } else { format!("{:.2} ({a}/{b})", a as f64 / b as f64) }
+    };
+    println!("strategy: {}", if baseline { "plain (baseline)" } else { "scene" });
+    println!("{:<12} {:>16}", "item kind", "recall");
+    for (kind, (found, all)) in &kinds {
+        println!("{kind:<12} {:>16}", ratio(*found, *all));
+    }
+    println!("\nphoto-level recall (PHI photos redacted or blocked): {}", ratio(phi_caught, phi));
+    println!("false redact/block on benign text photos:            {}", ratio(benign_flagged, benign));
+    println!(
+        "analysis time per photo: median {:.2} s, total {:.1} s for {} photos",
+        times.get(times.len() / 2).copied().unwrap_or(0.0),
+        times.iter().sum::<f64>(),
+        times.len()
+    );
+    if std::env::var_os("SCORE_VERBOSE").is_some() {
+        missed.iter().for_each(|m| println!("  {m}"));
+    }
+}

@@ -1,0 +1,183 @@
+//! Recognizers: find identifiers in text, wherever the text came from.
+//!
+//! Text reaches the recognizers as [`Document`]s: every OCR line of a photo joined with
+//! newlines (so a label and its value split across lines still match), each barcode
+//! payload, each metadata string, the file name. Matches map back to the boxes of the
+//! words they cover. The rules in `rules::text` decide what a match means.
+
+pub mod lexicon;
+pub mod patterns;
+
+use crate::ocr::Line;
+use crate::report::{Rect, Source};
+use std::ops::Range;
+
+/// One piece of text with the box of each word.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub source: Source,
+    /// Where it came from, for the report: `OCR`, `file name`, `EXIF ImageDescription`.
+    pub origin: String,
+    pub text: String,
+    /// Byte range of each word in `text`, its box (none for metadata) and confidence.
+    pub words: Vec<(Range<usize>, Option<Rect>, f32)>,
+}
+
+impl Document {
+    /// All OCR lines of a photo as one document, one line per text line.
+    pub fn from_ocr(lines: &[Line]) -> Document {
+        let mut doc =
+            Document { source: Source::Ocr, origin: "OCR".into(), text: String::new(), words: vec![] };
+        for line in lines {
+            for (i, w) in line.words.iter().enumerate() {
+                if i > 0 {
+                    doc.text.push(' ');
+                }
+                let start = doc.text.len();
+                doc.text.push_str(&w.text);
+                doc.words.push((start..doc.text.len(), Some(w.bbox), w.confidence));
+            }
+            doc.text.push('\n');
+        }
+        doc
+    }
+
+    /// A decoded barcode: its payload is one word with the code's box.
+    pub fn from_barcode(code: &crate::barcode::Barcode) -> Document {
+        Document {
+            source: Source::Barcode,
+            origin: format!("barcode {}", code.format),
+            text: code.payload.clone(),
+            words: vec![(0..code.payload.len(), Some(code.bbox), 100.0)],
+        }
+    }
+
+    /// A string without boxes (metadata, file name, caption).
+    pub fn from_string(source: Source, origin: &str, text: &str) -> Document {
+        let mut doc = Document { source, origin: origin.into(), text: text.to_string(), words: vec![] };
+        let mut start = None;
+        for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+            match (c.is_whitespace(), start) {
+                (false, None) => start = Some(i),
+                (true, Some(s)) => {
+                    doc.words.push((s..i, None, 100.0));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        doc
+    }
+
+    /// The union box of the words a byte range touches (none for text without boxes),
+    /// and the lowest confidence among them.
+    pub fn locate(&self, range: &Range<usize>) -> (Option<Rect>, f32) {
+        let mut bbox: Option<Rect> = None;
+        let mut confidence = 100.0f32;
+        for (r, b, c) in &self.words {
+            if r.start < range.end && range.start < r.end {
+                confidence = confidence.min(*c);
+                if let Some(b) = b {
+                    bbox = Some(match bbox {
+                        None => *b,
+                        Some(a) => union(a, *b),
+                    });
+                }
+            }
+        }
+        (bbox, confidence)
+    }
+}
+
+/// The smallest rectangle holding both.
+pub fn union(a: Rect, b: Rect) -> Rect {
+    let (x0, y0) = (a.x.min(b.x), a.y.min(b.y));
+    let (x1, y1) = ((a.x + a.width).max(b.x + b.width), (a.y + a.height).max(b.y + b.height));
+    Rect { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }
+}
+
+/// What the rules get: every document, and whether the photo's text as a whole looks
+/// clinical (labels like MRN, DOB, Bed, vitals, allergy bands). Ambiguous patterns — an
+/// unlabelled number, a date, a "First Last" pair — count only in a clinical context.
+#[derive(Debug, Clone, Default)]
+pub struct TextEvidence {
+    pub documents: Vec<Document>,
+    pub clinical: bool,
+}
+
+impl TextEvidence {
+    pub fn new(documents: Vec<Document>) -> TextEvidence {
+        let clinical =
+            documents.iter().any(|d| d.source == Source::Ocr && patterns::clinical_context(&d.text));
+        TextEvidence { documents, clinical }
+    }
+}
+
+/// Metadata strings people and apps write free text into, plus the file name: the
+/// recognizers read them too (an MRN in a caption or a file name is still an MRN).
+pub fn metadata_documents(facts: &crate::metadata::MetaFacts, file_name: &str) -> Vec<Document> {
+    use crate::rules::meta::{ExifClass, classify};
+    let mut docs = Vec::new();
+    let mut add = |origin: String, text: &str| {
+        if !text.trim().is_empty() {
+            docs.push(Document::from_string(Source::Metadata, &origin, text));
+        }
+    };
+    for t in facts.exif.iter().filter(|t| classify(t) == ExifClass::Comment) {
+        add(format!("EXIF {}", t.name), &t.value);
+    }
+    for c in &facts.comments {
+        add(c.source.to_string(), &c.text);
+    }
+    for p in facts
+        .xmp
+        .iter()
+        .filter(|p| matches!(p.name(), "dc:description" | "dc:title" | "dc:subject" | "exif:UserComment"))
+    {
+        add(format!("XMP {}", p.name()), &p.value);
+    }
+    for d in facts.iptc.iter().filter(|d| matches!(d.dataset, 5 | 25 | 40 | 105 | 120)) {
+        add(format!("IPTC {}", d.name), &d.value);
+    }
+    for c in &facts.text_chunks {
+        if let Some(t) = c.text.as_deref().filter(|_| c.keyword != "XML:com.adobe.xmp") {
+            add(format!("PNG {} {}", c.kind, c.keyword), t);
+        }
+    }
+    // File names use _ and - where people would write spaces.
+    let spaced: String = file_name.chars().map(|c| if c == '_' || c == '-' { ' ' } else { c }).collect();
+    add("file name".to_string(), &spaced);
+    docs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ocr::Word;
+
+    fn word(t: &str, x: u32) -> Word {
+        Word { text: t.into(), bbox: Rect { x, y: 10, width: 40, height: 12 }, confidence: 90.0 }
+    }
+
+    #[test]
+    fn matches_map_back_to_word_boxes() {
+        let lines = vec![
+            Line { words: vec![word("MRN:", 0), word("12345678", 50)] },
+            Line { words: vec![word("DOE", 0)] },
+        ];
+        let doc = Document::from_ocr(&lines);
+        assert_eq!(doc.text, "MRN: 12345678\nDOE\n");
+        let (b, c) = doc.locate(&(5..13));
+        assert_eq!(b, Some(Rect { x: 50, y: 10, width: 40, height: 12 }));
+        assert_eq!(c, 90.0);
+        let (b, _) = doc.locate(&(0..13));
+        assert_eq!(b.unwrap().width, 90);
+    }
+
+    #[test]
+    fn strings_have_words_but_no_boxes() {
+        let doc = Document::from_string(Source::Metadata, "file name", "Doe Jane  MRN");
+        assert_eq!(doc.words.len(), 3);
+        assert_eq!(doc.locate(&(0..3)), (None, 100.0));
+    }
+}

@@ -1,0 +1,335 @@
+//! The patterns behind each text rule. Each `find_*` returns the byte ranges of what it
+//! found in a document's text (the whole "MRN: 12345678", label included, so the box
+//! covers both) and the value, for masking.
+
+use super::lexicon;
+use regex::Regex;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// One thing found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    pub range: Range<usize>,
+    pub value: String,
+    /// Why it counts (`labelled`, `check digit`, `clinical context`), for the report.
+    pub why: &'static str,
+}
+
+macro_rules! regex {
+    ($name:ident, $re:expr) => {
+        fn $name() -> &'static Regex {
+            static R: OnceLock<Regex> = OnceLock::new();
+            R.get_or_init(|| Regex::new($re).expect("valid pattern"))
+        }
+    };
+}
+
+const DATE: &str = r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|\d{1,2}[\s\-]?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?[\s\-,]*\d{2,4}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})";
+
+regex!(
+    clinical_re,
+    r"(?i)\b(?:MRN|MR\s?#|DOB|D\.O\.B|patient|pt\b|bed\b|allerg|fall\s*risk|NPO|nurse|RN\b|SpO2|HR\b|BP\b|RR\b|acct|accession|specimen|ward\b|admit|attending|physician|NHS\s*No|hosp(?:ital)?\s*no|FIN\b|CSN\b|encounter)"
+);
+regex!(
+    mrn_labelled_re,
+    r"(?i)\b(?:MRN|MR\s?#|MR\s?No\.?|Med(?:ical)?\.?\s*Rec(?:ord)?\.?\s*(?:No\.?|Number|#)?|Patient\s*(?:ID|No\.?|Number|#)|Pt\.?\s*(?:ID|#)|Acct\.?\s*(?:No\.?|#)?|Account\s*(?:No\.?|Number|#)?|FIN|CSN|Enc(?:ounter)?\.?\s*(?:No\.?|#)|Hosp(?:ital)?\.?\s*(?:No\.?|Number|#)|NHS\s*(?:No\.?|Number)?|Unit\s*No\.?)\s*[:#.\-]?\s*([A-Z]{0,2}[0-9OIlSB][0-9OIlSB \-]{3,16}[0-9OIlSB])"
+);
+regex!(digit_run_re, r"\b\d(?:[ \-]?\d){6,11}\b");
+regex!(dob_re, &format!(r"(?i)\b(?:DOB|D\.O\.B\.?|Date\s*of\s*Birth|Birth\s*Date|Born)\s*[:\-]?\s*({DATE})"));
+regex!(date_re, &format!(r"(?i)\b{DATE}\b"));
+regex!(
+    age_re,
+    r"(?i)(?:\bAge\s*[:\-]?\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:-\s*)?(?:yo\b|y/o\b|y\.o\.|yrs?\b|years?[\s\-]*old\b|-?year-old\b|y(?:\s*[MF])\b))"
+);
+regex!(age_sex_re, r"\b(\d{1,3})\s?([MF])\b");
+regex!(phone_re, r"(?:\+?1[\s.\-]?)?\(?\b\d{3}\)?[\s.\-]?\d{3}[\s.\-]\d{4}\b|\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b");
+regex!(phone_label_re, r"(?i)\b(?:tel|ph|phone|mobile|cell|contact)\b\.?\s*[:#]?\s*$");
+regex!(ssn_re, r"(?i)(?:\bSSN\s*[:#]?\s*\d{3}[\s\-]?\d{2}[\s\-]?\d{4}\b|\b\d{3}-\d{2}-\d{4}\b)");
+regex!(email_re, r"(?i)\b[A-Z0-9._%+\-]+@[A-Z0-9.\-]+\.[A-Z]{2,}\b");
+regex!(
+    room_bed_re,
+    r"(?i)\b(?:(?:Room|Rm\.?)\s*#?\s*\d{1,5}[A-Z]?(?:\s*[,/\-]?\s*(?:Bed|Bd)\s*#?\s*[A-Z0-9]{1,2}\b)?|(?:Bed|Bay)\s*#?\s*\d{1,3}[A-Z]?\b)"
+);
+regex!(
+    accession_re,
+    r"(?i)\b(?:Acc(?:ession)?\.?\s*(?:No\.?|#)?|Specimen\s*(?:ID|No\.?|#)|Lab\s*(?:No\.?|#)|Order\s*(?:No\.?|#))\s*[:#]?\s*([A-Z0-9][A-Z0-9\-]{4,16})"
+);
+regex!(name_label_re, r"(?i)\b(?:Name|Patient|Pt|Pat)\s*[:\-]\s*((?:[A-Z][A-Za-z'\-]+,?\s*){1,3})");
+regex!(last_first_re, r"\b([A-Z][A-Za-z'\-]+)\s*[,^]\s*([A-Z][A-Za-z'\-]+)\b");
+regex!(first_last_re, r"\b([A-Z][A-Za-z'\-]+)\s+([A-Z][A-Za-z'\-]+)\b");
+
+/// Does the text read like a clinical label, band, board or screen?
+pub fn clinical_context(text: &str) -> bool {
+    clinical_re().is_match(text)
+}
+
+/// OCR confuses letters and digits in numbers; read a digit-like token as digits.
+pub fn as_digits(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| match c {
+            '0'..='9' => Some(c),
+            'O' | 'o' | 'D' => Some('0'),
+            'I' | 'l' | '|' => Some('1'),
+            'S' => Some('5'),
+            'B' => Some('8'),
+            'Z' => Some('2'),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The NHS number check digit (modulus 11).
+pub fn nhs_valid(digits: &str) -> bool {
+    let d: Vec<u32> = digits.chars().filter_map(|c| c.to_digit(10)).collect();
+    if d.len() != 10 {
+        return false;
+    }
+    let sum: u32 = d[..9].iter().zip((2..=10).rev()).map(|(x, w)| x * w).sum();
+    let check = (11 - sum % 11) % 11;
+    check != 10 && check == d[9]
+}
+
+fn whole(m: regex::Match<'_>, why: &'static str) -> Match {
+    Match { range: m.range(), value: m.as_str().to_string(), why }
+}
+
+/// Medical record, patient, account, encounter and NHS numbers.
+pub fn find_mrn(text: &str, clinical: bool) -> Vec<Match> {
+    let mut out: Vec<Match> = Vec::new();
+    for c in mrn_labelled_re().captures_iter(text) {
+        let (all, value) = (c.get(0).expect("match"), c.get(1).expect("group"));
+        let digits = as_digits(value.as_str());
+        if (5..=14).contains(&digits.len()) {
+            out.push(Match { range: all.range(), value: value.as_str().to_string(), why: "labelled" });
+        }
+    }
+    for m in digit_run_re().find_iter(text) {
+        if out.iter().any(|o| o.range.start <= m.start() && m.end() <= o.range.end) {
+            continue;
+        }
+        let digits = as_digits(m.as_str());
+        let looks_like_phone = m.as_str().contains('-') && digits.len() == 10 && !nhs_valid(&digits);
+        if digits.len() == 10 && nhs_valid(&digits) {
+            out.push(whole(m, "NHS check digit"));
+        } else if clinical
+            && !looks_like_phone
+            && (7..=10).contains(&digits.len())
+            && !is_date_like(m.as_str())
+        {
+            out.push(whole(m, "number in a clinical context"));
+        }
+    }
+    out
+}
+
+fn is_date_like(s: &str) -> bool {
+    date_re().is_match(s)
+}
+
+/// Dates of birth: a date after a DOB label.
+pub fn find_dob(text: &str) -> Vec<Match> {
+    dob_re()
+        .captures_iter(text)
+        .map(|c| Match { range: c.get(0).expect("match").range(), value: c[1].to_string(), why: "labelled" })
+        .collect()
+}
+
+/// Other full dates (admission, study, procedure), in a clinical context only: a date on
+/// a poster is not a case date.
+pub fn find_date(text: &str, clinical: bool) -> Vec<Match> {
+    if !clinical {
+        return vec![];
+    }
+    let dobs = find_dob(text);
+    date_re()
+        .find_iter(text)
+        .filter(|m| !dobs.iter().any(|d| d.range.start <= m.start() && m.end() <= d.range.end))
+        .map(|m| whole(m, "date in a clinical context"))
+        .collect()
+}
+
+/// Ages: "67 yo", "67 y/o", "67-year-old", "Age: 67", and "67 F" in a clinical context.
+pub fn find_age(text: &str, clinical: bool) -> Vec<Match> {
+    let plausible = |s: &str| s.parse::<u32>().is_ok_and(|a| a <= 120);
+    let mut out: Vec<Match> = age_re()
+        .captures_iter(text)
+        .filter(|c| c.get(1).or(c.get(2)).is_some_and(|a| plausible(a.as_str())))
+        .map(|c| whole(c.get(0).expect("match"), "age"))
+        .collect();
+    if clinical {
+        for c in age_sex_re().captures_iter(text) {
+            let m = c.get(0).expect("match");
+            if plausible(&c[1]) && !out.iter().any(|o| o.range.start <= m.start() && m.end() <= o.range.end) {
+                out.push(whole(m, "age and sex in a clinical context"));
+            }
+        }
+    }
+    out
+}
+
+/// Phone numbers, when labelled or in a clinical context (a restaurant's number on a
+/// menu is not a patient's).
+pub fn find_phone(text: &str, clinical: bool) -> Vec<Match> {
+    phone_re()
+        .find_iter(text)
+        .filter(|m| clinical || phone_label_re().is_match(&text[..m.start()]))
+        .map(|m| whole(m, if clinical { "phone in a clinical context" } else { "labelled" }))
+        .collect()
+}
+
+/// US social security numbers (area 000, 666 and 9xx are never issued).
+pub fn find_ssn(text: &str) -> Vec<Match> {
+    ssn_re()
+        .find_iter(text)
+        .filter(|m| {
+            let d = as_digits(m.as_str());
+            let area = d.get(..3).unwrap_or("000");
+            area != "000" && area != "666" && !area.starts_with('9')
+        })
+        .map(|m| whole(m, "SSN format"))
+        .collect()
+}
+
+/// E-mail addresses, in a clinical context.
+pub fn find_email(text: &str, clinical: bool) -> Vec<Match> {
+    if !clinical {
+        return vec![];
+    }
+    email_re().find_iter(text).map(|m| whole(m, "e-mail in a clinical context")).collect()
+}
+
+/// Room and bed numbers: "Bed 4" anywhere; "Room 412" in a clinical context (a
+/// conference room is not a patient's room).
+pub fn find_room_bed(text: &str, clinical: bool) -> Vec<Match> {
+    room_bed_re()
+        .find_iter(text)
+        .filter(|m| {
+            let s = m.as_str().to_ascii_lowercase();
+            clinical || s.contains("bed") || s.contains("bay")
+        })
+        .map(|m| whole(m, "room or bed"))
+        .collect()
+}
+
+/// Accession, specimen, lab and order numbers (labelled).
+pub fn find_accession(text: &str) -> Vec<Match> {
+    accession_re()
+        .captures_iter(text)
+        .filter(|c| c[1].chars().any(|ch| ch.is_ascii_digit()))
+        .map(|c| Match { range: c.get(0).expect("match").range(), value: c[1].to_string(), why: "labelled" })
+        .collect()
+}
+
+/// Person names: after a Name/Patient label, in "LAST, FIRST" form, or as "First Last"
+/// in a clinical context — each checked against the census lexicons, so that ordinary
+/// capitalised words ("Caesar Salad", "Brown sugar") do not fire.
+pub fn find_name(text: &str, clinical: bool) -> Vec<Match> {
+    let mut out: Vec<Match> = Vec::new();
+    let push = |out: &mut Vec<Match>, range: Range<usize>, why: &'static str| {
+        if !out.iter().any(|o| o.range.start < range.end && range.start < o.range.end) {
+            out.push(Match { value: text[range.clone()].to_string(), range, why });
+        }
+    };
+    for c in name_label_re().captures_iter(text) {
+        let g = c.get(1).expect("group");
+        let names = g.as_str().split([' ', ',']).filter(|w| !w.is_empty());
+        if names.clone().any(|w| lexicon::is_first_name(w) || lexicon::is_surname(w)) {
+            push(&mut out, c.get(0).expect("match").range(), "labelled");
+        }
+    }
+    for c in last_first_re().captures_iter(text) {
+        if lexicon::is_surname(&c[1]) && lexicon::is_first_name(&c[2]) {
+            push(&mut out, c.get(0).expect("match").range(), "LAST, FIRST");
+        }
+    }
+    if clinical {
+        for c in first_last_re().captures_iter(text) {
+            if lexicon::is_first_name(&c[1]) && lexicon::is_surname(&c[2]) {
+                push(&mut out, c.get(0).expect("match").range(), "name in a clinical context");
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(v: Vec<Match>) -> Vec<String> {
+        v.into_iter().map(|m| m.value).collect()
+    }
+
+    #[test]
+    fn mrn_labelled_confused_and_split() {
+        assert_eq!(values(find_mrn("MRN: 12345678", false)), vec!["12345678"]);
+        assert_eq!(values(find_mrn("MR# 0O12S4B7", false)), vec!["0O12S4B7"]);
+        assert_eq!(find_mrn("Med Rec No\n4455667", false).len(), 1, "label and value on two lines");
+        assert_eq!(find_mrn("Patient ID 7766554", false).len(), 1);
+        assert_eq!(find_mrn("Acct 998877665", false).len(), 1);
+        // NHS number with a valid check digit, unlabelled.
+        assert_eq!(find_mrn("943 476 5919", false)[0].why, "NHS check digit");
+        // Unlabelled runs only in a clinical context.
+        assert_eq!(find_mrn("ref 4455667", true).len(), 1);
+        // Near misses: ISBN, a price, a year, a phone-like number outside a clinic.
+        assert!(find_mrn("ISBN 978-0-306-40615-7", false).is_empty());
+        assert!(find_mrn("Total 1299.50 in 2026", false).is_empty());
+        assert!(find_mrn("call 734-555-0142", true).is_empty());
+        assert!(find_mrn("MRN: 12", false).is_empty());
+    }
+
+    #[test]
+    fn dob_date_age() {
+        assert_eq!(values(find_dob("DOB: 03/14/1957")), vec!["03/14/1957"]);
+        assert_eq!(find_dob("Date of Birth 14 Mar 1957").len(), 1);
+        assert!(find_dob("Printed 03/14/1957").is_empty());
+        assert_eq!(find_date("Adm 11/20/2026 DOB 01/02/1950", true).len(), 1);
+        assert!(find_date("Conference 11/20/2026", false).is_empty());
+        assert_eq!(find_age("67 yo F", false).len(), 1);
+        assert_eq!(find_age("a 67-year-old man", false).len(), 1);
+        assert_eq!(find_age("Age: 67", false).len(), 1);
+        assert_eq!(find_age("67 F", true).len(), 1);
+        assert!(find_age("67 F", false).is_empty());
+        assert!(find_age("Lecture 12 years of data: 250 yrs", false).len() <= 1);
+        assert!(find_age("Speed Limit 25", true).is_empty());
+    }
+
+    #[test]
+    fn phone_ssn_email_room_accession() {
+        assert_eq!(find_phone("(734) 555-0142", true).len(), 1);
+        assert_eq!(find_phone("Tel: 734-555-0142", false).len(), 1);
+        assert!(find_phone("Pizza 734-555-0142", false).is_empty());
+        assert_eq!(find_ssn("SSN 123-45-6789").len(), 1);
+        assert!(find_ssn("666-12-3456").is_empty());
+        assert_eq!(find_email("jane.doe@example.org", true).len(), 1);
+        assert!(find_email("info@conference.org", false).is_empty());
+        assert_eq!(find_room_bed("Room 412 Bed B", false).len(), 1);
+        assert_eq!(find_room_bed("Bed 4", false).len(), 1);
+        assert!(find_room_bed("Room 101", false).is_empty());
+        assert_eq!(find_room_bed("Room 101", true).len(), 1);
+        assert_eq!(values(find_accession("Acc# S26-004512")), vec!["S26-004512"]);
+        assert!(find_accession("Account settings").is_empty());
+    }
+
+    #[test]
+    fn names_need_a_label_a_comma_form_or_context() {
+        assert_eq!(find_name("Patient: Jane Smith", false).len(), 1);
+        assert_eq!(find_name("DOE, JANE", false).len(), 1);
+        assert_eq!(find_name("SMITH, MARY", false).len(), 1);
+        assert_eq!(find_name("CAMPBELL^BARBARA", false).len(), 1, "DICOM person name");
+        assert_eq!(find_name("Mary Johnson", true).len(), 1);
+        assert!(find_name("Mary Johnson", false).is_empty());
+        assert!(find_name("Caesar Salad 12.50", true).is_empty());
+        assert!(find_name("Brown sugar, Young adults", true).is_empty());
+        assert!(find_name("Patient: stable", false).is_empty());
+    }
+
+    #[test]
+    fn clinical_context_is_recognised() {
+        assert!(clinical_context("Fall risk\nNPO after midnight"));
+        assert!(clinical_context("HR 72 SpO2 98"));
+        assert!(!clinical_context("Caesar Salad 12.50\nSoup of the day"));
+        assert!(!clinical_context("Krebs cycle ATP Lecture 12"));
+    }
+}

@@ -1,0 +1,205 @@
+//! Text rules: identifiers in the words of the photo, in barcode payloads, in metadata
+//! strings and in the file name. Each rule is one pattern family from
+//! `recognize::patterns`; a match keeps the box of the words it covers, so `clean` can
+//! cover it. Found text is masked in reports unless `--show-text`.
+
+use super::{Detection, Evidence, Rule, RuleDoc};
+use crate::recognize::patterns::{self, Match};
+use crate::report::{Source, mask};
+use crate::verdict::Verdict;
+
+/// OCR confidence below which a match is called out as uncertain (and covered anyway).
+pub const LOW_CONFIDENCE: f32 = 60.0;
+
+/// A text rule: documentation plus the pattern family it runs.
+pub struct TextRule {
+    doc: RuleDoc,
+    find: fn(&str, bool) -> Vec<Match>,
+    /// What one match is called in a summary: `MRN`, `name`.
+    noun: &'static str,
+}
+
+const fn text_doc(id: &'static str, summary: &'static str, explain: &'static str) -> RuleDoc {
+    RuleDoc { id, source: Source::Ocr, default_remedy: Verdict::Redact, summary, explain }
+}
+
+impl Rule for TextRule {
+    fn doc(&self) -> &RuleDoc {
+        &self.doc
+    }
+    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+        let Some(text) = ev.text else { return };
+        for doc in &text.documents {
+            for m in (self.find)(&doc.text, text.clinical) {
+                let (bbox, confidence) = doc.locate(&m.range);
+                let shown = mask::maybe(&m.value, ev.show_text);
+                let mut summary = format!("{} {shown} ({}, {})", self.noun, doc.origin, m.why);
+                if doc.source == Source::Ocr && confidence < LOW_CONFIDENCE {
+                    summary.push_str("; low OCR confidence, covered to be safe");
+                }
+                out.push(Detection {
+                    rule: self.doc.id,
+                    source: doc.source,
+                    origin: doc.origin.clone(),
+                    summary,
+                    details: vec![],
+                    bbox,
+                    confidence: confidence / 100.0,
+                });
+            }
+        }
+    }
+}
+
+/// Every text rule, in documentation order.
+pub static TEXT_RULES: [TextRule; 10] = [
+    TextRule {
+        doc: text_doc(
+            "text.mrn",
+            "Medical record, patient, account, encounter and NHS numbers",
+            "## What it finds\nNumbers after MRN, MR#, Med Rec No, Patient ID, Acct, FIN, CSN, Encounter, Hosp No or \
+             NHS No labels (also when the label and the value are on different lines), NHS numbers with a valid \
+             check digit, and unlabelled 7–10 digit runs when the photo's text is clinical. OCR confusions (O/0, \
+             I/l/1, S/5, B/8) are read as digits.\n\n## Why it matters\nA record number identifies the patient \
+             outright.\n\n## Where it fails\nNumbers OCR cannot read at all; unlabelled numbers outside a clinical \
+             context.",
+        ),
+        find: patterns::find_mrn,
+        noun: "MRN",
+    },
+    TextRule {
+        doc: text_doc(
+            "text.name",
+            "Patient names: labelled, LAST, FIRST, or First Last in a clinical context",
+            "## What it finds\nNames after Name:/Patient:/Pt: labels, \"LAST, FIRST\" pairs, and \"First Last\" \
+             pairs in a clinical context, each checked against US census first-name and surname lists \
+             (models/names), so that menus and headings do not fire.\n\n## Why it matters\nA name on a wristband, \
+             a board or a label identifies the patient.\n\n## Where it fails\nNames outside the census lists; \
+             single names without a label.",
+        ),
+        find: |t, c| patterns::find_name(t, c),
+        noun: "name",
+    },
+    TextRule {
+        doc: text_doc(
+            "text.dob",
+            "Dates of birth (a date after DOB, D.O.B., Date of Birth, Born)",
+            "## What it finds\nA date in any common form after a date-of-birth label.\n\n## Why it matters\nA date of \
+             birth with almost anything else identifies a patient.",
+        ),
+        find: |t, _| patterns::find_dob(t),
+        noun: "date of birth",
+    },
+    TextRule {
+        doc: text_doc(
+            "text.date",
+            "Other full dates in a clinical context (admission, procedure, study dates)",
+            "## What it finds\nFull dates when the photo's text is clinical.\n\n## Why it matters\nA case date \
+             reveals the timing of the case, which Michigan Medicine forbids, and narrows down the patient.",
+        ),
+        find: patterns::find_date,
+        noun: "date",
+    },
+    TextRule {
+        doc: text_doc(
+            "text.age",
+            "Ages: 67 yo, 67 y/o, 67-year-old, Age: 67, and 67 F in a clinical context",
+            "## What it finds\nAges in the forms clinicians write them.\n\n## Why it matters\nMichigan Medicine: the \
+             age of the patient should not be included.",
+        ),
+        find: patterns::find_age,
+        noun: "age",
+    },
+    TextRule {
+        doc: text_doc(
+            "text.phone",
+            "Phone numbers, when labelled or in a clinical context",
+            "## What it finds\nNorth American and UK phone numbers after a Tel/Phone label, or anywhere in clinical \
+             text.\n\n## Why it matters\nA patient's or relative's phone number identifies them.",
+        ),
+        find: patterns::find_phone,
+        noun: "phone",
+    },
+    TextRule {
+        doc: text_doc(
+            "text.ssn",
+            "US social security numbers",
+            "## What it finds\nNNN-NN-NNNN with a valid area, or digits after an SSN label.\n\n## Why it matters\nAn \
+             SSN identifies a person uniquely.",
+        ),
+        find: |t, _| patterns::find_ssn(t),
+        noun: "SSN",
+    },
+    TextRule {
+        doc: text_doc(
+            "text.email",
+            "E-mail addresses in a clinical context",
+            "## What it finds\nE-mail addresses when the photo's text is clinical.\n\n## Why it matters\nAn e-mail \
+             address identifies its owner.",
+        ),
+        find: patterns::find_email,
+        noun: "e-mail",
+    },
+    TextRule {
+        doc: text_doc(
+            "text.room-bed",
+            "Room and bed numbers (Bed 4 anywhere; Room 412 in a clinical context)",
+            "## What it finds\nBed and bay numbers, and room numbers when the text is clinical.\n\n## Why it \
+             matters\nA room and bed on a given day identify the patient in it.",
+        ),
+        find: patterns::find_room_bed,
+        noun: "room/bed",
+    },
+    TextRule {
+        doc: text_doc(
+            "text.accession",
+            "Accession, specimen, lab and order numbers",
+            "## What it finds\nAlphanumeric identifiers after Acc#, Accession, Specimen ID, Lab No or Order # \
+             labels.\n\n## Why it matters\nAn accession number leads straight to the patient's record.",
+        ),
+        find: |t, _| patterns::find_accession(t),
+        noun: "accession",
+    },
+];
+
+/// `barcode.payload`: a barcode on a clinical object is covered even when its payload
+/// means nothing to us: wristband and specimen codes encode the MRN or an accession
+/// number in formats only the hospital's system can read.
+pub struct BarcodePayload;
+static BARCODE: RuleDoc = RuleDoc {
+    id: "barcode.payload",
+    source: Source::Barcode,
+    default_remedy: Verdict::Redact,
+    summary: "Barcodes and QR codes on clinical objects (wristbands, specimen labels, chart stickers)",
+    explain: "## What it finds\nQR, Code 128, Code 39, Data Matrix and PDF417 codes decoded with rxing. Their payload also \
+              goes through every text rule (an MRN in a code is an MRN). A code fires this rule when the photo's \
+              text is clinical, or when its payload matches a text rule.\n\n## Why it matters\nWristbands and \
+              specimen labels encode the MRN; anyone with a phone can read it back.\n\n## Where it fails\nCodes too \
+              small, blurred or tilted for rxing to decode are not found (their text labels usually are).",
+};
+impl Rule for BarcodePayload {
+    fn doc(&self) -> &RuleDoc {
+        &BARCODE
+    }
+    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+        let Some(text) = ev.text else { return };
+        for doc in text.documents.iter().filter(|d| d.source == Source::Barcode) {
+            let identifying = TEXT_RULES.iter().any(|r| !(r.find)(&doc.text, true).is_empty());
+            if !(text.clinical || identifying) {
+                continue;
+            }
+            let bbox = doc.words.first().and_then(|w| w.1);
+            let why = if identifying { "payload is an identifier" } else { "on a clinical object" };
+            let summary = format!("{} \"{}\" ({why})", doc.origin, mask::maybe(&doc.text, ev.show_text));
+            out.push(Detection {
+                rule: BARCODE.id,
+                source: Source::Barcode,
+                origin: doc.origin.clone(),
+                summary,
+                details: vec![],
+                bbox,
+                confidence: 1.0,
+            });
+        }
+    }
+}
