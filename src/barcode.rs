@@ -55,12 +55,7 @@ pub fn find(photo: &DisplayImage) -> Vec<Barcode> {
     let (sw, sh) = small.dimensions();
     for tilt in TILTS {
         let theta = tilt.to_radians();
-        let turned = imageproc::geometric_transformations::rotate_about_center(
-            &small,
-            theta,
-            imageproc::geometric_transformations::Interpolation::Bilinear,
-            imageproc::geometric_transformations::Border::Replicate,
-        );
+        let turned = crate::ocr::tilted(&small, theta);
         for mut code in decode_all(&turned) {
             let back = crate::ocr::unrotate(code.bbox, theta, sw as f32 / 2.0, sh as f32 / 2.0, sw, sh);
             code.bbox = crate::ocr::scale_rect(back, 1.0 / scale, 0, 0, w, h);

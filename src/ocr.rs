@@ -157,27 +157,64 @@ pub fn read_text(photo: &DisplayImage, strategy: Strategy) -> Result<Vec<Vec<Lin
     let (ow, oh) = overview.dimensions();
     for tilt in TILTS {
         let theta = tilt.to_radians();
-        let turned = imageproc::geometric_transformations::rotate_about_center(
-            &overview,
-            theta,
-            imageproc::geometric_transformations::Interpolation::Bilinear,
-            imageproc::geometric_transformations::Border::Replicate,
-        );
         let back = |r: Rect| to_photo(unrotate(r, theta, ow as f32 / 2.0, oh as f32 / 2.0, ow, oh));
-        passes.push(map_lines(recognise(&turned)?, back));
+        passes.push(map_lines(recognise(&tilted(&overview, theta))?, back));
     }
 
-    // Full-resolution tiles for small text in large photos.
+    // Full-resolution tiles for small text in large photos; tiles where the straight
+    // read found confident words are read again tilted (small labels in big photos are
+    // rarely level, and at 12–20 px Tesseract gives up beyond a few degrees).
     if w.max(h) > TILE_ABOVE {
         for y in tile_starts(h) {
             for x in tile_starts(w) {
                 let tile =
                     image::imageops::crop_imm(&grey, x, y, TILE.min(w - x), TILE.min(h - y)).to_image();
-                passes.push(map_lines(recognise(&tile)?, |r| scale_rect(r, 1.0, x, y, w, h)));
+                let straight = recognise(&tile)?;
+                let confident = straight
+                    .iter()
+                    .flat_map(|l| &l.words)
+                    .filter(|w| {
+                        w.confidence >= TEXT_TILE_CONFIDENCE && w.text.chars().any(char::is_alphanumeric)
+                    })
+                    .count();
+                passes.push(map_lines(straight, |r| scale_rect(r, 1.0, x, y, w, h)));
+                if confident >= TEXT_TILE_WORDS {
+                    let (tw, th) = tile.dimensions();
+                    for tilt in TILTS {
+                        let theta = tilt.to_radians();
+                        let back = |r: Rect| {
+                            scale_rect(
+                                unrotate(r, theta, tw as f32 / 2.0, th as f32 / 2.0, tw, th),
+                                1.0,
+                                x,
+                                y,
+                                w,
+                                h,
+                            )
+                        };
+                        passes.push(map_lines(recognise(&tilted(&tile, theta))?, back));
+                    }
+                }
             }
         }
     }
     Ok(passes)
+}
+
+/// Confident words a straight tile must yield before it is read tilted as well: a
+/// textured surface yields a few low-confidence "words" that are not worth two passes.
+const TEXT_TILE_WORDS: usize = 2;
+const TEXT_TILE_CONFIDENCE: f32 = 70.0;
+
+/// The image turned clockwise by `theta` radians about its centre (same size; edges
+/// replicated so the turned corners do not read as text).
+pub fn tilted(grey: &GrayImage, theta: f32) -> GrayImage {
+    imageproc::geometric_transformations::rotate_about_center(
+        grey,
+        theta,
+        imageproc::geometric_transformations::Interpolation::Bilinear,
+        imageproc::geometric_transformations::Border::Replicate,
+    )
 }
 
 fn map_lines(mut lines: Vec<Line>, f: impl Fn(Rect) -> Rect) -> Vec<Line> {
