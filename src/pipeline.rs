@@ -105,11 +105,9 @@ impl Engine<'_> {
         a.report.timings.decode_ms = ms(t);
 
         let t = Instant::now();
-        let passes = ocr::read_text(&image, self.options.ocr)?;
-        let mut documents: Vec<Document> = passes.iter().map(|lines| Document::from_ocr(lines)).collect();
+        let mut documents = self.picture_text(&image)?;
         let file_name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         documents.extend(recognize::metadata_documents(&facts, &file_name));
-        documents.extend(barcode::find(&image).iter().map(Document::from_barcode));
         let text = TextEvidence::new(documents);
         a.report.timings.text_ms = ms(t);
 
@@ -126,7 +124,7 @@ impl Engine<'_> {
             show_text: self.options.show_text,
         };
         let detections = rules::run(&evidence);
-        a.rename = detections.iter().any(|d| d.origin == "file name");
+        a.rename = detections.iter().any(|d| d.origin == recognize::FILE_NAME);
         a.report.findings.extend(detections.into_iter().filter_map(|d| self.profile.judge(d)));
         a.report.timings.rules_ms = ms(t);
         if format == Format::Heif && !a.report.findings.is_empty() {
@@ -185,14 +183,9 @@ impl Engine<'_> {
                 let image =
                     a.image.as_ref().ok_or_else(|| Error::new(Stage::Internal, "analysis left no pixels"))?;
                 let boxes: Vec<_> = a.report.findings.iter().filter_map(|f| f.bbox).collect();
-                let quality = match format {
-                    Format::Jpeg => metadata::jpeg::layout(&a.bytes)
-                        .ok()
-                        .and_then(|l| metadata::jpeg::estimate_quality(&a.bytes, &l))
-                        .unwrap_or(action::strip::REENCODE_JPEG_QUALITY),
-                    _ => action::strip::REENCODE_JPEG_QUALITY,
-                };
-                let cleaned = action::redact(image, &boxes, format, quality.max(70))?;
+                // Never below 70: a low-quality source would smear the box edges.
+                let quality = facts.jpeg_quality.unwrap_or(action::strip::REENCODE_JPEG_QUALITY).max(70);
+                let cleaned = action::redact(image, &boxes, format, quality)?;
                 self.verify_redaction(&cleaned)?;
                 cleaned
             }
@@ -221,16 +214,21 @@ impl Engine<'_> {
         Ok(())
     }
 
+    /// The text visible in a picture: every OCR pass and every barcode payload.
+    fn picture_text(&self, image: &DisplayImage) -> crate::error::Result<Vec<Document>> {
+        let passes = ocr::read_text(image, self.options.ocr)?;
+        let mut documents: Vec<Document> = passes.iter().map(|lines| Document::from_ocr(lines)).collect();
+        documents.extend(barcode::find(image).iter().map(Document::from_barcode));
+        Ok(documents)
+    }
+
     /// Reads a redacted copy again, pixels and all: if any text rule still finds an
     /// identifier anywhere in it, the photo is blocked rather than shared half-covered.
     fn verify_redaction(&self, cleaned: &action::Cleaned) -> crate::error::Result<()> {
         let limits = &self.options.limits;
         let image = decode::decode(&cleaned.bytes, cleaned.format, 1, limits)?;
-        let passes = ocr::read_text(&image, self.options.ocr)?;
         // Judge the copy as strictly as the original: assume a clinical context.
-        let mut documents: Vec<Document> = passes.iter().map(|lines| Document::from_ocr(lines)).collect();
-        documents.extend(barcode::find(&image).iter().map(Document::from_barcode));
-        let text = TextEvidence { documents, clinical: true };
+        let text = TextEvidence { documents: self.picture_text(&image)?, clinical: true };
         let facts = MetaFacts::default();
         let evidence =
             rules::Evidence { facts: &facts, thumbnails: &[], text: Some(&text), show_text: false };

@@ -6,7 +6,6 @@ mod common;
 use common::*;
 use predicates::prelude::*;
 use std::collections::BTreeSet;
-use std::path::Path;
 
 fn scan_json(paths: &[&str]) -> (i32, Vec<serde_json::Value>) {
     let out = medscrub().arg("scan").arg("--format=json").args(paths).output().unwrap();
@@ -275,7 +274,6 @@ fn help_teaches_exit_codes_and_examples() {
         .success()
         .stdout(predicate::str::contains("Exit codes"))
         .stdout(predicate::str::contains("medscrub clean"));
-    let _ = Path::new("unused");
 }
 
 #[test]

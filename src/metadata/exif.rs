@@ -10,7 +10,7 @@ const MAX_VALUE_CHARS: usize = 120;
 ///
 /// A block that cannot be parsed at all is recorded as unreadable (it is removed whole
 /// by `clean`); a partly broken one contributes the fields that could be read.
-pub fn read(tiff: &[u8], _source: &'static str, facts: &mut MetaFacts) -> Option<exif::Exif> {
+pub fn read(tiff: &[u8], facts: &mut MetaFacts) -> Option<exif::Exif> {
     let exif = match exif::Reader::new().continue_on_error(true).read_raw(tiff.to_vec()) {
         Ok(exif) => exif,
         Err(e) => match e.distill_partial_result(|_| {}) {

@@ -21,7 +21,7 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
             // A 4-byte offset to the TIFF header precedes the EXIF data.
             let skip = super::be32(&data, 0).unwrap_or(0) as usize;
             let tiff = data.get(4 + skip..).unwrap_or_default();
-            super::exif::read(tiff, "HEIF Exif item", facts);
+            super::exif::read(tiff, facts);
         } else if content == "application/rdf+xml" {
             facts.xmp_packets += 1;
             super::xmp::read(&data, facts);

@@ -186,7 +186,7 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
         match (seg.marker, app_kind(seg.marker, payload)) {
             (COM, _) => facts.comments.push(Comment { source: "JPEG COM", text: lossy_text(payload) }),
             (_, AppKind::Exif) => {
-                super::exif::read(&payload[6..], "EXIF (APP1)", facts);
+                super::exif::read(&payload[6..], facts);
             }
             (_, AppKind::Xmp) => {
                 facts.xmp_packets += 1;
@@ -236,6 +236,7 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
             facts.after_scan.push(format!("marker 0x{:02X} at byte {}", seg.marker, seg.start));
         }
     }
+    facts.jpeg_quality = estimate_quality(b, &layout);
     if !icc_chunks.is_empty() {
         icc_chunks.sort_by_key(|(seq, _)| *seq);
         facts.icc_profile = Some(icc_chunks.iter().flat_map(|(_, d)| d.iter().copied()).collect());

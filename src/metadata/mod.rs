@@ -122,6 +122,9 @@ pub struct CaptureTime {
 pub struct MetaFacts {
     /// EXIF Orientation (1–8), 1 when absent.
     pub orientation: u16,
+    /// JPEG only: the IJG quality of the luminance table, so a redacted copy is
+    /// re-encoded at the quality the camera chose.
+    pub jpeg_quality: Option<u8>,
     /// The embedded ICC colour profile, if any. Kept by `clean`.
     pub icc_profile: Option<Vec<u8>>,
     /// Every EXIF field from every EXIF block.

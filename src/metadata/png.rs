@@ -77,7 +77,7 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
                 facts.text_chunks.push(TextChunk { kind, keyword, bytes: data.len(), text });
             }
             b"eXIf" => {
-                super::exif::read(data, "PNG eXIf", facts);
+                super::exif::read(data, facts);
                 facts.text_chunks.push(TextChunk {
                     kind,
                     keyword: String::new(),

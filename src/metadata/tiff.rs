@@ -13,7 +13,7 @@ pub const STRUCTURE_TAGS: [u16; 24] = [
 
 /// Reads the metadata of a TIFF.
 pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
-    let Some(exif) = super::exif::read(b, "TIFF", facts) else {
+    let Some(exif) = super::exif::read(b, facts) else {
         facts.unreadable_exif.clear();
         return Err(Error::new(Stage::Metadata, "corrupt TIFF: its directory could not be read"));
     };

@@ -49,7 +49,7 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
             b"EXIF" => {
                 // Some writers keep the JPEG "Exif\0\0" prefix inside the chunk.
                 let tiff = data.strip_prefix(b"Exif\0\0").unwrap_or(data);
-                super::exif::read(tiff, "WebP EXIF", facts);
+                super::exif::read(tiff, facts);
             }
             b"XMP " => {
                 facts.xmp_packets += 1;

@@ -113,6 +113,9 @@ impl TextEvidence {
     }
 }
 
+/// The origin of the document made from the file name.
+pub const FILE_NAME: &str = "file name";
+
 /// Metadata strings people and apps write free text into, plus the file name: the
 /// recognizers read them too (an MRN in a caption or a file name is still an MRN).
 pub fn metadata_documents(facts: &crate::metadata::MetaFacts, file_name: &str) -> Vec<Document> {
@@ -146,7 +149,7 @@ pub fn metadata_documents(facts: &crate::metadata::MetaFacts, file_name: &str) -
     }
     // File names use _ and - where people would write spaces.
     let spaced: String = file_name.chars().map(|c| if c == '_' || c == '-' { ' ' } else { c }).collect();
-    add("file name".to_string(), &spaced);
+    add(FILE_NAME.to_string(), &spaced);
     docs
 }
 
