@@ -3,6 +3,8 @@
 //! for the recognizers, with the code's box so `clean` can cover it.
 
 use crate::decode::DisplayImage;
+use crate::error::Result;
+use crate::options::Deadline;
 use crate::report::Rect;
 use rxing::{BarcodeFormat, DecodeHints};
 use std::collections::HashSet;
@@ -37,7 +39,8 @@ const TILTS: [f32; 2] = [-15.0, 15.0];
 const TILTED_SIDE: u32 = 2000;
 
 /// Finds and decodes every barcode in the photo: straight, then on tilted copies.
-pub fn find(photo: &DisplayImage) -> Vec<Barcode> {
+pub fn find(photo: &DisplayImage, deadline: &Deadline) -> Result<Vec<Barcode>> {
+    deadline.check("searching for barcodes")?;
     let grey = photo.pixels.to_luma8();
     let mut found = decode_all(&grey);
     let (w, h) = grey.dimensions();
@@ -54,6 +57,7 @@ pub fn find(photo: &DisplayImage) -> Vec<Barcode> {
     };
     let (sw, sh) = small.dimensions();
     for tilt in TILTS {
+        deadline.check("searching for barcodes")?;
         let theta = tilt.to_radians();
         let turned = crate::ocr::tilted(&small, theta);
         for mut code in decode_all(&turned) {
@@ -64,7 +68,7 @@ pub fn find(photo: &DisplayImage) -> Vec<Barcode> {
             }
         }
     }
-    found
+    Ok(found)
 }
 
 fn overlaps(a: Rect, b: Rect) -> bool {

@@ -16,6 +16,7 @@
 
 use crate::decode::DisplayImage;
 use crate::error::{Error, Result, Stage};
+use crate::options::Deadline;
 use crate::report::Rect;
 use image::GrayImage;
 use std::cell::RefCell;
@@ -130,8 +131,13 @@ pub enum Strategy {
 
 /// Reads the text in the photo, one list of lines per pass (overview, tilted overviews,
 /// full-resolution tiles). Passes overlap; the pipeline merges what they find.
-pub fn read_text(photo: &DisplayImage, strategy: Strategy) -> Result<Vec<Vec<Line>>> {
+pub fn read_text(photo: &DisplayImage, strategy: Strategy, deadline: &Deadline) -> Result<Vec<Vec<Line>>> {
+    let recognise = |img: &GrayImage| {
+        deadline.check("reading text")?;
+        recognise(img)
+    };
     if strategy == Strategy::Plain {
+        deadline.check("reading text")?;
         let grey = photo.pixels.to_luma8();
         return Ok(vec![recognise_with(&grey, TessPageSegMode::PSM_AUTO)?]);
     }

@@ -16,7 +16,7 @@ use crate::error::{Error, Stage};
 use crate::intake::{self, Format, Input};
 use crate::metadata::{self, MetaFacts};
 use crate::ocr;
-use crate::options::Options;
+use crate::options::{Deadline, Options};
 use crate::policy::Profile;
 use crate::recognize::{self, Document, TextEvidence};
 use crate::report::{Action, Report};
@@ -36,6 +36,8 @@ pub struct Analysis {
     image: Option<DisplayImage>,
     /// The file name itself holds an identifier: the copy gets a neutral name.
     rename: bool,
+    /// The photo's time budget, shared by analysis and cleaning.
+    deadline: Deadline,
 }
 
 /// Runs analysis and cleaning with one profile and one set of options.
@@ -58,6 +60,7 @@ impl Engine<'_> {
             facts: None,
             image: None,
             rename: false,
+            deadline: Deadline::starting_now(self.options.limits.max_time),
         };
         let outcome = catch_unwind(AssertUnwindSafe(|| self.run_stages(&input.path, &mut a)));
         let error = match outcome {
@@ -98,6 +101,7 @@ impl Engine<'_> {
             ));
         }
 
+        a.deadline.check("reading metadata")?;
         let t = Instant::now();
         let image = decode::decode(&a.bytes, format, facts.orientation, limits)?;
         a.report.width = Some(image.width());
@@ -105,7 +109,7 @@ impl Engine<'_> {
         a.report.timings.decode_ms = ms(t);
 
         let t = Instant::now();
-        let mut documents = self.picture_text(&image)?;
+        let mut documents = self.picture_text(&image, &a.deadline)?;
         let file_name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         documents.extend(recognize::metadata_documents(&facts, &file_name));
         let text = TextEvidence::new(documents);
@@ -186,7 +190,7 @@ impl Engine<'_> {
                 // Never below 70: a low-quality source would smear the box edges.
                 let quality = facts.jpeg_quality.unwrap_or(action::strip::REENCODE_JPEG_QUALITY).max(70);
                 let cleaned = action::redact(image, &boxes, format, quality)?;
-                self.verify_redaction(&cleaned)?;
+                self.verify_redaction(&cleaned, &a.deadline)?;
                 cleaned
             }
         };
@@ -215,20 +219,20 @@ impl Engine<'_> {
     }
 
     /// The text visible in a picture: every OCR pass and every barcode payload.
-    fn picture_text(&self, image: &DisplayImage) -> crate::error::Result<Vec<Document>> {
-        let passes = ocr::read_text(image, self.options.ocr)?;
+    fn picture_text(&self, image: &DisplayImage, deadline: &Deadline) -> crate::error::Result<Vec<Document>> {
+        let passes = ocr::read_text(image, self.options.ocr, deadline)?;
         let mut documents: Vec<Document> = passes.iter().map(|lines| Document::from_ocr(lines)).collect();
-        documents.extend(barcode::find(image).iter().map(Document::from_barcode));
+        documents.extend(barcode::find(image, deadline)?.iter().map(Document::from_barcode));
         Ok(documents)
     }
 
     /// Reads a redacted copy again, pixels and all: if any text rule still finds an
     /// identifier anywhere in it, the photo is blocked rather than shared half-covered.
-    fn verify_redaction(&self, cleaned: &action::Cleaned) -> crate::error::Result<()> {
+    fn verify_redaction(&self, cleaned: &action::Cleaned, deadline: &Deadline) -> crate::error::Result<()> {
         let limits = &self.options.limits;
         let image = decode::decode(&cleaned.bytes, cleaned.format, 1, limits)?;
         // Judge the copy as strictly as the original: assume a clinical context.
-        let text = TextEvidence { documents: self.picture_text(&image)?, clinical: true };
+        let text = TextEvidence { documents: self.picture_text(&image, deadline)?, clinical: true };
         let facts = MetaFacts::default();
         let evidence =
             rules::Evidence { facts: &facts, thumbnails: &[], text: Some(&text), show_text: false };

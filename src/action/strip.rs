@@ -41,12 +41,12 @@ pub fn strip(
     let need_image =
         || image.ok_or_else(|| Error::new(Stage::Action, "the photo must be decoded to rewrite it"));
     match format {
-        Format::Jpeg => strip_jpeg(bytes, facts.orientation).map(lossless),
-        Format::Png => strip_png(bytes, facts.orientation).map(lossless),
-        Format::Webp => strip_webp(bytes, facts.orientation).map(lossless),
+        Format::Jpeg => strip_jpeg(bytes, facts.orientation, !facts.icc_invalid).map(lossless),
+        Format::Png => strip_png(bytes, facts.orientation, !facts.icc_invalid).map(lossless),
+        Format::Webp => strip_webp(bytes, facts.orientation, !facts.icc_invalid).map(lossless),
         Format::Gif => Ok(Cleaned {
             notes: vec![
-                "GIF frames rewritten without extensions; palette indices and pixels unchanged".into(),
+                "GIF first frame rewritten without extensions; palette indices and pixels unchanged".into(),
             ],
             action: Action::Reencoded,
             ..lossless(strip_gif(bytes)?)
@@ -101,8 +101,9 @@ pub fn orientation_exif(orientation: u16) -> Result<Vec<u8>> {
 
 /// JPEG: rebuild from the marker walk, keeping only the segments that decode the image
 /// (tables, frame, scans) and the ones that affect display (JFIF without its thumbnail,
-/// ICC profile, Adobe colour transform). Everything after EOI is dropped.
-fn strip_jpeg(b: &[u8], orientation: u16) -> Result<Vec<u8>> {
+/// ICC profile unless it is not one, Adobe colour transform). Everything after EOI is
+/// dropped.
+fn strip_jpeg(b: &[u8], orientation: u16, keep_icc: bool) -> Result<Vec<u8>> {
     let layout = jpeg::layout(b)?;
     let mut kept: Vec<Vec<u8>> = Vec::with_capacity(layout.segments.len() + 1);
     let mut starts_with_jfif = false;
@@ -119,7 +120,8 @@ fn strip_jpeg(b: &[u8], orientation: u16) -> Result<Vec<u8>> {
                 kept.push(segment(0xE0, &header));
                 starts_with_jfif |= i == 0;
             }
-            jpeg::AppKind::Icc | jpeg::AppKind::Adobe => kept.push(b[seg.start..seg.end].to_vec()),
+            jpeg::AppKind::Icc if keep_icc => kept.push(b[seg.start..seg.end].to_vec()),
+            jpeg::AppKind::Adobe => kept.push(b[seg.start..seg.end].to_vec()),
             jpeg::AppKind::NotApp if seg.marker != jpeg::COM => kept.push(b[seg.start..seg.end].to_vec()),
             _ => {} // Exif, XMP, IPTC, MPF, JFXX, other APPn, COM: dropped.
         }
@@ -146,12 +148,12 @@ fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
 }
 
 /// PNG: keep only display chunks (img-parts re-checks every CRC on the way).
-fn strip_png(b: &[u8], orientation: u16) -> Result<Vec<u8>> {
+fn strip_png(b: &[u8], orientation: u16, keep_icc: bool) -> Result<Vec<u8>> {
     let (_, end) = png::chunks(b)?;
     let mut image = img_parts::png::Png::from_bytes(Bytes::copy_from_slice(&b[..end]))
         .map_err(|e| Error::new(Stage::Metadata, format!("corrupt PNG: {e}")))?;
     let chunks = image.chunks_mut();
-    chunks.retain(|c| png::DISPLAY_CHUNKS.contains(&&c.kind()));
+    chunks.retain(|c| png::DISPLAY_CHUNKS.contains(&&c.kind()) && (keep_icc || &c.kind() != b"iCCP"));
     if orientation != 1 {
         let at = chunks.iter().position(|c| &c.kind() == b"IDAT").unwrap_or(1);
         let exif = img_parts::png::PngChunk::new(*b"eXIf", Bytes::from(orientation_exif(orientation)?));
@@ -162,13 +164,14 @@ fn strip_png(b: &[u8], orientation: u16) -> Result<Vec<u8>> {
 
 /// WebP: keep image chunks, drop EXIF/XMP/unknown ones and fix the VP8X flags so they
 /// no longer announce what was removed.
-fn strip_webp(b: &[u8], orientation: u16) -> Result<Vec<u8>> {
+fn strip_webp(b: &[u8], orientation: u16, keep_icc: bool) -> Result<Vec<u8>> {
     use img_parts::riff::{RiffChunk, RiffContent};
     let (_, end) = webp::chunks(b)?;
     let mut image = img_parts::webp::WebP::from_bytes(Bytes::copy_from_slice(&b[..end]))
         .map_err(action_err("corrupt WebP"))?;
     let chunks = image.chunks_mut();
-    chunks.retain(|c| webp::IMAGE_CHUNKS.contains(&&c.id()));
+    chunks.retain(|c| webp::IMAGE_CHUNKS.contains(&&c.id()) && (keep_icc || &c.id() != b"ICCP"));
+    const ICC_FLAG: u8 = 0x20;
     const EXIF_FLAG: u8 = 0x08;
     const XMP_FLAG: u8 = 0x04;
     let keep_exif = orientation != 1;
@@ -180,6 +183,9 @@ fn strip_webp(b: &[u8], orientation: u16) -> Result<Vec<u8>> {
                 let mut data = data.to_vec();
                 if let Some(flags) = data.first_mut() {
                     *flags &= !(EXIF_FLAG | XMP_FLAG);
+                    if !keep_icc {
+                        *flags &= !ICC_FLAG;
+                    }
                     if keep_exif {
                         *flags |= EXIF_FLAG;
                     }
@@ -198,8 +204,9 @@ fn strip_webp(b: &[u8], orientation: u16) -> Result<Vec<u8>> {
     Ok(image.encoder().bytes().to_vec())
 }
 
-/// GIF: copy every frame's palette indices into a new file; comments, XMP and other
-/// application extensions are not carried over. Animation loops are kept.
+/// GIF: copy the first frame's palette indices into a new file; comments, XMP and other
+/// extensions are not carried over. Only the first frame was decoded and checked, so
+/// later animation frames (which could show anything) are dropped, not shared unseen.
 fn strip_gif(b: &[u8]) -> Result<Vec<u8>> {
     let err = |e: &dyn std::fmt::Display| Error::new(Stage::Action, format!("cannot rewrite GIF: {e}"));
     let mut options = gif::DecodeOptions::new();
@@ -207,16 +214,11 @@ fn strip_gif(b: &[u8]) -> Result<Vec<u8>> {
     let mut decoder = options.read_info(std::io::Cursor::new(b)).map_err(|e| err(&e))?;
     let (w, h) = (decoder.width(), decoder.height());
     let palette = decoder.global_palette().map(<[u8]>::to_vec).unwrap_or_default();
-    let repeat = decoder.repeat();
     let mut out = Vec::new();
     {
         let mut encoder = gif::Encoder::new(&mut out, w, h, &palette).map_err(|e| err(&e))?;
-        if repeat != gif::Repeat::Finite(0) {
-            encoder.set_repeat(repeat).map_err(|e| err(&e))?;
-        }
-        while let Some(frame) = decoder.read_next_frame().map_err(|e| err(&e))? {
-            encoder.write_frame(frame).map_err(|e| err(&e))?;
-        }
+        let frame = decoder.read_next_frame().map_err(|e| err(&e))?.ok_or_else(|| err(&"no frame"))?;
+        encoder.write_frame(frame).map_err(|e| err(&e))?;
     }
     Ok(out)
 }

@@ -90,6 +90,12 @@ pub struct PhotoArgs {
     /// Largest image decoded, in megapixels; bigger images are blocked (error.limits).
     #[arg(long, default_value_t = 150, value_name = "MP")]
     pub max_megapixels: u64,
+    /// Most memory one decoder allocation may take, in MiB; more is blocked (error.limits).
+    #[arg(long, default_value_t = 1024, value_name = "MIB")]
+    pub max_memory_mb: u64,
+    /// Longest one photo may take, in seconds; slower photos are blocked (error.limits).
+    #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+    pub max_seconds: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -59,7 +59,8 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
         limits: Limits {
             max_file_bytes: args.max_file_mb * 1024 * 1024,
             max_pixels: args.max_megapixels * 1_000_000,
-            ..Limits::default()
+            max_alloc_bytes: args.max_memory_mb * 1024 * 1024,
+            max_time: std::time::Duration::from_secs(args.max_seconds),
         },
         jobs: args.jobs,
         show_text: args.show_text,

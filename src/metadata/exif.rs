@@ -14,7 +14,14 @@ pub fn read(tiff: &[u8], facts: &mut MetaFacts) -> Option<exif::Exif> {
     let exif = match exif::Reader::new().continue_on_error(true).read_raw(tiff.to_vec()) {
         Ok(exif) => exif,
         Err(e) => match e.distill_partial_result(|_| {}) {
-            Ok(exif) => exif,
+            Ok(exif) => {
+                // Broken entries may point anywhere; what they hold is unknown, so the
+                // block is not "only harmless fields" even when what could be read is.
+                facts
+                    .other
+                    .push(format!("EXIF entries that could not be read ({} bytes of EXIF)", tiff.len()));
+                exif
+            }
             Err(_) => {
                 facts.unreadable_exif.push(tiff.len());
                 return None;
@@ -29,10 +36,13 @@ pub fn read(tiff: &[u8], facts: &mut MetaFacts) -> Option<exif::Exif> {
             value: display(field, &exif),
         });
     }
-    if let Some(o) = exif.get_field(Tag::Orientation, In::PRIMARY).and_then(|f| f.value.get_uint(0))
-        && (1..=8).contains(&o)
-    {
-        facts.orientation = o as u16;
+    if let Some(o) = exif.get_field(Tag::Orientation, In::PRIMARY).and_then(|f| f.value.get_uint(0)) {
+        if (1..=8).contains(&o) {
+            facts.orientation = o as u16;
+        } else {
+            // Viewers disagree on what to do with it: the copy is written as decoded, upright.
+            facts.other.push(format!("EXIF Orientation {o} is not a valid value (1 to 8)"));
+        }
     }
     if facts.gps.is_none() {
         facts.gps = gps_fix(&exif);

@@ -14,9 +14,18 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
     }
     let flags = b[10];
     let mut pos = 13 + color_table_len(flags);
+    let mut frames = 0usize;
     loop {
         match *b.get(pos).ok_or_else(truncated)? {
             0x3B => {
+                if frames > 1 {
+                    // Only the first frame is decoded and read for text, so only the
+                    // first frame may leave: `clean` writes a still of it.
+                    facts.other.push(format!(
+                        "{} more animation frames that are not checked (clean keeps only the first)",
+                        frames - 1
+                    ));
+                }
                 let end = pos + 1;
                 if end < b.len() {
                     let tail = &b[end..];
@@ -42,6 +51,7 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
                 pos = next;
             }
             0x2C => {
+                frames += 1;
                 let flags = *b.get(pos + 9).ok_or_else(truncated)?;
                 let lzw_at = pos + 10 + color_table_len(flags);
                 let (_, next) = sub_blocks(b, lzw_at + 1).ok_or_else(truncated)?;

@@ -125,8 +125,11 @@ pub struct MetaFacts {
     /// JPEG only: the IJG quality of the luminance table, so a redacted copy is
     /// re-encoded at the quality the camera chose.
     pub jpeg_quality: Option<u8>,
-    /// The embedded ICC colour profile, if any. Kept by `clean`.
+    /// The embedded ICC colour profile, if any. Kept by `clean` when it is valid.
     pub icc_profile: Option<Vec<u8>>,
+    /// An embedded "ICC profile" that is not a colour profile (wrong size field, no
+    /// `acsp` signature, implausibly large): arbitrary bytes, so `clean` drops it.
+    pub icc_invalid: bool,
     /// Every EXIF field from every EXIF block.
     pub exif: Vec<ExifTag>,
     /// The GPS position, when one was recorded.
@@ -186,7 +189,27 @@ pub fn read(bytes: &[u8], format: Format) -> Result<MetaFacts> {
         Format::Tiff => tiff::read(bytes, &mut facts)?,
         Format::Heif => heif::read(bytes, &mut facts)?,
     }
+    if let Some(icc) = &facts.icc_profile
+        && !icc_is_valid(icc)
+    {
+        facts.other.push(format!("an ICC profile that is not a valid colour profile ({} bytes)", icc.len()));
+        facts.icc_profile = None;
+        facts.icc_invalid = true;
+    }
     Ok(facts)
+}
+
+/// Largest ICC profile kept. Real display and camera profiles are a few KiB to a few
+/// hundred KiB; anything near this is a payload, not a colour description.
+pub const MAX_ICC_BYTES: usize = 4 * 1024 * 1024;
+
+/// A colour profile is kept only when it looks like one: its header's size field
+/// matches its length and it carries the `acsp` signature (ICC.1, section 7.2).
+pub fn icc_is_valid(icc: &[u8]) -> bool {
+    icc.len() >= 132
+        && icc.len() <= MAX_ICC_BYTES
+        && be32(icc, 0).is_some_and(|n| n as usize == icc.len())
+        && icc.get(36..40) == Some(b"acsp".as_slice())
 }
 
 /// Describes what a run of trailing bytes holds, for the report.

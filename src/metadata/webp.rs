@@ -43,6 +43,17 @@ pub fn chunks(b: &[u8]) -> Result<(Vec<Chunk>, usize)> {
 /// Reads the metadata of a WebP.
 pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
     let (chunks, riff_end) = chunks(b)?;
+    let frames = chunks.iter().filter(|c| &c.fourcc == b"ANMF").count();
+    if frames > 1 {
+        // The decoder shows the first frame only; the others would be shared unseen.
+        return Err(Error::new(
+            Stage::Decode,
+            format!(
+                "animated WebP with {frames} frames: only still pictures can be checked; \
+                 save the frame you want as a still photo and check that"
+            ),
+        ));
+    }
     for c in &chunks {
         let data = &b[c.data.clone()];
         match &c.fourcc {

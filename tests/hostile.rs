@@ -1,0 +1,126 @@
+//! Hostile inputs (`fixtures/hostile`, described in its README): every file runs through
+//! the real binary under a virtual-memory cap and a deadline. None may crash medscrub,
+//! hang it, or come out `share` as it is; unreadable ones are blocked with an error that
+//! names the file and are never written; the rest are cleaned into copies that scan as
+//! `share`.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Address space the whole run may use (KiB, `ulimit -v`): decoding one photo at the
+/// default pixel limit fits; inflating any of the bombs would not.
+const MEMORY_CAP_KIB: u64 = 3 * 1024 * 1024;
+
+fn hostile_dir() -> PathBuf {
+    fixtures().join("hostile")
+}
+
+fn expectations() -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string(hostile_dir().join("expected.json")).expect("hostile/expected.json");
+    serde_json::from_str(&text).expect("hostile/expected.json parses")
+}
+
+/// Runs `medscrub ARGS` in a shell that caps its address space first.
+fn capped(args: &str) -> std::process::Output {
+    let bin = assert_cmd::cargo::cargo_bin("medscrub");
+    let script = format!("ulimit -v {MEMORY_CAP_KIB} && exec '{}' {args}", bin.display());
+    let mut cmd = assert_cmd::Command::new("sh");
+    cmd.arg("-c").arg(script).current_dir(hostile_dir()).timeout(Duration::from_secs(600));
+    cmd.output().expect("medscrub runs")
+}
+
+fn names(expect: &BTreeMap<String, String>) -> String {
+    expect.keys().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn hostile_files_are_never_shared_and_errors_name_the_file() {
+    let expect = expectations();
+    assert!(expect.len() >= 60, "the hostile set shrank to {}", expect.len());
+    let out = capped(&format!("scan --format json --jobs 2 {}", names(&expect)));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "exit code; stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "a panic escaped: {stderr}");
+    let reports = by_path(json_lines(&out.stdout));
+    assert_eq!(reports.len(), expect.len(), "one report per file");
+    for (name, must) in &expect {
+        let r = &reports[name];
+        let rules: Vec<&str> =
+            r["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+        assert!(!rules.contains(&"error.internal"), "{name}: medscrub crashed on it: {}", r["error"]);
+        assert_ne!(r["verdict"], "share", "{name} was judged shareable as it is");
+        match must.as_str() {
+            "error" => {
+                assert_eq!(r["verdict"], "block", "{name}");
+                let error = r["error"].as_str().unwrap_or_else(|| panic!("{name}: no error message"));
+                assert!(error.contains(name.as_str()), "{name}: the error does not name the file: {error}");
+                assert!(rules.iter().any(|id| id.starts_with("error.")), "{name}: {rules:?}");
+            }
+            "cleaned" => assert!(r["error"].is_null(), "{name}: unexpected error {}", r["error"]),
+            other => panic!("unknown expectation {other} for {name}"),
+        }
+    }
+}
+
+#[test]
+fn clean_writes_nothing_for_unreadable_files_and_share_safe_copies_of_the_rest() {
+    let expect = expectations();
+    let out_dir = tempfile::tempdir().unwrap();
+    let before = hashes(&hostile_dir());
+    let out = capped(&format!(
+        "clean --quiet --format json --jobs 2 --out '{}' {}",
+        out_dir.path().display(),
+        names(&expect)
+    ));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    assert_eq!(hashes(&hostile_dir()), before, "an original was modified");
+    let reports = by_path(json_lines(&out.stdout));
+    let mut written = Vec::new();
+    for (name, must) in &expect {
+        let r = &reports[name];
+        match must.as_str() {
+            "error" => {
+                assert!(r["output"].is_null(), "{name} was written to {}", r["output"]);
+                assert!(!out_dir.path().join(name).exists(), "{name} has a copy");
+            }
+            _ => {
+                let output =
+                    r["output"].as_str().unwrap_or_else(|| panic!("{name} was not written: {}", r["error"]));
+                written.push(PathBuf::from(output));
+            }
+        }
+    }
+    // Nothing but the copies: no temp files, no partial files.
+    let mut present = files_under(out_dir.path());
+    present.sort();
+    written.sort();
+    assert_eq!(present, written);
+    // Every copy scans as share: what was hidden is gone.
+    let rescan = medscrub()
+        .current_dir(out_dir.path())
+        .args(["scan", "--format", "json"])
+        .args(written.iter().map(|p| p.file_name().unwrap()))
+        .output()
+        .unwrap();
+    for r in json_lines(&rescan.stdout) {
+        assert_eq!(r["verdict"], "share", "{} after clean: {}", r["path"], r["findings"]);
+    }
+}
+
+#[test]
+fn every_hostile_file_has_an_expectation() {
+    let listed = expectations();
+    let present: Vec<String> = std::fs::read_dir(hostile_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "README.md" && n != "expected.json")
+        .collect();
+    for name in &present {
+        assert!(listed.contains_key(name), "{name} is in fixtures/hostile but not in expected.json");
+    }
+    assert_eq!(present.len(), listed.len(), "expected.json lists files that are missing");
+}
