@@ -71,11 +71,29 @@ fn check_pixels(width: u32, height: u32, limits: &Limits) -> Result<()> {
     Ok(())
 }
 
+/// Refuses a decode whose pixel buffer alone would exceed the memory limit (image's
+/// own `max_alloc` is not applied by `DynamicImage::from_decoder`).
+fn check_memory(bytes_needed: u64, limits: &Limits) -> Result<()> {
+    if bytes_needed > limits.max_alloc_bytes {
+        let mib = |b: u64| b.div_ceil(1024 * 1024);
+        return Err(Error::new(
+            Stage::Limits,
+            format!(
+                "decoding needs {} MiB for the pixels, over the limit of {} MiB (--max-memory-mb)",
+                mib(bytes_needed),
+                mib(limits.max_alloc_bytes)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn decode_with_image(bytes: &[u8], format: Format, limits: &Limits) -> Result<DynamicImage> {
     let reader = ImageReader::with_format(Cursor::new(bytes), image_format(format));
     let mut decoder = reader.into_decoder().map_err(image_error)?;
     let (w, h) = decoder.dimensions();
     check_pixels(w, h, limits)?;
+    check_memory(decoder.total_bytes(), limits)?;
     let mut image_limits = image::Limits::default();
     image_limits.max_alloc = Some(limits.max_alloc_bytes);
     decoder.set_limits(image_limits).map_err(image_error)?;
@@ -102,6 +120,7 @@ fn decode_heif(bytes: &[u8], limits: &Limits) -> Result<DynamicImage> {
     let ctx = HeifContext::read_from_bytes(bytes).map_err(|e| heif_err("corrupt HEIF", e))?;
     let handle = ctx.primary_image_handle().map_err(|e| heif_err("HEIF without a primary image", e))?;
     check_pixels(handle.width(), handle.height(), limits)?;
+    check_memory(u64::from(handle.width()) * u64::from(handle.height()) * 3, limits)?;
     let lib = LibHeif::new();
     let image = lib
         .decode(&handle, ColorSpace::Rgb(RgbChroma::Rgb), None)

@@ -2,6 +2,11 @@
 
 fn main() -> std::process::ExitCode {
     limit_openmp_threads();
+    // A panic is caught per photo and reported as `error.internal` for that photo; say
+    // so in one line instead of Rust's default backtrace hint.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("medscrub: internal error ({info}); that photo is blocked and the run goes on");
+    }));
     std::process::ExitCode::from(medscrub::cli::main().code())
 }
 

@@ -80,6 +80,12 @@ impl Engine<'_> {
     }
 
     fn run_stages(&self, path: &Path, a: &mut Analysis) -> crate::error::Result<()> {
+        // Fault injection for tests/safety.rs, which proves a panic in one photo stays
+        // in that photo. Debug builds only: release binaries ignore the variable.
+        #[cfg(debug_assertions)]
+        if std::env::var_os("MEDSCRUB_DEBUG_PANIC_ON").is_some_and(|name| path.file_name() == Some(&name)) {
+            panic!("fault injected by MEDSCRUB_DEBUG_PANIC_ON");
+        }
         let limits = &self.options.limits;
         let t = Instant::now();
         a.bytes = intake::read_file(path, limits.max_file_bytes)?;
@@ -110,6 +116,9 @@ impl Engine<'_> {
 
         let t = Instant::now();
         let mut documents = self.picture_text(&image, &a.deadline)?;
+        if self.options.ocr == ocr::Strategy::Off {
+            a.report.notes.push("text in the picture was not read (library option): metadata only".into());
+        }
         let file_name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         documents.extend(recognize::metadata_documents(&facts, &file_name));
         let text = TextEvidence::new(documents);
@@ -210,7 +219,12 @@ impl Engine<'_> {
                 .push(format!("the file name holds an identifier: the copy is named {}", dest.display()));
         }
         refuse_input_as_output(&input.path, &dest)?;
-        action::write_atomic(&dest, &cleaned.bytes, self.options.force)?;
+        if let Some(out) = &self.options.out_dir {
+            refuse_links_inside(out, &dest)?;
+        }
+        if action::write_atomic(&dest, &cleaned.bytes, self.options.force)? == action::Written::AlreadyThere {
+            a.report.notes.push("an identical copy was already there (an earlier run wrote it); kept".into());
+        }
         a.report.notes.extend(cleaned.notes);
         a.report.action = Some(cleaned.action);
         a.report.output = Some(dest.display().to_string());
@@ -220,6 +234,9 @@ impl Engine<'_> {
 
     /// The text visible in a picture: every OCR pass and every barcode payload.
     fn picture_text(&self, image: &DisplayImage, deadline: &Deadline) -> crate::error::Result<Vec<Document>> {
+        if self.options.ocr == ocr::Strategy::Off {
+            return Ok(Vec::new());
+        }
         let passes = ocr::read_text(image, self.options.ocr, deadline)?;
         let mut documents: Vec<Document> = passes.iter().map(|lines| Document::from_ocr(lines)).collect();
         documents.extend(barcode::find(image, deadline)?.iter().map(Document::from_barcode));
@@ -265,6 +282,63 @@ fn refuse_input_as_output(input: &Path, dest: &Path) -> crate::error::Result<()>
         ));
     }
     Ok(())
+}
+
+/// A copy must land inside `--out`: refuse to write through a symbolic link in the
+/// folders between `out` and `dest` (one could point anywhere on the machine).
+fn refuse_links_inside(out: &Path, dest: &Path) -> crate::error::Result<()> {
+    let Ok(inside) = dest.strip_prefix(out) else {
+        return Err(Error::new(Stage::Action, format!("{} is outside the output folder", dest.display())));
+    };
+    let mut at = out.to_path_buf();
+    let folders: Vec<_> = inside.parent().map(|p| p.components().collect()).unwrap_or_default();
+    for part in folders {
+        at.push(part);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(Error::new(
+                Stage::Action,
+                format!(
+                    "refusing to write through the symbolic link {} inside the output folder",
+                    at.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Where `clean` puts each copy: `destination` for every input, with names that would
+/// collide on a case-insensitive or normalising file system (macOS, Windows, most SD
+/// cards: `IMG_1.JPG` and `img_1.jpg`, `é` composed and decomposed) told apart by a
+/// ` (2)`, ` (3)` suffix, so no copy replaces another wherever the folder is synced.
+pub fn destinations(out: &Path, inputs: &[Input]) -> Vec<PathBuf> {
+    use unicode_normalization::UnicodeNormalization;
+    let key = |p: &Path| p.to_string_lossy().nfc().collect::<String>().to_lowercase();
+    let mut taken = std::collections::HashSet::new();
+    let mut by_path = std::collections::HashMap::new();
+    inputs
+        .iter()
+        .map(|input| {
+            // The same file named twice goes to the same place.
+            if let Some(dest) = by_path.get(&input.path) {
+                return PathBuf::clone(dest);
+            }
+            let first = destination(out, input);
+            let mut dest = first.clone();
+            let mut n = 1;
+            while !taken.insert(key(&dest)) {
+                n += 1;
+                let stem = first.file_stem().unwrap_or_default().to_string_lossy();
+                let name = match first.extension() {
+                    Some(ext) => format!("{stem} ({n}).{}", ext.to_string_lossy()),
+                    None => format!("{stem} ({n})"),
+                };
+                dest = first.with_file_name(name);
+            }
+            by_path.insert(input.path.clone(), dest.clone());
+            dest
+        })
+        .collect()
 }
 
 /// Where `clean` puts the copy of `input`: the same relative path under `out`.
@@ -335,6 +409,46 @@ mod tests {
             PathBuf::from("/out/etc/x.jpg")
         );
         assert_eq!(destination(Path::new("/out"), &input("/abs/x.jpg")), PathBuf::from("/out/abs/x.jpg"));
+    }
+
+    #[test]
+    fn colliding_names_are_told_apart_and_repeats_share_one() {
+        let input = |p: &str| Input { path: PathBuf::from(format!("/in/{p}")), relative: PathBuf::from(p) };
+        let inputs = [
+            input("IMG_1.JPG"),
+            input("img_1.jpg"),
+            input("caf\u{e9}.jpg"),
+            input("cafe\u{301}.jpg"),
+            input("a/x.jpg"),
+            input("A/x.jpg"),
+            input("IMG_1.JPG"),
+        ];
+        let dests = destinations(Path::new("/out"), &inputs);
+        let names: Vec<String> = dests.iter().map(|d| d.display().to_string()).collect();
+        assert_eq!(
+            names,
+            [
+                "/out/IMG_1.JPG",
+                "/out/img_1 (2).jpg",
+                "/out/caf\u{e9}.jpg",
+                "/out/cafe\u{301} (2).jpg",
+                "/out/a/x.jpg",
+                "/out/A/x (2).jpg",
+                "/out/IMG_1.JPG",
+            ]
+        );
+    }
+
+    #[test]
+    fn links_inside_the_output_folder_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir_all(out.join("real")).unwrap();
+        std::os::unix::fs::symlink("/tmp", out.join("link")).unwrap();
+        assert!(refuse_links_inside(&out, &out.join("real/a.jpg")).is_ok());
+        assert!(refuse_links_inside(&out, &out.join("new/a.jpg")).is_ok());
+        let e = refuse_links_inside(&out, &out.join("link/a.jpg")).unwrap_err();
+        assert!(e.message.contains("symbolic link"), "{}", e.message);
     }
 
     #[test]

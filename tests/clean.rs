@@ -156,12 +156,16 @@ fn stripping_is_lossless_and_keeps_orientation_and_icc() {
 fn existing_outputs_are_not_overwritten_without_force() {
     let out = tempfile::tempdir().unwrap();
     clean_into(out.path(), &["photos/gps_only.jpg"]).code(0);
+    // The same copy again is fine (a rerun); a different file under that name is not.
+    clean_into(out.path(), &["photos/gps_only.jpg"]).code(0);
+    std::fs::write(out.path().join("gps_only.jpg"), b"someone else's file").unwrap();
     medscrub()
         .args(["clean", "photos/gps_only.jpg", "--out"])
         .arg(out.path())
         .assert()
         .code(3)
         .stdout(predicate::str::contains("already exists"));
+    assert_eq!(std::fs::read(out.path().join("gps_only.jpg")).unwrap(), b"someone else's file");
     medscrub().args(["clean", "photos/gps_only.jpg", "--force", "--out"]).arg(out.path()).assert().code(0);
     let names: Vec<_> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names.len(), 1, "no temp files left: {names:?}");

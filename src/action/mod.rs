@@ -14,4 +14,4 @@ pub mod write;
 pub use redact::redact;
 pub use strip::{Cleaned, strip};
 pub use verify::verify;
-pub use write::write_atomic;
+pub use write::{Written, sweep_stale_temps, write_atomic};

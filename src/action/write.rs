@@ -5,22 +5,45 @@ use crate::error::{Error, Result, Stage};
 use std::io::Write;
 use std::path::Path;
 
+/// Names of our temporary files: hidden, and never the name of a finished copy.
+pub const TEMP_PREFIX: &str = ".medscrub-";
+pub const TEMP_SUFFIX: &str = ".tmp";
+
+/// What `write_atomic` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// The file is new (or replaced one, with `force`).
+    Fresh,
+    /// A file with exactly these bytes was already there (a rerun after an
+    /// interruption): left as it is, not an error.
+    AlreadyThere,
+}
+
 /// Writes `bytes` to `dest` atomically. Refuses to replace an existing file unless
-/// `force` is set.
-pub fn write_atomic(dest: &Path, bytes: &[u8], force: bool) -> Result<()> {
+/// `force` is set, except that an identical file is simply kept.
+pub fn write_atomic(dest: &Path, bytes: &[u8], force: bool) -> Result<Written> {
     let io =
         |what: &str, e: std::io::Error| Error::new(Stage::Action, format!("{what} {}: {e}", dest.display()));
     let dir = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| io("cannot create the folder for", e))?;
-    if !force && dest.exists() {
-        return Err(Error::new(
-            Stage::Action,
-            format!("{} already exists; not overwritten (use --force to replace it)", dest.display()),
-        ));
+    // symlink_metadata: a link at the destination is "something there", never followed.
+    if let Ok(existing) = std::fs::symlink_metadata(dest) {
+        if existing.is_file()
+            && existing.len() == bytes.len() as u64
+            && std::fs::read(dest).is_ok_and(|b| b == bytes)
+        {
+            return Ok(Written::AlreadyThere);
+        }
+        if !force {
+            return Err(Error::new(
+                Stage::Action,
+                format!("{} already exists; not overwritten (use --force to replace it)", dest.display()),
+            ));
+        }
     }
     let mut tmp = tempfile::Builder::new()
-        .prefix(".medscrub-")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .map_err(|e| io("cannot create a temporary file beside", e))?;
     tmp.write_all(bytes).map_err(|e| io("cannot write", e))?;
@@ -43,7 +66,31 @@ pub fn write_atomic(dest: &Path, bytes: &[u8], force: bool) -> Result<()> {
             io("cannot move the finished file into place at", e.error)
         }
     })?;
-    Ok(())
+    Ok(Written::Fresh)
+}
+
+/// Removes our temporary files older than `age` under `dir`: what a crash or a
+/// `kill -9` in the middle of a write left behind. Younger ones may belong to a run
+/// that is still going. Returns how many were removed.
+pub fn sweep_stale_temps(dir: &Path, age: std::time::Duration) -> usize {
+    let now = std::time::SystemTime::now();
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy();
+            name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)
+        })
+        .filter(|e| {
+            e.metadata()
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| now.duration_since(t).ok())
+                .is_some_and(|d| d >= age)
+        })
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
 }
 
 #[cfg(test)]
@@ -54,8 +101,10 @@ mod tests {
     fn writes_then_refuses_to_overwrite_without_force() {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("sub/a.jpg");
-        write_atomic(&dest, b"one", false).unwrap();
+        assert_eq!(write_atomic(&dest, b"one", false).unwrap(), Written::Fresh);
         assert_eq!(std::fs::read(&dest).unwrap(), b"one");
+        // A rerun that would write the same bytes is not an error.
+        assert_eq!(write_atomic(&dest, b"one", false).unwrap(), Written::AlreadyThere);
         let err = write_atomic(&dest, b"two", false).unwrap_err();
         assert!(err.message.contains("already exists"));
         write_atomic(&dest, b"two", true).unwrap();
@@ -72,5 +121,24 @@ mod tests {
         // A path under a regular file cannot be created.
         let err = write_atomic(&blocker.join("a.jpg"), b"data", false).unwrap_err();
         assert!(err.message.contains("a.jpg"), "{}", err.message);
+    }
+}
+
+#[cfg(test)]
+mod sweep_tests {
+    use super::*;
+
+    #[test]
+    fn stale_temps_are_swept_and_finished_files_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let temp = dir.path().join("sub/.medscrub-abc.tmp");
+        std::fs::write(&temp, b"partial").unwrap();
+        std::fs::write(dir.path().join("sub/photo.jpg"), b"done").unwrap();
+        std::fs::write(dir.path().join("other.tmp"), b"not ours").unwrap();
+        assert_eq!(sweep_stale_temps(dir.path(), std::time::Duration::from_secs(3600)), 0, "too young");
+        assert_eq!(sweep_stale_temps(dir.path(), std::time::Duration::ZERO), 1);
+        assert!(!temp.exists());
+        assert!(dir.path().join("sub/photo.jpg").exists() && dir.path().join("other.tmp").exists());
     }
 }

@@ -17,6 +17,10 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// Temporary files in --out older than this are leftovers of an interrupted run;
+/// younger ones may belong to a run still writing.
+const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// Runs of at least this many photos show a progress bar (on a terminal).
 const PROGRESS_FROM: usize = 8;
 
@@ -98,14 +102,25 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
     }
     let engine = Engine { options: &options, profile };
     let inputs = &collected.inputs;
+    let destinations: std::collections::HashMap<&PathBuf, PathBuf> = match &out {
+        Some(dir) => {
+            // What an earlier run killed mid-write left behind (never a finished name).
+            let swept = crate::action::sweep_stale_temps(dir, STALE_TEMP_AGE);
+            if swept > 0 && !args.quiet {
+                eprintln!("medscrub: removed {swept} unfinished temporary file(s) left in {}", dir.display());
+            }
+            inputs.iter().map(|i| &i.path).zip(pipeline::destinations(dir, inputs)).collect()
+        }
+        None => Default::default(),
+    };
     let progress = progress_bar(inputs.len(), args.quiet);
     let started = Instant::now();
     let mut tally = Tally::default();
     let stdout = std::io::stdout();
     let mut io_error = None;
     let work = |input: &Input| {
-        let report = match &out {
-            Some(dir) => engine.clean(input, &pipeline::destination(dir, input)),
+        let report = match destinations.get(&input.path) {
+            Some(dest) => engine.clean(input, dest),
             None => engine.analyse(input).report,
         };
         if let Some(pb) = &progress {
