@@ -50,6 +50,11 @@ pub struct Options {
     pub force: bool,
     /// How text is read (the plain baseline exists for measurement).
     pub ocr: crate::ocr::Strategy,
+    /// The caption and handle the photos will be posted with (caption and handle rules).
+    pub post: crate::rules::post::Post,
+    /// The day the one-month hold is judged on, in days since 1970-01-01; `None` is
+    /// today by the clock.
+    pub today: Option<i64>,
 }
 
 impl Default for Options {
@@ -62,6 +67,8 @@ impl Default for Options {
             out_dir: None,
             force: false,
             ocr: crate::ocr::Strategy::Scene,
+            post: Default::default(),
+            today: None,
         }
     }
 }

@@ -135,7 +135,16 @@ impl Engine<'_> {
             thumbnails: &thumbnails,
             text: Some(&text),
             show_text: self.options.show_text,
+            post: Some(&self.options.post),
+            today: Some(self.options.today.unwrap_or_else(rules::time::today)),
         };
+        if rules::time::is_clinical(&evidence) && facts.capture_time().is_none() {
+            a.report.notes.push(
+                "clinical content and no capture time: the one-month hold (time.recent-case) cannot be \
+                 checked; make sure the case is over a month old or you have consent"
+                    .into(),
+            );
+        }
         let detections = rules::run(&evidence);
         a.rename = detections.iter().any(|d| d.origin == recognize::FILE_NAME);
         a.report.findings.extend(detections.into_iter().filter_map(|d| self.profile.judge(d)));
@@ -251,8 +260,14 @@ impl Engine<'_> {
         // Judge the copy as strictly as the original: assume a clinical context.
         let text = TextEvidence { documents: self.picture_text(&image, deadline)?, clinical: true };
         let facts = MetaFacts::default();
-        let evidence =
-            rules::Evidence { facts: &facts, thumbnails: &[], text: Some(&text), show_text: false };
+        let evidence = rules::Evidence {
+            facts: &facts,
+            thumbnails: &[],
+            text: Some(&text),
+            show_text: false,
+            post: None,
+            today: None,
+        };
         let left: Vec<&str> =
             rules::run(&evidence).iter().filter(|d| d.bbox.is_some()).map(|d| d.rule).collect();
         if left.is_empty() {

@@ -298,3 +298,70 @@ fn text_output_explains_each_finding_with_citations() {
         .stdout(predicate::str::contains("why: umms (first bullet (HIPAA)) · umn (POLICY 3, second bullet)"))
         .stdout(predicate::str::contains("1 photo: 0 share · 1 strip · 0 redact · 0 block"));
 }
+
+#[test]
+fn the_caption_and_handle_are_checked_with_citations() {
+    let out = medscrub()
+        .args(["scan", "--format", "json", "photos/clean.jpg", "--handle", "@UMichJohn", "--caption"])
+        .arg("72yo M, yesterday's case in the OR: biggest stone I've ever removed!")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "a caption problem blocks the post");
+    let report = &json_lines(&out.stdout)[0];
+    let rules: Vec<&str> =
+        report["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    for id in ["caption.age", "caption.timing", "caption.trophy", "handle.brand"] {
+        assert!(rules.contains(&id), "{id} missing from {rules:?}");
+    }
+    for f in report["findings"].as_array().unwrap() {
+        assert!(!f["citations"].as_array().unwrap().is_empty(), "{f}");
+    }
+    // A caption about a talk, from a personal handle, is fine.
+    medscrub()
+        .args([
+            "scan",
+            "photos/clean.jpg",
+            "--handle",
+            "@drjane",
+            "--caption",
+            "Great talk at the conference today",
+        ])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn a_recent_clinical_photo_is_held_for_a_month() {
+    // phone_full_metadata.jpg was taken 2026-11-20 and its description mentions a bed.
+    let scan = |today: &str| {
+        let out = medscrub()
+            .args(["scan", "--format", "json", "--policy", "michigan-medicine", "--today", today])
+            .arg("photos/phone_full_metadata.jpg")
+            .output()
+            .unwrap();
+        json_lines(&out.stdout).remove(0)
+    };
+    let held = scan("2026-11-25");
+    let finding =
+        held["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "time.recent-case").cloned();
+    let finding = finding.unwrap_or_else(|| panic!("no hold: {}", held["findings"]));
+    assert!(finding["summary"].as_str().unwrap().contains("until 2026-12-20"), "{finding}");
+    assert_eq!(held["verdict"], "block");
+    let later = scan("2026-12-21");
+    assert!(!later["findings"].to_string().contains("time.recent-case"), "{}", later["findings"]);
+    // Profiles without a one-month rule do not hold it.
+    let out = medscrub()
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--policy",
+            "umn",
+            "--today",
+            "2026-11-25",
+            "photos/phone_full_metadata.jpg",
+        ])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("time.recent-case"));
+}

@@ -93,6 +93,21 @@ pub struct PhotoArgs {
     /// Most memory one decoder allocation may take, in MiB; more is blocked (error.limits).
     #[arg(long, default_value_t = 1024, value_name = "MIB")]
     pub max_memory_mb: u64,
+    /// The caption the photos will be posted with: checked for ages, case timing,
+    /// trophies and identifiers (caption.* rules).
+    #[arg(long, value_name = "TEXT", conflicts_with = "caption_file")]
+    pub caption: Option<String>,
+    /// Read the caption from a file (`-` for stdin is not accepted: paths use stdin).
+    #[arg(long, value_name = "FILE")]
+    pub caption_file: Option<PathBuf>,
+    /// The account the photos will be posted from, e.g. @JaneDoeMD: checked for
+    /// university brands in personal usernames (handle.brand).
+    #[arg(long, value_name = "@NAME")]
+    pub handle: Option<String>,
+    /// Judge the one-month hold on clinical photos as of this day (YYYY-MM-DD) instead
+    /// of today: "may I post it on the 20th?"
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    pub today: Option<i64>,
     /// Longest one photo may take, in seconds; slower photos are blocked (error.limits).
     #[arg(long, default_value_t = 120, value_name = "SECONDS")]
     pub max_seconds: u64,
@@ -102,4 +117,9 @@ pub struct PhotoArgs {
 pub enum OutputFormat {
     Text,
     Json,
+}
+
+/// `YYYY-MM-DD` as days since 1970-01-01.
+fn parse_day(s: &str) -> Result<i64, String> {
+    crate::rules::time::days_from_date(s).ok_or_else(|| format!("{s:?} is not a date like 2026-12-20"))
 }

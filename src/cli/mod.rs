@@ -71,6 +71,8 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
         out_dir: out.clone(),
         force,
         ocr: Default::default(),
+        post: crate::rules::post::Post { caption: caption(&args)?, handle: args.handle.clone() },
+        today: args.today,
     };
     let paths = expand_stdin(&args.paths)?;
     if paths.is_empty() {
@@ -184,6 +186,17 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
             ExitStatus::for_scan(verdicts.into_iter().filter(|(n, _)| *n > 0).map(|(_, v)| v))
         }
     })
+}
+
+/// The caption from `--caption` or `--caption-file`.
+fn caption(args: &PhotoArgs) -> std::io::Result<Option<String>> {
+    match (&args.caption, &args.caption_file) {
+        (Some(text), _) => Ok(Some(text.clone())),
+        (None, Some(file)) => std::fs::read_to_string(file)
+            .map(Some)
+            .map_err(|e| usage(format!("cannot read the caption file {}: {e}", file.display()))),
+        (None, None) => Ok(None),
+    }
 }
 
 /// Replaces `-` with the paths listed on stdin.

@@ -630,7 +630,10 @@ mod tests {
 
     fn run_with(rule: &dyn Rule, facts: &MetaFacts, thumbs: &[Option<ThumbnailMatch>]) -> Vec<Detection> {
         let mut out = Vec::new();
-        rule.check(&Evidence { facts, thumbnails: thumbs, text: None, show_text: false }, &mut out);
+        rule.check(
+            &Evidence { facts, thumbnails: thumbs, text: None, show_text: false, post: None, today: None },
+            &mut out,
+        );
         out
     }
 

@@ -6,7 +6,9 @@
 //! Rules never write files and never pick the final verdict.
 
 pub mod meta;
+pub mod post;
 pub mod text;
+pub mod time;
 
 use crate::decode::ThumbnailMatch;
 use crate::metadata::MetaFacts;
@@ -58,6 +60,10 @@ pub struct Evidence<'a> {
     pub text: Option<&'a TextEvidence>,
     /// Show found text unmasked.
     pub show_text: bool,
+    /// The caption and handle the photo will be posted with, when the user gave them.
+    pub post: Option<&'a post::Post>,
+    /// Today, in days since 1970-01-01, for the one-month hold (`None`: not judged).
+    pub today: Option<i64>,
 }
 
 /// A detector.
@@ -91,6 +97,12 @@ pub static RULES: &[&dyn Rule] = &[
     &text::TEXT_RULES[8],
     &text::TEXT_RULES[9],
     &text::BarcodePayload,
+    &post::CaptionAge,
+    &post::CaptionTiming,
+    &post::CaptionTrophy,
+    &post::CaptionIdentifier,
+    &post::HandleBrand,
+    &time::RecentCase,
 ];
 
 /// The rules a failed analysis produces (fail closed). They are raised by the pipeline,

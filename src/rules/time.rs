@@ -1,0 +1,187 @@
+//! `time.recent-case`: Michigan Medicine asks that no case be posted within a month of
+//! its completion without consent. The capture time is read from the metadata before
+//! `clean` strips it, so the hold is judged on the original.
+
+use super::{Detection, Evidence, Rule, RuleDoc};
+use crate::report::Source;
+use crate::verdict::Verdict;
+
+/// Days a clinical photo is held after it was taken.
+pub const HOLD_DAYS: i64 = 30;
+
+/// `time.recent-case`.
+pub struct RecentCase;
+
+static DOC: RuleDoc = RuleDoc {
+    id: "time.recent-case",
+    source: Source::Time,
+    default_remedy: Verdict::Block,
+    summary: "A clinical photo taken less than a month ago",
+    explain: "## What it finds\nA photo whose text shows a clinical setting (ward vocabulary, MRN labels, \
+              vitals, or a caption about a case) and whose capture time, read from its metadata before \
+              anything is stripped, is less than 30 days before today.\n\n## Why it matters\nMichigan \
+              Medicine: without the patient's consent, no case may be posted within a month of its \
+              completion; the date alone lets colleagues and family recognise the patient.\n\n## How it \
+              decides\nThe capture time (EXIF DateTimeOriginal, then XMP, then IPTC) is compared with \
+              today's date; the finding says from which day the photo may be posted. Consent lifts it.\n\n\
+              ## Where it fails\nA photo without any capture time cannot be held: the report says so in a \
+              note (a cleaned copy never has one, so a rescan of it cannot apply the hold). Clinical \
+              scenes without readable text are not recognised as clinical.",
+};
+
+impl Rule for RecentCase {
+    fn doc(&self) -> &RuleDoc {
+        &DOC
+    }
+    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+        let Some(today) = ev.today else { return };
+        if !is_clinical(ev) {
+            return;
+        }
+        let Some(taken) = ev.facts.capture_time() else { return };
+        let Some(day) = days_from_date(&taken.value) else { return };
+        let age = today - day;
+        if (0..HOLD_DAYS).contains(&age) {
+            out.push(Detection {
+                rule: DOC.id,
+                source: Source::Time,
+                origin: taken.source.clone(),
+                summary: format!(
+                    "taken {} ({age} day{} ago), a clinical photo: hold it until {} or post it only with consent",
+                    date_of(day),
+                    if age == 1 { "" } else { "s" },
+                    date_of(day + HOLD_DAYS)
+                ),
+                details: vec![],
+                bbox: None,
+                confidence: 1.0,
+            });
+        }
+    }
+}
+
+/// Clinical, for the hold: the photo's text (in the picture, its metadata or its file
+/// name) reads clinical, or its caption is about a case.
+pub fn is_clinical(ev: &Evidence<'_>) -> bool {
+    ev.text.is_some_and(|t| {
+        t.clinical || t.documents.iter().any(|d| crate::recognize::patterns::clinical_context(&d.text))
+    }) || ev.post.and_then(|p| p.caption.as_deref()).is_some_and(super::post::about_a_case)
+}
+
+/// Today, in days since 1970-01-01 (UTC).
+pub fn today() -> i64 {
+    let secs =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    secs.div_euclid(86_400)
+}
+
+/// Days since 1970-01-01 of the date that starts `value` (`2026:11:20 08:15:00`,
+/// `2026-11-20T08:15:00-05:00`). The time of day is ignored: the hold is in days.
+pub fn days_from_date(value: &str) -> Option<i64> {
+    let b = value.as_bytes();
+    if b.len() < 10 || !matches!(b[4], b':' | b'-') || b[7] != b[4] {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| value.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || y < 1900 {
+        return None;
+    }
+    Some(days_from_civil(y, m, d))
+}
+
+/// Howard Hinnant's days-from-civil: proleptic Gregorian date to days since 1970-01-01.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The inverse, as `YYYY-MM-DD`.
+pub fn date_of(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metadata::{ExifTag, MetaFacts};
+    use crate::recognize::TextEvidence;
+    use crate::rules::post::Post;
+
+    fn facts_taken(when: &str) -> MetaFacts {
+        MetaFacts {
+            exif: vec![ExifTag {
+                ifd: "ExifIFD",
+                number: 0x9003,
+                name: "DateTimeOriginal".into(),
+                value: when.into(),
+            }],
+            ..MetaFacts::default()
+        }
+    }
+
+    fn check(facts: &MetaFacts, clinical: bool, caption: Option<&str>, today: &str) -> Vec<Detection> {
+        let text = TextEvidence { documents: vec![], clinical };
+        let post = Post { caption: caption.map(String::from), handle: None };
+        let ev = Evidence {
+            facts,
+            thumbnails: &[],
+            text: Some(&text),
+            show_text: false,
+            post: Some(&post),
+            today: days_from_date(today),
+        };
+        let mut out = Vec::new();
+        RecentCase.check(&ev, &mut out);
+        out
+    }
+
+    #[test]
+    fn dates_round_trip() {
+        assert_eq!(days_from_date("1970:01:01 00:00:00"), Some(0));
+        assert_eq!(days_from_date("2026-11-25T10:00:00Z").map(date_of).as_deref(), Some("2026-11-25"));
+        assert_eq!(date_of(days_from_civil(2024, 2, 29) + 1), "2024-03-01");
+        assert_eq!(days_from_date("0000:00:00 00:00:00"), None, "cameras write zeros when unset");
+        assert_eq!(days_from_date("garbage"), None);
+    }
+
+    #[test]
+    fn a_clinical_photo_from_last_week_is_held_with_its_release_date() {
+        let facts = facts_taken("2026:11:20 08:15:00");
+        let found = check(&facts, true, None, "2026-11-25");
+        assert_eq!(found.len(), 1);
+        assert!(found[0].summary.contains("2026-11-20 (5 days ago)"), "{}", found[0].summary);
+        assert!(found[0].summary.contains("until 2026-12-20"), "{}", found[0].summary);
+        // A caption about a case makes it clinical too.
+        assert_eq!(check(&facts, false, Some("Yesterday's case in the OR"), "2026-11-25").len(), 1);
+    }
+
+    #[test]
+    fn near_misses_are_not_held() {
+        let recent = facts_taken("2026:11:20 08:15:00");
+        assert!(check(&recent, false, None, "2026-11-25").is_empty(), "not clinical");
+        assert!(check(&recent, false, Some("Sunset over the lake"), "2026-11-25").is_empty());
+        let old = facts_taken("2026:10:20 08:15:00");
+        assert!(check(&old, true, None, "2026-11-25").is_empty(), "36 days old");
+        assert!(check(&MetaFacts::default(), true, None, "2026-11-25").is_empty(), "no capture time");
+        let future = facts_taken("2027:01:01 00:00:00");
+        assert!(
+            check(&future, true, None, "2026-11-25").is_empty(),
+            "a camera clock in the future is not a case date"
+        );
+    }
+}
