@@ -213,6 +213,9 @@ impl Engine<'_> {
             }
         };
         action::verify(&cleaned)?;
+        if cleaned.action != Action::Copied {
+            self.verify_pixels(&cleaned, a.image.as_ref())?;
+        }
         let mut dest = if cleaned.format != format {
             dest.with_extension(if cleaned.format == Format::Png { "png" } else { "jpg" })
         } else {
@@ -250,6 +253,38 @@ impl Engine<'_> {
         let mut documents: Vec<Document> = passes.iter().map(|lines| Document::from_ocr(lines)).collect();
         documents.extend(barcode::find(image, deadline)?.iter().map(Document::from_barcode));
         Ok(documents)
+    }
+
+    /// Decodes a rewritten copy: it must show the picture that was analysed, at the same
+    /// displayed size. (Found by fuzzing: a file with a duplicated frame header decoded,
+    /// but its stripped copy did not.)
+    fn verify_pixels(
+        &self,
+        cleaned: &action::Cleaned,
+        analysed: Option<&DisplayImage>,
+    ) -> crate::error::Result<()> {
+        let copy = decode::decode(&cleaned.bytes, cleaned.format, cleaned.orientation, &self.options.limits)
+            .map_err(|e| {
+                Error::new(
+                    Stage::Action,
+                    format!("the cleaned copy does not decode ({}); not written", e.message),
+                )
+            })?;
+        if let Some(image) = analysed
+            && (copy.width(), copy.height()) != (image.width(), image.height())
+        {
+            return Err(Error::new(
+                Stage::Action,
+                format!(
+                    "the cleaned copy shows {}×{} instead of {}×{}; not written",
+                    copy.width(),
+                    copy.height(),
+                    image.width(),
+                    image.height()
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// Reads a redacted copy again, pixels and all: if any text rule still finds an

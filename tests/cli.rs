@@ -70,7 +70,7 @@ fn reports_mask_names_and_round_the_location() {
     for secret in ["42.2808", "12345678", "Jane Example", "F2LXK1234567", "Patient Doe"] {
         assert!(!text.contains(secret), "{secret} leaked into the report:\n{text}");
     }
-    assert!(text.contains("taken 2026-11-20T08:15:00-05:00"), "{text}");
+    assert!(text.contains("taken 2025-11-20T08:15:00-05:00"), "{text}");
     let shown = medscrub().args(["scan", "--show-text", "photos/phone_full_metadata.jpg"]).output().unwrap();
     assert!(String::from_utf8(shown.stdout).unwrap().contains("F2LXK1234567"));
 }
@@ -332,7 +332,7 @@ fn the_caption_and_handle_are_checked_with_citations() {
 
 #[test]
 fn a_recent_clinical_photo_is_held_for_a_month() {
-    // phone_full_metadata.jpg was taken 2026-11-20 and its description mentions a bed.
+    // phone_full_metadata.jpg was taken 2025-11-20 and its description mentions a bed.
     let scan = |today: &str| {
         let out = medscrub()
             .args(["scan", "--format", "json", "--policy", "michigan-medicine", "--today", today])
@@ -341,13 +341,13 @@ fn a_recent_clinical_photo_is_held_for_a_month() {
             .unwrap();
         json_lines(&out.stdout).remove(0)
     };
-    let held = scan("2026-11-25");
+    let held = scan("2025-11-25");
     let finding =
         held["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "time.recent-case").cloned();
     let finding = finding.unwrap_or_else(|| panic!("no hold: {}", held["findings"]));
-    assert!(finding["summary"].as_str().unwrap().contains("until 2026-12-20"), "{finding}");
+    assert!(finding["summary"].as_str().unwrap().contains("until 2025-12-20"), "{finding}");
     assert_eq!(held["verdict"], "block");
-    let later = scan("2026-12-21");
+    let later = scan("2025-12-21");
     assert!(!later["findings"].to_string().contains("time.recent-case"), "{}", later["findings"]);
     // Profiles without a one-month rule do not hold it.
     let out = medscrub()

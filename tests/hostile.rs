@@ -60,7 +60,9 @@ fn hostile_files_are_never_shared_and_errors_name_the_file() {
                 assert!(error.contains(name.as_str()), "{name}: the error does not name the file: {error}");
                 assert!(rules.iter().any(|id| id.starts_with("error.")), "{name}: {rules:?}");
             }
-            "cleaned" => assert!(r["error"].is_null(), "{name}: unexpected error {}", r["error"]),
+            "cleaned" | "not-written" => {
+                assert!(r["error"].is_null(), "{name}: unexpected error {}", r["error"])
+            }
             other => panic!("unknown expectation {other} for {name}"),
         }
     }
@@ -83,9 +85,11 @@ fn clean_writes_nothing_for_unreadable_files_and_share_safe_copies_of_the_rest()
     for (name, must) in &expect {
         let r = &reports[name];
         match must.as_str() {
-            "error" => {
+            "error" | "not-written" => {
                 assert!(r["output"].is_null(), "{name} was written to {}", r["output"]);
                 assert!(!out_dir.path().join(name).exists(), "{name} has a copy");
+                let error = r["error"].as_str().unwrap_or_else(|| panic!("{name}: not written, no error"));
+                assert!(error.contains(name.as_str()), "{name}: {error}");
             }
             _ => {
                 let output =

@@ -43,7 +43,8 @@ pub fn render(r: &Report, verbose: bool) -> String {
         let _ = writeln!(s, "{indent}{}", facts.join(" · "));
     }
     for f in &r.findings {
-        let _ = writeln!(s, "{indent}{:<RULE_WIDTH$}{}", f.rule, for_terminal(&f.summary));
+        // Long ids (`caption.identifier`) overflow the column: keep a space after them.
+        let _ = writeln!(s, "{indent}{:<RULE_WIDTH$}{}", format!("{} ", f.rule), for_terminal(&f.summary));
         if verbose {
             for d in &f.details {
                 let _ = writeln!(s, "{indent}{:<RULE_WIDTH$}  · {}", "", for_terminal(d));
