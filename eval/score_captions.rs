@@ -140,6 +140,7 @@ fn fires(rule: &dyn Rule, caption: Option<&str>, handle: Option<&str>) -> bool {
         show_text: false,
         post: Some(&post),
         today: None,
+        scene: None,
     };
     let mut out = Vec::new();
     rule.check(&ev, &mut out);

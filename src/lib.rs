@@ -25,6 +25,7 @@ pub mod policy;
 pub mod recognize;
 pub mod report;
 pub mod rules;
+pub mod scene;
 pub mod verdict;
 
 pub use error::{Error, Stage};

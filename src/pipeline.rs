@@ -115,6 +115,10 @@ impl Engine<'_> {
         a.report.timings.decode_ms = ms(t);
 
         let t = Instant::now();
+        let scene = crate::scene::analyse(&image);
+        a.report.timings.scene_ms = ms(t);
+
+        let t = Instant::now();
         let mut documents = self.picture_text(&image, &a.deadline)?;
         if self.options.ocr == ocr::Strategy::Off {
             a.report.notes.push("text in the picture was not read (library option): metadata only".into());
@@ -137,6 +141,7 @@ impl Engine<'_> {
             show_text: self.options.show_text,
             post: Some(&self.options.post),
             today: Some(self.options.today.unwrap_or_else(rules::time::today)),
+            scene: Some(&scene),
         };
         if rules::time::is_clinical(&evidence) && facts.capture_time().is_none() {
             a.report.notes.push(
@@ -302,6 +307,7 @@ impl Engine<'_> {
             show_text: false,
             post: None,
             today: None,
+            scene: None,
         };
         let left: Vec<&str> =
             rules::run(&evidence).iter().filter(|d| d.bbox.is_some()).map(|d| d.rule).collect();

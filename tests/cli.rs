@@ -170,6 +170,7 @@ fn json_lines_schema_is_stable() {
         read_ms: f64,
         metadata_ms: f64,
         decode_ms: f64,
+        scene_ms: f64,
         text_ms: f64,
         rules_ms: f64,
         action_ms: f64,

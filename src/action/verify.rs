@@ -19,6 +19,7 @@ pub fn verify(cleaned: &Cleaned) -> Result<()> {
         show_text: false,
         post: None,
         today: None,
+        scene: None,
     };
     let left: Vec<&str> = rules::run(&evidence).iter().map(|d| d.rule).collect();
     if !left.is_empty() {

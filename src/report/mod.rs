@@ -95,6 +95,7 @@ pub struct Timings {
     pub read_ms: f64,
     pub metadata_ms: f64,
     pub decode_ms: f64,
+    pub scene_ms: f64,
     pub text_ms: f64,
     pub rules_ms: f64,
     pub action_ms: f64,

@@ -7,6 +7,7 @@
 
 pub mod meta;
 pub mod post;
+pub mod scene;
 pub mod text;
 pub mod time;
 
@@ -64,6 +65,8 @@ pub struct Evidence<'a> {
     pub post: Option<&'a post::Post>,
     /// Today, in days since 1970-01-01, for the one-month hold (`None`: not judged).
     pub today: Option<i64>,
+    /// Colour and layout statistics of the picture (`None`: not decoded).
+    pub scene: Option<&'a crate::scene::SceneStats>,
 }
 
 /// A detector.
@@ -97,6 +100,12 @@ pub static RULES: &[&dyn Rule] = &[
     &text::TEXT_RULES[8],
     &text::TEXT_RULES[9],
     &text::BarcodePayload,
+    &scene::OperatingRoom,
+    &scene::Blood,
+    &scene::Radiograph,
+    &scene::Microscopy,
+    &scene::Monitor,
+    &scene::PatientArea,
     &post::CaptionAge,
     &post::CaptionTiming,
     &post::CaptionTrophy,

@@ -345,6 +345,7 @@ mod tests {
             show_text: true,
             post: Some(&post),
             today: None,
+            scene: None,
         };
         let mut out = Vec::new();
         rule.check(&ev, &mut out);
@@ -463,6 +464,7 @@ mod tests {
             show_text: false,
             post: None,
             today: None,
+            scene: None,
         };
         for rule in POST_RULES {
             let mut out = Vec::new();

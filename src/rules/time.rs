@@ -144,6 +144,7 @@ mod tests {
             show_text: false,
             post: Some(&post),
             today: days_from_date(today),
+            scene: None,
         };
         let mut out = Vec::new();
         RecentCase.check(&ev, &mut out);

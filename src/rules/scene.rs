@@ -1,0 +1,503 @@
+//! Scene rules: places and pictures the policies forbid whatever text they hold —
+//! operating rooms, blood and wounds, radiographs, microscope slides, vitals monitors,
+//! patient rooms and care areas. Each reads the colour statistics of `scene` and, where
+//! a scene announces itself in words, the text the OCR read. They block: nothing can be
+//! covered to make an operating room shareable.
+//!
+//! Every rule documents how it decides and where it fails; the rates on the project's
+//! synthetic scenes and on real sample photos are in the README (`score-scenes`).
+
+use super::{Detection, Evidence, Rule, RuleDoc};
+use crate::report::Source;
+use crate::scene::SceneStats;
+use crate::verdict::Verdict;
+use regex::Regex;
+use std::sync::OnceLock;
+
+const fn scene_doc(id: &'static str, summary: &'static str, explain: &'static str) -> RuleDoc {
+    RuleDoc { id, source: Source::Scene, default_remedy: Verdict::Block, summary, explain }
+}
+
+fn found(rule: &'static str, summary: String, details: Vec<String>, confidence: f32) -> Detection {
+    Detection {
+        rule,
+        source: Source::Scene,
+        origin: "scene".into(),
+        summary,
+        details,
+        bbox: None,
+        confidence,
+    }
+}
+
+/// Words the OCR read in the picture itself (not metadata or the file name).
+fn picture_words(ev: &Evidence<'_>) -> String {
+    ev.text
+        .map(|t| {
+            t.documents
+                .iter()
+                .filter(|d| d.source == Source::Ocr)
+                .map(|d| d.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+/// Distinct cue words of `re` in `text`, lower-cased.
+fn cues(re: &Regex, text: &str) -> Vec<String> {
+    let mut found: Vec<String> = re.find_iter(text).map(|m| m.as_str().to_lowercase()).collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+macro_rules! regex {
+    ($name:ident, $re:expr) => {
+        fn $name() -> &'static Regex {
+            static R: OnceLock<Regex> = OnceLock::new();
+            R.get_or_init(|| Regex::new($re).expect("valid pattern"))
+        }
+    };
+}
+
+regex!(
+    or_words,
+    r"(?i)\b(?:operating\s+room|theatre|anaesthe\w+|anesthe\w+|sterile\s+field|scrub\s+nurse|surgeon|time[\s\-]?out|sponge\s+count|cautery|bovie|OR\s+\d{1,2})\b"
+);
+regex!(
+    vitals_words,
+    r"(?i)\b(?:HR|SpO2|SpO₂|NIBP|ABP|ECG|EKG|RR|Resp|etCO2|EtCO2|bpm|mmHg|PVC|ST-?II|Pleth)\b"
+);
+regex!(
+    ward_words,
+    r"(?i)(?:\bfall\s+risk\b|\bNPO\b|\bnil\s+by\s+mouth\b|\byour\s+nurse\b|\bnurse\s+today\b|\bcall\s+(?:light|bell|button)\b|\bisolation\b|\bcontact\s+precautions\b|\bdroplet\s+precautions\b|\ballerg(?:y|ies)\b|\bDNR\b|\bcode\s+status\b|\bdischarge\s+(?:date|plan|goal)\b|\bpain\s+(?:goal|scale)\b|\bvisiting\s+hours\b|\bbed\s+\d{1,3}\b|\bward\s+\d{1,2}\b)"
+);
+
+/// `scene.operating-room`.
+pub struct OperatingRoom;
+/// `scene.blood`.
+pub struct Blood;
+/// `scene.radiograph`.
+pub struct Radiograph;
+/// `scene.microscopy`.
+pub struct Microscopy;
+/// `scene.monitor`.
+pub struct Monitor;
+/// `scene.patient-area`.
+pub struct PatientArea;
+
+static OR_DOC: RuleDoc = scene_doc(
+    "scene.operating-room",
+    "An operating room: surgical drapes and gowns, or theatre vocabulary",
+    "## What it finds\nPhotos dominated by surgical-drape blue-green in their centre, or whose text reads like a \
+     theatre (operating room, anaesthesia, sterile field, time-out, sponge count).\n\n## Why it matters\nMichigan \
+     Medicine: no photos taken in an operating room may be posted; Nottingham: no camera in a healthcare \
+     workplace.\n\n## How it decides\nOver 60 % of the central 60 % of the picture in drape colour (hue 168–206°, \
+     saturated, not sky-bright), no bright sky across the top, and something in the picture that is not drape \
+     (skin of the operative field, white lights, grey steel: a painted wall is uniform), or two theatre words.\n\n## Where it fails\nTeal walls, scrubs worn at a conference and blue-green \
+     clothing fill the same hues; green (not blue) drapes are missed, and so is a theatre photographed in warm light or from \
+     far enough that drapes fill less than 60 % of the centre.",
+);
+static BLOOD_DOC: RuleDoc = scene_doc(
+    "scene.blood",
+    "Blood or an open wound",
+    "## What it finds\nDark saturated red in ragged patches beside skin or on white gauze.\n\n## Why it matters\n\
+     Michigan Medicine: no blood or wounds may be visible; Minnesota: no patient body parts without written \
+     permission.\n\n## How it decides\nBetween 0.8 % and 45 % of the picture blood-red (hue within 18° of red, \
+     saturation > 0.55, value 0.18–0.72), with at least 12 % of those pixels on a patch edge (blood is ragged; \
+     a sweater or a tomato is one smooth patch), and skin or gauze white nearby (over 5 %).\n\n## Where it \
+     fails\nRed fabric with folds and a face in the picture, red wine, raw meat and ketchup look the same; \
+     dried brown blood and blood in dim light are missed.",
+);
+static RADIOGRAPH_DOC: RuleDoc = scene_doc(
+    "scene.radiograph",
+    "A radiograph, CT or MRI image, on film, a light box or a screen",
+    "## What it finds\nGreyscale pictures with a dark field and bright structure: X-ray films, CT and MRI slices, \
+     PACS screens photographed.\n\n## Why it matters\nMinnesota: no images of patients, including any body part; \
+     radiographs carry burned-in identifiers and are unique to the patient.\n\n## How it decides\nOver 90 % of \
+     pixels nearly grey, over 25 % very dark and 3–60 % bright.\n\n## Where it fails\nBlack-and-white photos \
+     with dark backgrounds (coins on velvet, the night sky) are flagged; a film held against a window with \
+     coloured surroundings is missed.",
+);
+static MICROSCOPY_DOC: RuleDoc = scene_doc(
+    "scene.microscopy",
+    "A microscope slide: stained tissue or a round field of view",
+    "## What it finds\nPhotos through a microscope (a bright disc in a dark frame) and stained tissue \
+     (haematoxylin purple with eosin pink).\n\n## Why it matters\nMinnesota: no images of patients or research \
+     subjects, including microscopic images, without written permission.\n\n## How it decides\nDark corners \
+     around a bright centre, or over 30 % stain colours with at least 4 % haematoxylin violet.\n\n## Where it \
+     fails\nVignetted photos of anything pink or purple, flowers, and lavender fields are flagged; unstained or \
+     immunofluorescence slides are missed.",
+);
+static MONITOR_DOC: RuleDoc = scene_doc(
+    "scene.monitor",
+    "A vitals monitor: traces and digits on a dark screen, or vitals labels",
+    "## What it finds\nPatient monitors: coloured waveforms and large digits on a dark screen, or two vitals \
+     labels (HR, SpO2, NIBP, RR, ECG, etCO2, mmHg, bpm) in the text.\n\n## Why it matters\nA monitor shows one \
+     patient's live data beside the bed: Michigan Medicine forbids photos in patient care areas and stray \
+     patient information.\n\n## How it decides\nOver 45 % of the picture very dark and at least 1 % bright \
+     saturated pixels with a dark neighbour, or two vitals labels.\n\n## Where it fails\nNight photos with \
+     coloured lights and dark-themed dashboards are flagged; a monitor photographed small or in glare is \
+     missed unless its labels are read.",
+);
+static PATIENT_AREA_DOC: RuleDoc = scene_doc(
+    "scene.patient-area",
+    "A patient room or care area, from its signs and boards",
+    "## What it finds\nWard vocabulary read in the picture: fall risk, NPO / nil by mouth, \"your nurse today\", \
+     call light, isolation or contact precautions, allergy, DNR, code status, discharge plan, pain goal, \
+     visiting hours, bed and ward numbers.\n\n## Why it matters\nMichigan Medicine: no photos taken in patient \
+     rooms or patient care areas; Nottingham: no camera in a healthcare workplace.\n\n## How it decides\nOne \
+     such phrase read by OCR in the picture (not in metadata).\n\n## Where it fails\nA room without readable \
+     signs is missed (the OCR limits of the text stage apply); a lecture slide about fall risk is flagged.",
+);
+
+impl Rule for OperatingRoom {
+    fn doc(&self) -> &RuleDoc {
+        &OR_DOC
+    }
+    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+        let words = cues(or_words(), &picture_words(ev));
+        if let Some(s) = ev.scene
+            && looks_like_theatre(s)
+        {
+            out.push(found(
+                OR_DOC.id,
+                format!("surgical drape colour fills {:.0} % of the centre", s.drape_center * 100.0),
+                words,
+                s.drape_center.min(1.0),
+            ));
+        } else if words.len() >= 2 {
+            out.push(found(
+                OR_DOC.id,
+                format!("theatre words in the picture: {}", words.join(", ")),
+                vec![],
+                0.8,
+            ));
+        }
+    }
+}
+
+impl Rule for Blood {
+    fn doc(&self) -> &RuleDoc {
+        &BLOOD_DOC
+    }
+    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+        let Some(s) = ev.scene else { return };
+        if (0.008..0.45).contains(&s.blood) && s.blood_edges > 0.12 && (s.skin > 0.05 || s.white > 0.05) {
+            out.push(found(
+                BLOOD_DOC.id,
+                format!(
+                    "blood-red patches over {:.1} % of the picture, beside {}",
+                    s.blood * 100.0,
+                    if s.skin >= s.white { "skin" } else { "white gauze or sheets" }
+                ),
+                vec![],
+                (s.blood * 10.0).min(1.0),
+            ));
+        }
+    }
+}
+
+impl Rule for Radiograph {
+    fn doc(&self) -> &RuleDoc {
+        &RADIOGRAPH_DOC
+    }
+    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+        let Some(s) = ev.scene else { return };
+        if looks_radiographic(s) {
+            out.push(found(
+                RADIOGRAPH_DOC.id,
+                format!(
+                    "a greyscale image with a dark field ({:.0} % dark) and bright structure ({:.0} % bright)",
+                    s.dark * 100.0,
+                    s.bright * 100.0
+                ),
+                vec![],
+                0.7,
+            ));
+        }
+    }
+}
+
+/// Drape colour filling the centre, not under a sky, around something that is not
+/// drape (the operative field's skin, white lights, steel): a painted wall is uniform.
+pub fn looks_like_theatre(s: &SceneStats) -> bool {
+    s.drape_center > 0.60 && s.sky_top < 0.5 && (s.skin > 0.005 || s.white > 0.003 || s.grey > 0.01)
+}
+
+/// Grey, a dark field, some bright structure.
+pub fn looks_radiographic(s: &SceneStats) -> bool {
+    s.grey > 0.90 && s.dark > 0.25 && (0.03..0.60).contains(&s.bright)
+}
+
+impl Rule for Microscopy {
+    fn doc(&self) -> &RuleDoc {
+        &MICROSCOPY_DOC
+    }
+    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+        let Some(s) = ev.scene else { return };
+        let summary = if s.round_field && !looks_radiographic(s) {
+            "a bright round field of view in a dark frame (through a microscope)".to_string()
+        } else if s.stain > 0.30 && s.violet > 0.04 {
+            format!("stained-tissue colours over {:.0} % of the picture", s.stain * 100.0)
+        } else {
+            return;
+        };
+        out.push(found(MICROSCOPY_DOC.id, summary, vec![], 0.7));
+    }
+}
+
+impl Rule for Monitor {
+    fn doc(&self) -> &RuleDoc {
+        &MONITOR_DOC
+    }
+    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+        let words = cues(vitals_words(), &picture_words(ev));
+        if let Some(s) = ev.scene
+            && s.dark > 0.45
+            && s.traces_on_dark > 0.01
+            && s.grey < 0.995
+        {
+            out.push(found(
+                MONITOR_DOC.id,
+                format!("bright coloured traces on a dark screen ({:.0} % dark)", s.dark * 100.0),
+                words,
+                0.7,
+            ));
+        } else if words.len() >= 2 {
+            out.push(found(
+                MONITOR_DOC.id,
+                format!("vitals labels in the picture: {}", words.join(", ")),
+                vec![],
+                0.8,
+            ));
+        }
+    }
+}
+
+impl Rule for PatientArea {
+    fn doc(&self) -> &RuleDoc {
+        &PATIENT_AREA_DOC
+    }
+    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+        let words = cues(ward_words(), &picture_words(ev));
+        if !words.is_empty() {
+            out.push(found(
+                PATIENT_AREA_DOC.id,
+                format!("ward signs in the picture: {}", words.join(", ")),
+                vec![],
+                0.8,
+            ));
+        }
+    }
+}
+
+/// Every scene rule, in documentation order.
+pub static SCENE_RULES: &[&dyn Rule] =
+    &[&OperatingRoom, &Blood, &Radiograph, &Microscopy, &Monitor, &PatientArea];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metadata::MetaFacts;
+    use crate::recognize::{Document, TextEvidence};
+
+    fn fires(rule: &dyn Rule, scene: Option<SceneStats>, words: &str) -> bool {
+        let facts = MetaFacts::default();
+        let text = TextEvidence::new(vec![Document::from_string(Source::Ocr, "OCR", words)]);
+        let ev = Evidence {
+            facts: &facts,
+            thumbnails: &[],
+            text: Some(&text),
+            show_text: false,
+            post: None,
+            today: None,
+            scene: scene.as_ref(),
+        };
+        let mut out = Vec::new();
+        rule.check(&ev, &mut out);
+        !out.is_empty()
+    }
+
+    fn stats(f: impl FnOnce(&mut SceneStats)) -> Option<SceneStats> {
+        let mut s = SceneStats { grey: 0.2, mean_saturation: 0.3, ..SceneStats::default() };
+        f(&mut s);
+        Some(s)
+    }
+
+    #[test]
+    fn operating_room_by_colour_or_words() {
+        assert!(fires(
+            &OperatingRoom,
+            stats(|s| {
+                s.drape_center = 0.8;
+                s.skin = 0.02
+            }),
+            ""
+        ));
+        assert!(fires(&OperatingRoom, None, "Time-out complete. Sponge count correct. Surgeon: Dr A"));
+        assert!(
+            !fires(
+                &OperatingRoom,
+                stats(|s| {
+                    s.drape_center = 0.9;
+                    s.grey = 0.0
+                }),
+                ""
+            ),
+            "a blue wall: nothing but drape colour"
+        );
+        assert!(
+            !fires(
+                &OperatingRoom,
+                stats(|s| {
+                    s.drape_center = 0.8;
+                    s.sky_top = 0.9
+                }),
+                ""
+            ),
+            "a lake under a sky"
+        );
+        assert!(!fires(&OperatingRoom, stats(|s| s.drape_center = 0.1), "Operating budget 2026"));
+    }
+
+    #[test]
+    fn blood_needs_ragged_red_beside_skin_or_gauze() {
+        assert!(fires(
+            &Blood,
+            stats(|s| {
+                s.blood = 0.08;
+                s.blood_edges = 0.3;
+                s.skin = 0.3
+            }),
+            ""
+        ));
+        assert!(fires(
+            &Blood,
+            stats(|s| {
+                s.blood = 0.05;
+                s.blood_edges = 0.4;
+                s.white = 0.4
+            }),
+            ""
+        ));
+        assert!(
+            !fires(
+                &Blood,
+                stats(|s| {
+                    s.blood = 0.3;
+                    s.blood_edges = 0.05;
+                    s.skin = 0.2
+                }),
+                ""
+            ),
+            "a sweater"
+        );
+        assert!(
+            !fires(
+                &Blood,
+                stats(|s| {
+                    s.blood = 0.6;
+                    s.blood_edges = 0.3;
+                    s.skin = 0.2
+                }),
+                ""
+            ),
+            "all red"
+        );
+        assert!(
+            !fires(
+                &Blood,
+                stats(|s| {
+                    s.blood = 0.05;
+                    s.blood_edges = 0.4
+                }),
+                ""
+            ),
+            "no skin or gauze"
+        );
+    }
+
+    #[test]
+    fn radiograph_and_microscopy() {
+        let xray = stats(|s| {
+            s.grey = 0.99;
+            s.dark = 0.5;
+            s.bright = 0.2
+        });
+        assert!(fires(&Radiograph, xray.clone(), ""));
+        assert!(
+            !fires(
+                &Microscopy,
+                stats(|s| {
+                    s.grey = 0.99;
+                    s.dark = 0.5;
+                    s.bright = 0.2;
+                    s.round_field = true
+                }),
+                ""
+            ),
+            "a round X-ray is not a slide"
+        );
+        assert!(
+            !fires(
+                &Radiograph,
+                stats(|s| {
+                    s.grey = 0.99;
+                    s.dark = 0.05;
+                    s.bright = 0.5
+                }),
+                ""
+            ),
+            "a grey street"
+        );
+        assert!(fires(&Microscopy, stats(|s| s.round_field = true), ""));
+        assert!(fires(
+            &Microscopy,
+            stats(|s| {
+                s.stain = 0.5;
+                s.violet = 0.1
+            }),
+            ""
+        ));
+        assert!(
+            !fires(
+                &Microscopy,
+                stats(|s| {
+                    s.stain = 0.5;
+                    s.violet = 0.0
+                }),
+                ""
+            ),
+            "pink alone"
+        );
+    }
+
+    #[test]
+    fn monitor_and_patient_area() {
+        assert!(fires(
+            &Monitor,
+            stats(|s| {
+                s.dark = 0.7;
+                s.traces_on_dark = 0.02
+            }),
+            ""
+        ));
+        assert!(fires(&Monitor, None, "HR 72  SpO2 98  NIBP 120/80"));
+        assert!(
+            !fires(
+                &Monitor,
+                stats(|s| {
+                    s.dark = 0.7;
+                    s.traces_on_dark = 0.0
+                }),
+                ""
+            ),
+            "a dark room"
+        );
+        assert!(!fires(&Monitor, None, "HR department"), "one label");
+        assert!(fires(&PatientArea, None, "FALL RISK\nYour nurse today: Sam"));
+        assert!(!fires(&PatientArea, None, "Soup of the day\nBread basket"));
+    }
+}

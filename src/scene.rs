@@ -1,0 +1,231 @@
+//! Scene: what kind of place or picture this is, from colour and layout alone.
+//!
+//! The photo is reduced once to a small copy (longest side `SIDE` pixels) and a handful
+//! of statistics are taken over it: how much of it is surgical-drape blue, blood red,
+//! skin, stained-slide pink and purple, how grey it is, how dark, whether coloured thin
+//! traces sit on a dark screen, whether the picture is a bright disc in a dark frame (a
+//! microscope's field of view). The scene rules (`rules/scene.rs`) turn these into
+//! findings, together with words the text stage read.
+//!
+//! These are heuristics, measured on the project's synthetic scenes and a few real
+//! sample images (`eval/score_scenes.rs`); they know nothing about objects. A red
+//! sweater, a blue wall or a black-and-white street photo can look like a clinical scene
+//! to them, and the README gives the rates.
+
+use crate::decode::DisplayImage;
+
+/// Longest side of the copy the statistics are taken on: enough for proportions and
+/// blobs, small enough to cost a few milliseconds whatever the photo's size.
+pub const SIDE: u32 = 256;
+
+/// Colour and layout statistics of one photo. Fractions are of all pixels unless said.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SceneStats {
+    /// Mean HSV saturation (0 = grey).
+    pub mean_saturation: f32,
+    /// Pixels that are nearly grey (saturation < 0.12).
+    pub grey: f32,
+    /// Very dark pixels (value < 0.16).
+    pub dark: f32,
+    /// Bright pixels (value > 0.6).
+    pub bright: f32,
+    /// Surgical drape and gown blue-green, in the central 60 % of the picture.
+    pub drape_center: f32,
+    /// Drape colour in the top quarter.
+    pub drape_top: f32,
+    /// Bright sky blue in the top quarter: outdoors, not a theatre.
+    pub sky_top: f32,
+    /// Dark, saturated red: blood and open wounds.
+    pub blood: f32,
+    /// How scattered the blood-red pixels are (0: one smooth patch; higher: ragged
+    /// patches with holes and edges, as blood on gauze or skin is).
+    pub blood_edges: f32,
+    /// Skin tones.
+    pub skin: f32,
+    /// White gauze, sheets and slide background (bright, nearly grey).
+    pub white: f32,
+    /// Stained-tissue pink and haematoxylin purple-blue.
+    pub stain: f32,
+    /// Purple-violet alone (haematoxylin), a stain's signature.
+    pub violet: f32,
+    /// Saturated bright traces on a dark screen: pixels that are bright and saturated
+    /// and have a dark neighbour (waveforms and digits on a monitor).
+    pub traces_on_dark: f32,
+    /// The corners are dark and the centre bright: a round field of view.
+    pub round_field: bool,
+}
+
+/// Takes the statistics of `photo`.
+pub fn analyse(photo: &DisplayImage) -> SceneStats {
+    let small = photo.pixels.thumbnail(SIDE, SIDE).to_rgb8();
+    let (w, h) = small.dimensions();
+    let n = (w * h).max(1) as f32;
+    let hsv: Vec<(f32, f32, f32)> = small.pixels().map(|p| to_hsv(p.0)).collect();
+    let at = |x: u32, y: u32| hsv[(y * w + x) as usize];
+    let mut s = SceneStats::default();
+    let (mut centre, mut top) = (0.0f32, 0.0f32);
+    let (mut drape_c, mut drape_t, mut sky_t) = (0.0f32, 0.0f32, 0.0f32);
+    let (mut blood_px, mut blood_edge) = (0.0f32, 0.0f32);
+    for y in 0..h {
+        for x in 0..w {
+            let (hue, sat, val) = at(x, y);
+            s.mean_saturation += sat;
+            s.grey += f32::from(u8::from(sat < 0.12));
+            s.dark += f32::from(u8::from(val < 0.16));
+            s.bright += f32::from(u8::from(val > 0.6));
+            let is_drape = is_drape(hue, sat, val);
+            let central = x >= w / 5 && x < w - w / 5 && y >= h / 5 && y < h - h / 5;
+            if central {
+                centre += 1.0;
+                drape_c += f32::from(u8::from(is_drape));
+            }
+            if y < h / 4 {
+                top += 1.0;
+                drape_t += f32::from(u8::from(is_drape));
+                sky_t += f32::from(u8::from((190.0..=235.0).contains(&hue) && sat > 0.15 && val > 0.75));
+            }
+            if is_blood(hue, sat, val) {
+                blood_px += 1.0;
+                // An edge pixel: some 4-neighbour is not blood.
+                let neighbours = [(x.wrapping_sub(1), y), (x + 1, y), (x, y.wrapping_sub(1)), (x, y + 1)];
+                if neighbours.iter().any(|&(nx, ny)| nx < w && ny < h && !is_blood_px(at(nx, ny))) {
+                    blood_edge += 1.0;
+                }
+            }
+            s.skin += f32::from(u8::from(is_skin(hue, sat, val)));
+            s.white += f32::from(u8::from(sat < 0.12 && val > 0.8));
+            let violet = sat > 0.18 && val > 0.25 && (235.0..=300.0).contains(&hue);
+            let pink = sat > 0.15 && val > 0.45 && (300.0..=350.0).contains(&hue);
+            s.violet += f32::from(u8::from(violet));
+            s.stain += f32::from(u8::from(violet || pink));
+            if sat > 0.5 && val > 0.55 {
+                let dark_next = [(x.wrapping_sub(2), y), (x + 2, y), (x, y.wrapping_sub(2)), (x, y + 2)]
+                    .iter()
+                    .any(|&(nx, ny)| nx < w && ny < h && at(nx, ny).2 < 0.16);
+                s.traces_on_dark += f32::from(u8::from(dark_next));
+            }
+        }
+    }
+    for v in [
+        &mut s.mean_saturation,
+        &mut s.grey,
+        &mut s.dark,
+        &mut s.bright,
+        &mut s.skin,
+        &mut s.white,
+        &mut s.stain,
+        &mut s.violet,
+        &mut s.traces_on_dark,
+    ] {
+        *v /= n;
+    }
+    s.blood = blood_px / n;
+    s.blood_edges = if blood_px > 0.0 { blood_edge / blood_px } else { 0.0 };
+    s.drape_center = drape_c / centre.max(1.0);
+    s.drape_top = drape_t / top.max(1.0);
+    s.sky_top = sky_t / top.max(1.0);
+    s.round_field = round_field(&hsv, w, h);
+    s
+}
+
+fn is_drape(hue: f32, sat: f32, val: f32) -> bool {
+    (168.0..=206.0).contains(&hue) && sat > 0.28 && val > 0.2 && val < 0.92
+}
+
+fn is_blood(hue: f32, sat: f32, val: f32) -> bool {
+    !(12.0..=342.0).contains(&hue) && sat > 0.55 && (0.18..0.72).contains(&val)
+}
+
+fn is_blood_px(p: (f32, f32, f32)) -> bool {
+    is_blood(p.0, p.1, p.2)
+}
+
+fn is_skin(hue: f32, sat: f32, val: f32) -> bool {
+    (8.0..=40.0).contains(&hue) && (0.15..0.6).contains(&sat) && val > 0.35
+}
+
+/// Dark corners around a bright centre.
+fn round_field(hsv: &[(f32, f32, f32)], w: u32, h: u32) -> bool {
+    if w < 16 || h < 16 {
+        return false;
+    }
+    let mean_v = |x0: u32, y0: u32, x1: u32, y1: u32| {
+        let mut sum = 0.0;
+        let mut count = 0.0;
+        for y in y0..y1 {
+            for x in x0..x1 {
+                sum += hsv[(y * w + x) as usize].2;
+                count += 1.0;
+            }
+        }
+        sum / f32::max(count, 1.0)
+    };
+    let (cw, ch) = (w / 10, h / 10);
+    let corners = [
+        mean_v(0, 0, cw, ch),
+        mean_v(w - cw, 0, w, ch),
+        mean_v(0, h - ch, cw, h),
+        mean_v(w - cw, h - ch, w, h),
+    ];
+    let centre = mean_v(w * 2 / 5, h * 2 / 5, w * 3 / 5, h * 3 / 5);
+    corners.iter().all(|&c| c < 0.12) && centre > 0.45
+}
+
+/// RGB to (hue in degrees, saturation, value), all from 8-bit channels.
+fn to_hsv([r, g, b]: [u8; 3]) -> (f32, f32, f32) {
+    let (r, g, b) = (f32::from(r) / 255.0, f32::from(g) / 255.0, f32::from(b) / 255.0);
+    let max = r.max(g).max(b);
+    let min = r.min(g).min(b);
+    let delta = max - min;
+    let hue = if delta == 0.0 {
+        0.0
+    } else if max == r {
+        60.0 * ((g - b) / delta).rem_euclid(6.0)
+    } else if max == g {
+        60.0 * ((b - r) / delta + 2.0)
+    } else {
+        60.0 * ((r - g) / delta + 4.0)
+    };
+    let sat = if max == 0.0 { 0.0 } else { delta / max };
+    (hue, sat, max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{DynamicImage, Rgb, RgbImage};
+
+    fn photo(img: RgbImage) -> DisplayImage {
+        DisplayImage { pixels: DynamicImage::ImageRgb8(img), orientation: 1 }
+    }
+
+    #[test]
+    fn hsv_of_primaries() {
+        assert_eq!(to_hsv([255, 0, 0]), (0.0, 1.0, 1.0));
+        assert_eq!(to_hsv([0, 0, 255]).0, 240.0);
+        assert_eq!(to_hsv([128, 128, 128]).1, 0.0);
+    }
+
+    #[test]
+    fn a_dark_frame_around_a_bright_disc_is_a_round_field() {
+        let mut img = RgbImage::from_pixel(200, 200, Rgb([5, 5, 5]));
+        for (x, y, p) in img.enumerate_pixels_mut() {
+            let (dx, dy) = (x as f32 - 100.0, y as f32 - 100.0);
+            if dx * dx + dy * dy < 85.0 * 85.0 {
+                *p = Rgb([230, 190, 220]);
+            }
+        }
+        assert!(analyse(&photo(img)).round_field);
+        assert!(!analyse(&photo(RgbImage::from_pixel(200, 200, Rgb([230, 190, 220])))).round_field);
+    }
+
+    #[test]
+    fn fractions_of_plain_colours() {
+        let drape = analyse(&photo(RgbImage::from_pixel(300, 200, Rgb([40, 120, 150]))));
+        assert!(drape.drape_center > 0.99 && drape.blood == 0.0);
+        let blood = analyse(&photo(RgbImage::from_pixel(300, 200, Rgb([140, 10, 15]))));
+        assert!(blood.blood > 0.99 && blood.blood_edges < 0.05, "one smooth patch has few edges");
+        let grey = analyse(&photo(RgbImage::from_pixel(300, 200, Rgb([20, 20, 20]))));
+        assert!(grey.grey > 0.99 && grey.dark > 0.99 && grey.mean_saturation < 0.01);
+    }
+}
