@@ -22,6 +22,9 @@ pub enum Stage {
     Action,
     /// A bug in medscrub (a panic), caught for this photo only.
     Internal,
+    /// A consent registry entry names the photo but does not hold (expired, another
+    /// platform): not a pass.
+    Consent,
 }
 
 impl Stage {
@@ -35,6 +38,7 @@ impl Stage {
             Stage::Text => "error.text",
             Stage::Action => "error.action",
             Stage::Internal => "error.internal",
+            Stage::Consent => "error.consent",
         }
     }
 }

@@ -13,6 +13,7 @@
 pub mod action;
 pub mod barcode;
 pub mod cli;
+pub mod consent;
 pub mod decode;
 pub mod error;
 pub mod exit;

@@ -52,6 +52,8 @@ pub struct Options {
     pub ocr: crate::ocr::Strategy,
     /// The caption and handle the photos will be posted with (caption and handle rules).
     pub post: crate::rules::post::Post,
+    /// Signed patient consents (`--consent`) and the platform the photos go to.
+    pub consent: Option<(crate::consent::Registry, String)>,
     /// The day the one-month hold is judged on, in days since 1970-01-01; `None` is
     /// today by the clock.
     pub today: Option<i64>,
@@ -68,6 +70,7 @@ impl Default for Options {
             force: false,
             ocr: crate::ocr::Strategy::Scene,
             post: Default::default(),
+            consent: None,
             today: None,
         }
     }

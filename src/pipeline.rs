@@ -153,6 +153,7 @@ impl Engine<'_> {
         let detections = rules::run(&evidence);
         a.rename = detections.iter().any(|d| d.origin == recognize::FILE_NAME);
         a.report.findings.extend(detections.into_iter().filter_map(|d| self.profile.judge(d)));
+        self.apply_consent(path, &mut a.report)?;
         a.report.timings.rules_ms = ms(t);
         if format == Format::Heif && !a.report.findings.is_empty() {
             a.report
@@ -161,6 +162,31 @@ impl Engine<'_> {
         }
         a.facts = Some(facts);
         a.image = Some(image);
+        Ok(())
+    }
+
+    /// Lifts the findings a valid consent covers, and records it; a consent that names
+    /// the photo but does not hold is an error for the photo.
+    fn apply_consent(&self, path: &Path, report: &mut Report) -> crate::error::Result<()> {
+        let Some((registry, platform)) = &self.options.consent else { return Ok(()) };
+        let Some(entry) = registry.find(path, report.sha256.as_deref()) else { return Ok(()) };
+        let today = self.options.today.unwrap_or_else(rules::time::today);
+        entry.holds(platform, today).map_err(|why| Error::new(Stage::Consent, why))?;
+        let mut lifted: Vec<String> = report
+            .findings
+            .iter()
+            .filter(|f| entry.covers.contains(&f.rule))
+            .map(|f| f.rule.clone())
+            .collect();
+        lifted.dedup();
+        report.findings.retain(|f| !entry.covers.contains(&f.rule));
+        report.consent = Some(crate::consent::Applied {
+            id: entry.id.clone(),
+            platform: platform.clone(),
+            signed: rules::time::date_of(entry.signed),
+            expires: rules::time::date_of(entry.expires),
+            lifted,
+        });
         Ok(())
     }
 

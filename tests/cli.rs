@@ -132,6 +132,7 @@ fn json_lines_schema_is_stable() {
         action: Option<String>,
         notes: Vec<String>,
         error: Option<String>,
+        consent: Option<serde_json::Value>,
         timings: Timings,
     }
     #[derive(serde::Deserialize)]
@@ -365,4 +366,67 @@ fn a_recent_clinical_photo_is_held_for_a_month() {
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains("time.recent-case"));
+}
+
+#[test]
+fn consent_lifts_only_what_it_covers_for_its_platform_until_it_expires() {
+    use sha2::Digest;
+    let photo = fixtures().join("photos/phone_full_metadata.jpg");
+    let hash: String =
+        sha2::Sha256::digest(std::fs::read(&photo).unwrap()).iter().map(|b| format!("{b:02x}")).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let registry = dir.path().join("consents.toml");
+    std::fs::write(
+        &registry,
+        format!(
+            "[[consent]]\nid = \"C-2025-007\"\nsha256 = \"{hash}\"\nplatforms = [\"instagram\"]\nsigned = \"2025-11-21\"\nexpires = \"2026-01-31\"\n"
+        ),
+    )
+    .unwrap();
+    let scan = |platform: &str, today: &str| {
+        let out = medscrub()
+            .args([
+                "scan",
+                "--format",
+                "json",
+                "--policy",
+                "michigan-medicine",
+                "--today",
+                today,
+                "--consent",
+            ])
+            .arg(&registry)
+            .args(["--platform", platform, "photos/phone_full_metadata.jpg"])
+            .output()
+            .unwrap();
+        json_lines(&out.stdout).remove(0)
+    };
+    let rules = |r: &serde_json::Value| -> Vec<String> {
+        r["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
+    };
+    // Valid: the one-month hold is lifted, the metadata findings are not.
+    let ok = scan("Instagram", "2025-11-25");
+    assert_eq!(ok["consent"]["id"], "C-2025-007");
+    assert_eq!(ok["consent"]["lifted"], serde_json::json!(["time.recent-case"]));
+    assert!(!rules(&ok).contains(&"time.recent-case".to_string()));
+    assert!(rules(&ok).contains(&"meta.gps".to_string()));
+    assert_eq!(ok["verdict"], "strip");
+    // Another platform, or after expiry: an error, not a pass.
+    for (platform, today, why) in
+        [("x", "2025-11-25", "not x"), ("instagram", "2026-02-01", "expired on 2026-01-31")]
+    {
+        let r = scan(platform, today);
+        assert_eq!(r["verdict"], "block");
+        assert!(rules(&r).contains(&"error.consent".to_string()), "{:?}", rules(&r));
+        assert!(r["error"].as_str().unwrap().contains(why), "{}", r["error"]);
+    }
+    // A broken registry stops the run before any photo (exit 2), naming the file.
+    std::fs::write(&registry, "[[consent]]\nid = \"C-1\"\n").unwrap();
+    medscrub()
+        .args(["scan", "--consent"])
+        .arg(&registry)
+        .args(["--platform", "instagram", "photos/clean.jpg"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("consents.toml"));
 }

@@ -104,6 +104,13 @@ pub struct PhotoArgs {
     /// university brands in personal usernames (handle.brand).
     #[arg(long, value_name = "@NAME")]
     pub handle: Option<String>,
+    /// Patient consent registry (TOML or CSV, see the README): a valid entry lifts the
+    /// patient-content findings it covers for --platform. Never the metadata rules.
+    #[arg(long, value_name = "FILE", requires = "platform")]
+    pub consent: Option<PathBuf>,
+    /// The platform the photos will be posted on (instagram, x, facebook…), for --consent.
+    #[arg(long, value_name = "NAME")]
+    pub platform: Option<String>,
     /// Judge the one-month hold on clinical photos as of this day (YYYY-MM-DD) instead
     /// of today: "may I post it on the 20th?"
     #[arg(long, value_name = "DATE", value_parser = parse_day)]

@@ -72,6 +72,12 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
         force,
         ocr: Default::default(),
         post: crate::rules::post::Post { caption: caption(&args)?, handle: args.handle.clone() },
+        consent: match (&args.consent, &args.platform) {
+            (Some(file), Some(platform)) => {
+                Some((crate::consent::Registry::load(file).map_err(usage)?, platform.clone()))
+            }
+            _ => None,
+        },
         today: args.today,
     };
     let paths = expand_stdin(&args.paths)?;

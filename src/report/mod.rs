@@ -132,6 +132,8 @@ pub struct Report {
     pub notes: Vec<String>,
     /// Why the photo could not be analysed or written, naming the file; null otherwise.
     pub error: Option<String>,
+    /// The patient consent applied to this photo (`--consent`), and what it lifted.
+    pub consent: Option<crate::consent::Applied>,
     pub timings: Timings,
 }
 
@@ -154,6 +156,7 @@ impl Report {
             action: None,
             notes: Vec::new(),
             error: None,
+            consent: None,
             timings: Timings::default(),
         }
     }

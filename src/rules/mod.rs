@@ -130,6 +130,10 @@ pub static ERROR_RULES: &[RuleDoc] = &[
     error_doc("error.text", "Text in the photo could not be read (the OCR engine is missing or failed)."),
     error_doc("error.action", "The share-safe copy could not be written or did not verify."),
     error_doc("error.internal", "medscrub itself failed on this photo (a bug); the rest of the run went on."),
+    error_doc(
+        "error.consent",
+        "A consent entry names this photo but does not hold: expired, not yet signed, or for another platform.",
+    ),
 ];
 
 const fn error_doc(id: &'static str, summary: &'static str) -> RuleDoc {
