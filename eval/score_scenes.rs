@@ -382,7 +382,12 @@ const REAL: &[(&str, &str)] = &[
 
 fn fired(img: DynamicImage) -> Vec<&'static str> {
     let photo = DisplayImage { pixels: img, orientation: 1 };
-    let stats = medscrub::scene::analyse(&photo);
+    let mut stats = medscrub::scene::analyse(&photo);
+    // As the pipeline does: faces are searched for only in photos clinical by colour
+    // (or by text, which these have none of).
+    if medscrub::rules::scene::looks_clinical(&stats) {
+        stats.faces = medscrub::face::find(&photo);
+    }
     if std::env::var_os("SCORE_STATS").is_some() {
         println!("      {stats:?}");
     }
@@ -500,8 +505,9 @@ fn main() {
             rate(block.false_hits, block.benign)
         );
     }
-    if real_dir.is_some() {
+    if let Some(dir) = &real_dir {
         println!("\n({real_cases} real sample images scored)");
+        score_faces(std::path::Path::new(dir));
     }
 
     // Cost on a 12 MP photo: the statistics plus every scene rule, median of 7.
@@ -521,4 +527,52 @@ fn main() {
         .collect();
     times.sort_by(f64::total_cmp);
     println!("\nscene stage on a 12 MP photo (statistics + all scene rules): median {:.1} ms", times[3]);
+    let mut face_times: Vec<f64> = (0..7)
+        .map(|_| {
+            let photo = DisplayImage { pixels: big.clone(), orientation: 1 };
+            let t = Instant::now();
+            let _ = medscrub::face::find(&photo);
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    face_times.sort_by(f64::total_cmp);
+    println!("face search on a 12 MP photo (only run on clinical photos): median {:.1} ms", face_times[3]);
+}
+
+/// The face cascade on scikit-image's `lfw_subset.npy` (200 grey 25×25 crops from
+/// Labeled Faces in the Wild: the first 100 faces, the next 100 not), and the faces it
+/// finds in the real photos.
+fn score_faces(dir: &std::path::Path) {
+    let Ok(bytes) = std::fs::read(dir.join("lfw_subset.npy")) else {
+        eprintln!("score-scenes: no lfw_subset.npy; face classifier not scored");
+        return;
+    };
+    // .npy v1: magic, version, u16 header length, header, then little-endian f64 data.
+    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    let header = String::from_utf8_lossy(&bytes[10..10 + header_len]);
+    assert!(header.contains("'<f8'") && header.contains("(200, 25, 25)"), "unexpected lfw_subset: {header}");
+    let data = &bytes[10 + header_len..];
+    let crop = |i: usize| {
+        image::GrayImage::from_fn(25, 25, |x, y| {
+            let k = (i * 625 + (y * 25 + x) as usize) * 8;
+            let v = f64::from_le_bytes(data[k..k + 8].try_into().expect("8 bytes"));
+            image::Luma([(v * 255.0).round().clamp(0.0, 255.0) as u8])
+        })
+    };
+    let faces = (0..100).filter(|&i| medscrub::face::is_face_patch(&crop(i))).count();
+    let false_faces = (100..200).filter(|&i| medscrub::face::is_face_patch(&crop(i))).count();
+    println!(
+        "\nface cascade on lfw_subset (25x25 crops): recall {}, false-positive rate {}",
+        rate(faces, 100),
+        rate(false_faces, 100)
+    );
+    for (file, _) in REAL {
+        if let Ok(img) = image::open(dir.join(file)) {
+            let photo = DisplayImage { pixels: img, orientation: 1 };
+            let found = medscrub::face::find(&photo);
+            if !found.is_empty() {
+                println!("    faces found in {file}: {}", found.len());
+            }
+        }
+    }
 }

@@ -36,6 +36,7 @@ pub const LIFTABLE: &[&str] = &[
     "scene.microscopy",
     "scene.monitor",
     "scene.patient-area",
+    "scene.face",
     "time.recent-case",
     "caption.age",
     "caption.timing",

@@ -17,6 +17,7 @@ pub mod consent;
 pub mod decode;
 pub mod error;
 pub mod exit;
+pub mod face;
 pub mod intake;
 pub mod metadata;
 pub mod ocr;

@@ -115,7 +115,7 @@ impl Engine<'_> {
         a.report.timings.decode_ms = ms(t);
 
         let t = Instant::now();
-        let scene = crate::scene::analyse(&image);
+        let mut scene = crate::scene::analyse(&image);
         a.report.timings.scene_ms = ms(t);
 
         let t = Instant::now();
@@ -127,6 +127,15 @@ impl Engine<'_> {
         documents.extend(recognize::metadata_documents(&facts, &file_name));
         let text = TextEvidence::new(documents);
         a.report.timings.text_ms = ms(t);
+        // Faces matter only in clinical photos (scene.face), and cost the most to find.
+        let clinical_text =
+            text.clinical || text.documents.iter().any(|d| recognize::patterns::clinical_context(&d.text));
+        if clinical_text || rules::scene::looks_clinical(&scene) {
+            a.deadline.check("looking for faces")?;
+            let t = Instant::now();
+            scene.faces = crate::face::find(&image);
+            a.report.timings.scene_ms += ms(t);
+        }
 
         let t = Instant::now();
         let thumbnails: Vec<_> = facts

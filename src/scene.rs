@@ -53,6 +53,10 @@ pub struct SceneStats {
     pub traces_on_dark: f32,
     /// The corners are dark and the centre bright: a round field of view.
     pub round_field: bool,
+    /// Frontal faces, in displayed pixels (`face`). Searched only in photos that are
+    /// clinical by their colours or their text: a face alone is not a finding, and the
+    /// search costs more than every other statistic together.
+    pub faces: Vec<crate::report::Rect>,
 }
 
 /// Takes the statistics of `photo`.

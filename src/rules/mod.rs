@@ -106,6 +106,7 @@ pub static RULES: &[&dyn Rule] = &[
     &scene::Microscopy,
     &scene::Monitor,
     &scene::PatientArea,
+    &scene::Face,
     &post::CaptionAge,
     &post::CaptionTiming,
     &post::CaptionTrophy,

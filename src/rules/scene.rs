@@ -86,6 +86,8 @@ pub struct Microscopy;
 pub struct Monitor;
 /// `scene.patient-area`.
 pub struct PatientArea;
+/// `scene.face`.
+pub struct Face;
 
 static OR_DOC: RuleDoc = scene_doc(
     "scene.operating-room",
@@ -152,6 +154,20 @@ static PATIENT_AREA_DOC: RuleDoc = scene_doc(
      signs is missed (the OCR limits of the text stage apply); a lecture slide about fall risk is flagged.",
 );
 
+static FACE_DOC: RuleDoc = scene_doc(
+    "scene.face",
+    "A person's face in a clinical scene",
+    "## What it finds\nFrontal faces (an LBP cascade: OpenCV's frontal-face model, shipped in scikit-image's \
+     PyPI wheel) in a photo that is clinical by its scene or its text.\n\n## Why it matters\nUMMS and \
+     Michigan Medicine: patient content needs signed consent naming the platform; Minnesota: no patient images \
+     without written permission; Nottingham: never post pictures of patients. A face in a ward, theatre or \
+     beside a monitor is presumed a patient's until consent says otherwise (`--consent` lifts it).\n\n## How \
+     it decides\nA face found on a grey copy of at most 400 px, and any other scene rule firing or clinical \
+     words in the picture or its metadata.\n\n## Where it fails\nProfiles, masked faces, surgical caps, tilted \
+     heads and faces smaller than about 1/20 of the photo's longest side are missed; staff faces are flagged \
+     like patients' (the tool cannot tell them apart).",
+);
+
 impl Rule for OperatingRoom {
     fn doc(&self) -> &RuleDoc {
         &OR_DOC
@@ -184,7 +200,7 @@ impl Rule for Blood {
     }
     fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
         let Some(s) = ev.scene else { return };
-        if (0.008..0.45).contains(&s.blood) && s.blood_edges > 0.12 && (s.skin > 0.05 || s.white > 0.05) {
+        if looks_bloody(s) {
             out.push(found(
                 BLOOD_DOC.id,
                 format!(
@@ -226,6 +242,30 @@ pub fn looks_like_theatre(s: &SceneStats) -> bool {
     s.drape_center > 0.60 && s.sky_top < 0.5 && (s.skin > 0.005 || s.white > 0.003 || s.grey > 0.01)
 }
 
+/// Ragged dark red beside skin or gauze.
+pub fn looks_bloody(s: &SceneStats) -> bool {
+    (0.008..0.45).contains(&s.blood) && s.blood_edges > 0.12 && (s.skin > 0.05 || s.white > 0.05)
+}
+
+/// Traces on a dark screen.
+pub fn looks_like_monitor(s: &SceneStats) -> bool {
+    s.dark > 0.45 && s.traces_on_dark > 0.01 && s.grey < 0.995
+}
+
+/// A round field of view, or stain colours.
+pub fn looks_microscopic(s: &SceneStats) -> bool {
+    (s.round_field && !looks_radiographic(s)) || (s.stain > 0.30 && s.violet > 0.04)
+}
+
+/// Clinical by its colours alone (any pixel-based scene rule would fire).
+pub fn looks_clinical(s: &SceneStats) -> bool {
+    looks_like_theatre(s)
+        || looks_bloody(s)
+        || looks_radiographic(s)
+        || looks_microscopic(s)
+        || looks_like_monitor(s)
+}
+
 /// Grey, a dark field, some bright structure.
 pub fn looks_radiographic(s: &SceneStats) -> bool {
     s.grey > 0.90 && s.dark > 0.25 && (0.03..0.60).contains(&s.bright)
@@ -255,9 +295,7 @@ impl Rule for Monitor {
     fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
         let words = cues(vitals_words(), &picture_words(ev));
         if let Some(s) = ev.scene
-            && s.dark > 0.45
-            && s.traces_on_dark > 0.01
-            && s.grey < 0.995
+            && looks_like_monitor(s)
         {
             out.push(found(
                 MONITOR_DOC.id,
@@ -293,9 +331,46 @@ impl Rule for PatientArea {
     }
 }
 
+impl Rule for Face {
+    fn doc(&self) -> &RuleDoc {
+        &FACE_DOC
+    }
+    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+        let Some(s) = ev.scene else { return };
+        if s.faces.is_empty() {
+            return;
+        }
+        // Clinical by the other scene rules, or by words in the picture or metadata.
+        let mut others = Vec::new();
+        for rule in SCENE_RULES.iter().filter(|r| r.doc().id != FACE_DOC.id) {
+            rule.check(ev, &mut others);
+        }
+        let clinical_text = ev.text.is_some_and(|t| {
+            t.clinical || t.documents.iter().any(|d| crate::recognize::patterns::clinical_context(&d.text))
+        });
+        if others.is_empty() && !clinical_text {
+            return;
+        }
+        let why = others.first().map_or("clinical words in the photo".to_string(), |d| d.rule.to_string());
+        for face in &s.faces {
+            out.push(Detection {
+                rule: FACE_DOC.id,
+                source: Source::Scene,
+                origin: "scene".into(),
+                summary: format!(
+                    "a face in a clinical scene ({why}): needs the patient's consent for this platform"
+                ),
+                details: vec![],
+                bbox: Some(*face),
+                confidence: 0.7,
+            });
+        }
+    }
+}
+
 /// Every scene rule, in documentation order.
 pub static SCENE_RULES: &[&dyn Rule] =
-    &[&OperatingRoom, &Blood, &Radiograph, &Microscopy, &Monitor, &PatientArea];
+    &[&OperatingRoom, &Blood, &Radiograph, &Microscopy, &Monitor, &PatientArea, &Face];
 
 #[cfg(test)]
 mod tests {
