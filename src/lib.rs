@@ -26,6 +26,7 @@ pub mod recognize;
 pub mod report;
 pub mod rules;
 pub mod verdict;
+pub mod watch;
 
 pub use error::{Error, Stage};
 pub use exit::ExitStatus;

@@ -270,7 +270,8 @@ pub fn destination(out: &Path, input: &Input) -> PathBuf {
     out.join(safe)
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of `bytes` (SHA-256 digests in reports and the watch journal).
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

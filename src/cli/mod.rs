@@ -3,15 +3,16 @@
 mod args;
 mod policies;
 
-pub use args::{Cli, Command, OutputFormat, PhotoArgs};
+pub use args::{AnalysisArgs, CheckArgs, Cli, Command, OutputFormat, PhotoArgs, ReportFormat, WatchArgs};
 
 use crate::exit::ExitStatus;
 use crate::intake::{self, Input};
 use crate::options::{Limits, Options};
 use crate::pipeline::{self, Engine};
-use crate::policy;
+use crate::policy::{self, Profile};
 use crate::report::text::{self, Tally};
 use crate::report::{Report, sanitize::for_terminal};
+use crate::watch;
 use clap::Parser;
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -38,9 +39,16 @@ pub fn main() -> ExitStatus {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> std::io::Result<ExitStatus> {
     match cli.command {
-        Command::Scan(args) => photos(args, None, false),
-        Command::Clean { photos: args, out, force } => photos(args, Some(out), force),
-        Command::Policies { id, format } => policies::show(id.as_deref(), format),
+        Some(Command::Scan(args)) => photos(args, None, false),
+        Some(Command::Clean { photos: args, out, force }) => photos(args, Some(out), force),
+        Some(Command::Check(args)) => check(args),
+        Some(Command::Watch(args)) => watch(args),
+        Some(Command::Policies { id, format }) => policies::show(id.as_deref(), format),
+        None => {
+            use clap::CommandFactory;
+            let mut help = Cli::command();
+            Err(usage(format!("no photos given\n\n{}", help.render_usage())))
+        }
     }
 }
 
@@ -48,8 +56,13 @@ fn usage(msg: String) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidInput, msg)
 }
 
-/// `scan` and `clean`: expand the paths, analyse every photo, print reports in order.
-fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result<ExitStatus> {
+/// The profile and options that `args` ask for; an unknown policy is a usage error.
+fn analysis_options(
+    args: &AnalysisArgs,
+    jobs: Option<usize>,
+    out: Option<PathBuf>,
+    force: bool,
+) -> std::io::Result<(Options, &'static Profile)> {
     let profile = policy::profile(&args.policy).ok_or_else(|| {
         let ids: Vec<&str> = policy::profiles().iter().map(|p| p.id.as_str()).collect();
         usage(format!("unknown policy {:?}; choose one of: {}", args.policy, ids.join(", ")))
@@ -61,12 +74,120 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
             max_pixels: args.max_megapixels * 1_000_000,
             ..Limits::default()
         },
-        jobs: args.jobs,
+        jobs,
         show_text: args.show_text,
-        out_dir: out.clone(),
+        out_dir: out,
         force,
         ocr: Default::default(),
     };
+    Ok((options, profile))
+}
+
+/// `check`: one photo, one verdict, and an exit code that says it.
+///
+/// The photo is analysed exactly as `scan` would; a path that is not a file (missing,
+/// a folder) is a usage error (2) rather than a verdict, since nothing was checked.
+// Issue #5 adds `--caption`: the caption becomes one more text document judged with the
+// photo, so it belongs in `CheckArgs` and reaches the engine through `Options`.
+fn check(args: CheckArgs) -> std::io::Result<ExitStatus> {
+    let (options, profile) = analysis_options(&args.analysis, Some(1), None, false)?;
+    let meta = std::fs::metadata(&args.file)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", args.file.display())))?;
+    if meta.is_dir() {
+        return Err(usage(format!(
+            "{} is a folder; `check` takes one photo (use `medscrub scan` for folders)",
+            args.file.display()
+        )));
+    }
+    let input = Input {
+        path: args.file.clone(),
+        relative: args.file.file_name().map(PathBuf::from).unwrap_or_default(),
+    };
+    let report = Engine { options: &options, profile }.analyse(&input).report;
+    let out = match args.format {
+        OutputFormat::Json => serde_json::to_string(&report).map_err(std::io::Error::other)? + "\n",
+        OutputFormat::Text => text::render(&report, args.verbose),
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes())?;
+    stdout.flush()?;
+    Ok(ExitStatus::for_scan([report.verdict]))
+}
+
+/// `watch`: handles the inbox until SIGINT or SIGTERM, one line (or JSON object) per photo.
+fn watch(args: WatchArgs) -> std::io::Result<ExitStatus> {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+    let (options, profile) = analysis_options(&args.analysis, Some(1), Some(args.out.clone()), false)?;
+    if !(args.rescan > 0.0 && args.rescan.is_finite()) {
+        return Err(usage(format!("--rescan {} must be a positive number of seconds", args.rescan)));
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // A second signal while the photo in hand is finished exits at once (130).
+        signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&stop))?;
+        signal_hook::flag::register(signal, Arc::clone(&stop))?;
+    }
+    let mut config = watch::WatchConfig::new(args.inbox.clone(), args.out.clone());
+    config.held = args.blocked.clone();
+    config.move_originals = args.move_originals;
+    config.rescan = std::time::Duration::from_secs_f64(args.rescan);
+    let engine = Engine { options: &options, profile };
+    let mut watcher = watch::Watcher::new(engine, config).map_err(|e| usage(e.to_string()))?;
+    let already = watcher.journal().len();
+    eprintln!(
+        "medscrub: watching {} → {}{} ({already} photo{} handled before; Ctrl-C to stop)",
+        for_terminal(&args.inbox.display().to_string()),
+        for_terminal(&args.out.display().to_string()),
+        args.blocked.as_ref().map(|h| format!(", blocked → {}", h.display())).unwrap_or_default(),
+        if already == 1 { "" } else { "s" },
+    );
+    let started = Instant::now();
+    let mut tally = Tally::default();
+    let mut duplicates = 0usize;
+    let stdout = std::io::stdout();
+    let mut io_error = None;
+    watcher.run(
+        &stop,
+        |report| {
+            tally.add(report);
+            let line = match args.format {
+                OutputFormat::Json => serde_json::to_string(report).map(|j| j + "\n").unwrap_or_default(),
+                OutputFormat::Text => text::one_line(report),
+            };
+            let mut lock = stdout.lock();
+            if let Err(e) = lock.write_all(line.as_bytes()).and_then(|()| lock.flush()) {
+                // stdout gone (a closed pipe): stop after this photo.
+                io_error.get_or_insert(e);
+                stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        },
+        |path, at_start| {
+            duplicates += 1;
+            if at_start {
+                return;
+            }
+            eprintln!(
+                "medscrub: {} has the same content as a photo handled before; skipped",
+                for_terminal(&path.display().to_string())
+            );
+        },
+    )?;
+    if let Some(e) = io_error
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e);
+    }
+    eprintln!(
+        "medscrub: stopped; {} ({duplicates} already handled, skipped)",
+        tally.line(started.elapsed().as_secs_f64())
+    );
+    Ok(ExitStatus::Ok)
+}
+
+/// `scan` and `clean`: expand the paths, analyse every photo, print reports in order.
+fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result<ExitStatus> {
+    let (options, profile) = analysis_options(&args.analysis, args.jobs, out.clone(), force)?;
     let paths = expand_stdin(&args.paths)?;
     if paths.is_empty() {
         return Err(usage("no photos given: name files or folders, or `-` to read a list from stdin".into()));
@@ -118,9 +239,10 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
             return;
         }
         let line = match args.format {
-            OutputFormat::Json => serde_json::to_string(&report).map(|j| j + "\n").unwrap_or_default(),
-            OutputFormat::Text if args.quiet && report.verdict == crate::Verdict::Share => String::new(),
-            OutputFormat::Text => text::render(&report, args.verbose),
+            ReportFormat::Json => serde_json::to_string(&report).map(|j| j + "\n").unwrap_or_default(),
+            ReportFormat::Text if args.quiet && report.verdict == crate::Verdict::Share => String::new(),
+            ReportFormat::Text => text::render(&report, args.verbose),
+            ReportFormat::Html => String::new(),
         };
         let write = || -> std::io::Result<()> {
             let mut lock = stdout.lock();
@@ -152,9 +274,9 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
         None => summary,
     };
     match args.format {
-        OutputFormat::Text => println!("{summary}"),
-        OutputFormat::Json if !args.quiet => eprintln!("{summary}"),
-        OutputFormat::Json => {}
+        ReportFormat::Text | ReportFormat::Html => println!("{summary}"),
+        ReportFormat::Json if !args.quiet => eprintln!("{summary}"),
+        ReportFormat::Json => {}
     }
     Ok(match out {
         Some(_) => ExitStatus::for_clean(tally.written == tally.total()),
