@@ -511,16 +511,26 @@ impl<'a> Watcher<'a> {
 
     /// Waits up to `wait` for file events and adds the files they name to `candidates`;
     /// a new folder is scanned whole, since files may have landed in it before its
-    /// watch was in place.
+    /// watch was in place. Only events that mean "content may have arrived" count:
+    /// reads (ours included) would otherwise wake the loop forever.
     fn collect_events(
         &self,
         rx: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>,
         wait: Duration,
         candidates: &mut BTreeSet<PathBuf>,
     ) {
+        use notify::EventKind;
+        use notify::event::{AccessKind, AccessMode};
+        let until = Instant::now() + wait;
         let mut next = rx.recv_timeout(wait).ok();
         while let Some(event) = next {
-            if let Ok(event) = event {
+            let arrived = matches!(
+                event.as_ref().map(|e| e.kind),
+                Ok(EventKind::Create(_)
+                    | EventKind::Modify(_)
+                    | EventKind::Access(AccessKind::Close(AccessMode::Write)))
+            );
+            if let (true, Ok(event)) = (arrived, event) {
                 for path in event.paths {
                     let path = match path.strip_prefix(&self.inbox_canonical) {
                         Ok(rel) if !path.starts_with(&self.config.inbox) => self.config.inbox.join(rel),
@@ -535,7 +545,8 @@ impl<'a> Watcher<'a> {
                     }
                 }
             }
-            next = rx.try_recv().ok();
+            // A steady stream of events must not starve the candidates.
+            next = if Instant::now() < until { rx.try_recv().ok() } else { None };
         }
     }
 }
