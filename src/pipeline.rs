@@ -38,6 +38,13 @@ pub struct Analysis {
     rename: bool,
 }
 
+impl Analysis {
+    /// The photo as displayed; `None` when it could not be decoded.
+    pub fn image(&self) -> Option<&DisplayImage> {
+        self.image.as_ref()
+    }
+}
+
 /// Runs analysis and cleaning with one profile and one set of options.
 pub struct Engine<'a> {
     pub options: &'a Options,
@@ -144,7 +151,12 @@ impl Engine<'_> {
 
     /// Analyses one photo and, when it may leave, writes its share-safe copy to `dest`.
     pub fn clean(&self, input: &Input, dest: &Path) -> Report {
-        let mut a = self.analyse(input);
+        self.clean_analysed(self.analyse(input), input, dest)
+    }
+
+    /// [`Engine::clean`] for a photo already analysed (the HTML report looks at the
+    /// pixels in between).
+    pub fn clean_analysed(&self, mut a: Analysis, input: &Input, dest: &Path) -> Report {
         let outcome = catch_unwind(AssertUnwindSafe(|| self.write_clean(&mut a, input, dest)));
         let error = match outcome {
             Ok(r) => r.err(),

@@ -11,11 +11,11 @@ use crate::options::{Limits, Options};
 use crate::pipeline::{self, Engine};
 use crate::policy::{self, Profile};
 use crate::report::text::{self, Tally};
-use crate::report::{Report, sanitize::for_terminal};
+use crate::report::{Report, html, sanitize::for_terminal};
 use crate::watch;
 use clap::Parser;
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Runs of at least this many photos show a progress bar (on a terminal).
@@ -201,6 +201,9 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
             dir.display()
         )));
     }
+    if args.format == ReportFormat::Html && args.report.is_none() {
+        return Err(usage("--format html writes the report to a file: add --report FILE".into()));
+    }
     let exclude: Vec<PathBuf> = out.iter().cloned().collect();
     let collected = intake::collect(&paths, &exclude)?;
     for s in &collected.skipped {
@@ -223,10 +226,27 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
     let mut tally = Tally::default();
     let stdout = std::io::stdout();
     let mut io_error = None;
+    // The HTML report needs each photo's thumbnail, made while its pixels are at hand.
+    let thumbnails = std::sync::Mutex::new(std::collections::HashMap::new());
+    let mut html_entries = Vec::new();
     let work = |input: &Input| {
+        let analysis = engine.analyse(input);
+        if args.report.is_some()
+            && analysis.report.verdict != crate::Verdict::Block
+            && let Some(image) = analysis.image()
+        {
+            let cover: Vec<_> = if options.show_text {
+                vec![]
+            } else {
+                analysis.report.findings.iter().filter_map(|f| f.bbox).collect()
+            };
+            if let Some(t) = html::thumbnail(image, &cover) {
+                thumbnails.lock().unwrap_or_else(|e| e.into_inner()).insert(input.path.clone(), t);
+            }
+        }
         let report = match &out {
-            Some(dir) => engine.clean(input, &pipeline::destination(dir, input)),
-            None => engine.analyse(input).report,
+            Some(dir) => engine.clean_analysed(analysis, input, &pipeline::destination(dir, input)),
+            None => analysis.report,
         };
         if let Some(pb) = &progress {
             pb.inc(1);
@@ -235,6 +255,11 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
     };
     pipeline::run_parallel(inputs, options.jobs, work, |report: Report| {
         tally.add(&report);
+        if args.report.is_some() {
+            let thumbnail =
+                thumbnails.lock().unwrap_or_else(|e| e.into_inner()).remove(Path::new(&report.path));
+            html_entries.push(html::Entry { report: report.clone(), thumbnail });
+        }
         if io_error.is_some() {
             return;
         }
@@ -262,7 +287,20 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
     if let Some(e) = io_error {
         return Err(e);
     }
-    let summary = tally.line(started.elapsed().as_secs_f64());
+    let seconds = started.elapsed().as_secs_f64();
+    if let Some(file) = &args.report {
+        let names: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        let title = match &out {
+            Some(dir) => format!("clean {} → {}", names.join(", "), dir.display()),
+            None => format!("scan {}", names.join(", ")),
+        };
+        html::write(file, &html::render(&html_entries, &title, seconds))
+            .map_err(|e| std::io::Error::new(e.kind(), format!("HTML report {}: {e}", file.display())))?;
+        if !args.quiet {
+            eprintln!("medscrub: HTML report written to {} (readable by you only)", file.display());
+        }
+    }
+    let summary = tally.line(seconds);
     let summary = match &out {
         Some(dir) => format!(
             "{summary}\nwrote {} share-safe cop{} to {}; {} not written",
@@ -274,7 +312,7 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
         None => summary,
     };
     match args.format {
-        ReportFormat::Text | ReportFormat::Html => println!("{summary}"),
+        ReportFormat::Text | ReportFormat::Html => writeln!(std::io::stdout(), "{summary}")?,
         ReportFormat::Json if !args.quiet => eprintln!("{summary}"),
         ReportFormat::Json => {}
     }
