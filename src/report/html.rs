@@ -335,6 +335,8 @@ mod tests {
         let t = thumbnail(&DisplayImage { pixels, orientation: 1 }, &[]);
         let mut blocked = Report::new("x.jpg".into(), "strictest");
         blocked.verdict = Verdict::Block;
+        // Decoded, but blocked by policy (a scene rule, say): still not shown.
+        blocked.width = Some(960);
         let html = render(
             &[Entry { report: r, thumbnail: t.clone() }, Entry { report: blocked, thumbnail: t }],
             "scan of ward",
