@@ -594,7 +594,7 @@ fn numbered(path: &Path, n: u32) -> PathBuf {
 }
 
 /// The first of `path`, `path-2`, `path-3`… that does not exist.
-fn free_name(path: &Path) -> PathBuf {
+pub(crate) fn free_name(path: &Path) -> PathBuf {
     let mut candidate = path.to_path_buf();
     let mut n = 1;
     while candidate.exists() {

@@ -1,6 +1,7 @@
 //! The command line: arguments in, reports out. No detection logic lives here.
 
 mod args;
+pub mod drop;
 mod policies;
 
 pub use args::{AnalysisArgs, CheckArgs, Cli, Command, OutputFormat, PhotoArgs, ReportFormat, WatchArgs};
@@ -44,10 +45,13 @@ pub fn run(cli: Cli) -> std::io::Result<ExitStatus> {
         Some(Command::Check(args)) => check(args),
         Some(Command::Watch(args)) => watch(args),
         Some(Command::Policies { id, format }) => policies::show(id.as_deref(), format),
+        None if !cli.paths.is_empty() => drop::scan_and_offer(&cli.paths),
+        None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => drop::interactive(),
         None => {
+            // Not in a terminal, nothing to do: say how to use it, as a usage error.
             use clap::CommandFactory;
-            let mut help = Cli::command();
-            Err(usage(format!("no photos given\n\n{}", help.render_usage())))
+            eprintln!("{}", Cli::command().render_help());
+            Ok(ExitStatus::Usage)
         }
     }
 }
