@@ -46,6 +46,7 @@ fn main() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let _ = child.kill();
+    let _ = child.wait();
     spans.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
