@@ -25,6 +25,7 @@ pub mod policy;
 pub mod recognize;
 pub mod report;
 pub mod rules;
+pub mod serve;
 pub mod verdict;
 pub mod watch;
 

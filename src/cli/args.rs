@@ -24,6 +24,7 @@ share-safe copies; originals are never modified.",
         "  medscrub watch ~/Sync/Camera --out ~/share --blocked ~/held\n",
         "                                                  clean each photo a phone syncs in\n",
         "  medscrub scan ~/ward --report ward.html          self-contained HTML report\n",
+        "  medscrub serve --bind 127.0.0.1:8080             HTTP API for an upload form\n",
         "  medscrub scan --format json photo.jpg | jq .verdict\n",
         "  find . -name '*.jpg' | medscrub scan -           paths from stdin\n",
         "  medscrub policies meta.gps                       why GPS is a problem, clause by clause\n\n",
@@ -89,6 +90,18 @@ pub enum Command {
         medscrub watch ~/Sync/Camera --out ~/share --blocked ~/held --move\n  \
         medscrub watch inbox --out safe --format json | tee -a watch.log")]
     Watch(WatchArgs),
+    /// Serve the engine over HTTP: POST a photo, get its report or its share-safe copy.
+    ///
+    /// `POST /v1/check` answers the JSON report; `POST /v1/clean` answers the share-safe
+    /// image, or 422 with the report when the photo is blocked; `GET /healthz` answers
+    /// "ok". The image is the raw request body; `?policy=` picks a profile and `?name=`
+    /// gives the file name (names are checked too). Listens on this machine only unless
+    /// --bind says otherwise. Ctrl-C or SIGTERM stop it after the requests in flight.
+    #[command(after_long_help = "Examples:\n  \
+        medscrub serve --bind 127.0.0.1:8080\n  \
+        curl --data-binary @IMG_0042.jpg 'http://127.0.0.1:8080/v1/check?name=IMG_0042.jpg'\n  \
+        curl -f --data-binary @IMG_0042.jpg -o safe.jpg 'http://127.0.0.1:8080/v1/clean?policy=umn'")]
+    Serve(ServeArgs),
     /// List policy profiles and rules, or explain one rule or profile with its clauses.
     Policies {
         /// A rule id (`meta.gps`) or a profile id (`umn`).
@@ -177,6 +190,24 @@ pub struct WatchArgs {
     /// Seconds between full rescans of INBOX, the fallback for missed file events.
     #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
     pub rescan: f64,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (port 0: any free port, printed at start).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+    pub bind: std::net::SocketAddr,
+    /// Largest upload accepted, in MiB (larger: 413).
+    #[arg(long, default_value_t = 64, value_name = "MIB")]
+    pub max_upload_mb: usize,
+    /// Photos analysed at once (default: one per CPU core); more requests wait.
+    #[arg(long, value_name = "N")]
+    pub max_concurrent: Option<usize>,
+    /// Longest a request may take, waiting included, in seconds (longer: 504).
+    #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+    pub timeout: u64,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
 }

@@ -4,7 +4,9 @@ mod args;
 pub mod drop;
 mod policies;
 
-pub use args::{AnalysisArgs, CheckArgs, Cli, Command, OutputFormat, PhotoArgs, ReportFormat, WatchArgs};
+pub use args::{
+    AnalysisArgs, CheckArgs, Cli, Command, OutputFormat, PhotoArgs, ReportFormat, ServeArgs, WatchArgs,
+};
 
 use crate::exit::ExitStatus;
 use crate::intake::{self, Input};
@@ -44,6 +46,7 @@ pub fn run(cli: Cli) -> std::io::Result<ExitStatus> {
         Some(Command::Clean { photos: args, out, force }) => photos(args, Some(out), force),
         Some(Command::Check(args)) => check(args),
         Some(Command::Watch(args)) => watch(args),
+        Some(Command::Serve(args)) => serve(args),
         Some(Command::Policies { id, format }) => policies::show(id.as_deref(), format),
         None if !cli.paths.is_empty() => drop::scan_and_offer(&cli.paths),
         None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => drop::interactive(),
@@ -187,6 +190,63 @@ fn watch(args: WatchArgs) -> std::io::Result<ExitStatus> {
         tally.line(started.elapsed().as_secs_f64())
     );
     Ok(ExitStatus::Ok)
+}
+
+/// `serve`: the HTTP API until SIGINT or SIGTERM.
+fn serve(args: ServeArgs) -> std::io::Result<ExitStatus> {
+    let (options, _) = analysis_options(&args.analysis, Some(1), None, false)?;
+    if args.timeout == 0 || args.max_upload_mb == 0 {
+        return Err(usage("--timeout and --max-upload-mb must be at least 1".into()));
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let config = crate::serve::ServeConfig {
+        bind: args.bind,
+        max_body_bytes: args.max_upload_mb * 1024 * 1024,
+        max_concurrent: args.max_concurrent.unwrap_or(cores).max(1),
+        timeout: std::time::Duration::from_secs(args.timeout),
+        options,
+    };
+    // Two threads move bytes; the analyses run on tokio's blocking pool, bounded by
+    // --max-concurrent.
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.bind)
+            .await
+            .map_err(|e| usage(format!("cannot listen on {}: {e}", args.bind)))?;
+        let addr = listener.local_addr()?;
+        if !crate::serve::is_local(&addr) {
+            eprintln!(
+                "medscrub: warning: {addr} is reachable from other machines; anyone who can reach it can upload photos"
+            );
+        }
+        eprintln!(
+            "medscrub: serving on {addr}: POST /v1/check, POST /v1/clean, GET /healthz (Ctrl-C to stop)"
+        );
+        crate::serve::serve(config, listener, shutdown_signal()).await
+    })?;
+    eprintln!("medscrub: stopped");
+    Ok(ExitStatus::Ok)
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+            (Ok(mut int), Ok(mut term)) => {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// `scan` and `clean`: expand the paths, analyse every photo, print reports in order.
