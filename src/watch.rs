@@ -444,6 +444,16 @@ impl<'a> Watcher<'a> {
                     n += 1;
                     candidate = numbered(&wanted, n);
                 }
+                // Filesystems without hard links (exFAT, some network shares): a rename
+                // after a check; only another writer in SAFE at the same instant could
+                // slip in between.
+                Err(_) if !candidate.exists() => match std::fs::rename(staged, &candidate) {
+                    Ok(()) => {
+                        sync_dir(&dir)?;
+                        return Ok(candidate);
+                    }
+                    Err(e) => break Err(e),
+                },
                 Err(e) => break Err(e),
             }
         };
