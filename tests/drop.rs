@@ -19,7 +19,8 @@ impl Terminal {
             format!("medscrub-test-{}-{}", std::process::id(), home.file_name().unwrap().to_string_lossy());
         let exe = assert_cmd::cargo::cargo_bin!("medscrub");
         let script = format!(
-            "cd '{}' && HOME='{}' OMP_THREAD_LIMIT=1 '{}' {args}; echo EXIT=$?; sleep 60",
+            // The shell survives Ctrl-C (a trap, reset for its child) to report the exit code.
+            "trap true INT; cd '{}' && HOME='{}' OMP_THREAD_LIMIT=1 '{}' {args}; echo EXIT=$?; sleep 60",
             fixtures().display(),
             home.display(),
             exe.display()
@@ -117,6 +118,16 @@ fn dropped_paths_are_scanned_and_copies_written_on_yes() {
     t.wait_for(PROMPT, 4);
     t.keys(&["C-d"]);
     t.wait_for("EXIT=3", 1);
+}
+
+#[test]
+fn ctrl_c_at_the_prompt_leaves_at_once_writing_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Terminal::start(home.path(), "");
+    t.wait_for(PROMPT, 1);
+    t.keys(&["C-c"]);
+    t.wait_for("EXIT=130", 1);
+    assert!(!home.path().join("medscrub-safe").exists());
 }
 
 #[test]
