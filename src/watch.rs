@@ -385,9 +385,8 @@ impl<'a> Watcher<'a> {
         if report.verdict == Verdict::Block
             && let Some(held) = &self.config.held
         {
-            let dest = free_name(&pipeline::destination(held, &input));
-            match action::write_atomic(&dest, &bytes, false) {
-                Ok(()) => {
+            match hold(&pipeline::destination(held, &input), &bytes) {
+                Ok(dest) => {
                     report.notes.push(format!("original held for review at {}", dest.display()));
                     stored = true;
                 }
@@ -593,6 +592,27 @@ fn remove_leftovers(safe: &Path, staging: &Path, held: Option<&Path>) -> std::io
     Ok(())
 }
 
+/// Copies a blocked original to `wanted` (or `wanted-2`, …) atomically; a copy with the
+/// same bytes already there is reused, so a photo handled again (after a restart, when
+/// its failure was not journalled) is not held twice.
+fn hold(wanted: &Path, bytes: &[u8]) -> crate::error::Result<PathBuf> {
+    let mut candidate = wanted.to_path_buf();
+    let mut n = 1;
+    loop {
+        match std::fs::read(&candidate) {
+            Ok(existing) if existing == bytes => return Ok(candidate),
+            Ok(_) => {}
+            Err(_) if !candidate.exists() => {
+                action::write_atomic(&candidate, bytes, false)?;
+                return Ok(candidate);
+            }
+            Err(_) => {}
+        }
+        n += 1;
+        candidate = numbered(wanted, n);
+    }
+}
+
 /// `photo.jpg` → `photo-2.jpg`.
 fn numbered(path: &Path, n: u32) -> PathBuf {
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
@@ -696,6 +716,17 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn holding_the_same_original_twice_keeps_one_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let wanted = dir.path().join("held/a.jpg");
+        assert_eq!(hold(&wanted, b"one").unwrap(), wanted);
+        assert_eq!(hold(&wanted, b"one").unwrap(), wanted, "same bytes: reused");
+        assert_eq!(hold(&wanted, b"two").unwrap(), dir.path().join("held/a-2.jpg"));
+        assert_eq!(hold(&wanted, b"two").unwrap(), dir.path().join("held/a-2.jpg"));
+        assert_eq!(std::fs::read_dir(dir.path().join("held")).unwrap().count(), 2);
     }
 
     #[test]
