@@ -50,6 +50,10 @@ pub struct ServeConfig {
 struct AppState {
     config: ServeConfig,
     slots: Arc<Semaphore>,
+    /// Every upload's folder is made in here (0700). It goes with the router, so when
+    /// the server stops, uploads still held by analyses that outlived their deadline are
+    /// deleted too.
+    uploads: tempfile::TempDir,
 }
 
 #[derive(Debug, Deserialize)]
@@ -71,16 +75,17 @@ impl IntoResponse for ApiError {
 }
 
 /// The router, without a listener (tests and embedding).
-pub fn router(config: ServeConfig) -> Router {
+pub fn router(config: ServeConfig) -> std::io::Result<Router> {
     let limit = config.max_body_bytes;
     let slots = Arc::new(Semaphore::new(config.max_concurrent.max(1)));
-    let state = Arc::new(AppState { config, slots });
-    Router::new()
+    let uploads = tempfile::Builder::new().prefix("medscrub-serve-").tempdir()?;
+    let state = Arc::new(AppState { config, slots, uploads });
+    Ok(Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/v1/check", post(check))
         .route("/v1/clean", post(clean))
         .layer(DefaultBodyLimit::max(limit))
-        .with_state(state)
+        .with_state(state))
 }
 
 /// Serves until `shutdown` completes, then finishes the requests in flight.
@@ -89,7 +94,7 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(config)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(config)?).with_graceful_shutdown(shutdown).await
 }
 
 async fn check(
@@ -180,10 +185,11 @@ async fn run(
         .map_err(|_| ApiError(StatusCode::SERVICE_UNAVAILABLE, "shutting down".into()))?;
     let mut options = state.config.options.clone();
     options.policy = policy_id;
+    let uploads = state.uploads.path().to_path_buf();
     let work = tokio::task::spawn_blocking(move || {
         // The slot stays taken until the work ends, even if the client has given up.
         let _permit = permit;
-        analyse_upload(&options, profile, &name, &body, clean)
+        analyse_upload(&options, profile, &uploads, &name, &body, clean)
     });
     let outcome = tokio::time::timeout_at(deadline, work).await.map_err(|_| too_slow())?;
     outcome
@@ -202,12 +208,13 @@ fn upload_name(name: Option<&str>) -> String {
 fn analyse_upload(
     options: &Options,
     profile: &'static policy::Profile,
+    uploads: &std::path::Path,
     name: &str,
     body: &[u8],
     clean: bool,
 ) -> std::io::Result<(Report, Option<Vec<u8>>)> {
     // tempfile creates the folder 0700: other users cannot read the upload.
-    let dir = tempfile::Builder::new().prefix("medscrub-serve-").tempdir()?;
+    let dir = tempfile::Builder::new().prefix("upload-").tempdir_in(uploads)?;
     let path = dir.path().join(name);
     std::fs::write(&path, body)?;
     let input = Input { path: path.clone(), relative: PathBuf::from(name) };

@@ -17,10 +17,16 @@ struct Server {
 
 impl Server {
     fn start(extra: &[&str]) -> Server {
+        Server::start_in(&std::env::temp_dir(), extra)
+    }
+
+    /// With `tmp` as the server's temporary folder (where uploads are staged).
+    fn start_in(tmp: &std::path::Path, extra: &[&str]) -> Server {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin!("medscrub"))
             .args(["serve", "--bind", "127.0.0.1:0"])
             .args(extra)
             .env("OMP_THREAD_LIMIT", "1")
+            .env("TMPDIR", tmp)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -176,14 +182,32 @@ fn blocked_photos_are_422_and_bad_requests_are_4xx_with_a_message() {
     assert_eq!(s.request("GET", "/nope", &[], b"").status, 404);
 }
 
+/// A 12 MP photo full of fine detail: OCR reads it in full-resolution tiles, which takes
+/// several seconds, far past a one-second deadline.
+fn slow_photo() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(4000, 3000, |x, y| {
+        let v = ((x * 7919 + y * 104_729) ^ (x * y)) % 256;
+        image::Rgb([v as u8, (v * 3 % 256) as u8, (255 - v) as u8])
+    });
+    let mut jpeg = Vec::new();
+    img.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 80)).unwrap();
+    jpeg
+}
+
 #[test]
-fn a_request_over_its_time_is_504_and_sigterm_stops_the_server() {
-    let mut s = Server::start(&["--timeout", "1", "--max-concurrent", "1"]);
-    // OCR of a 1600×1200 photo takes longer than a second.
+fn a_request_over_its_time_is_504_its_slot_stays_taken_and_sigterm_stops_the_server() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = Server::start_in(tmp.path(), &["--timeout", "1", "--max-concurrent", "1"]);
+    let slow = slow_photo();
     let started = Instant::now();
-    let r = s.post("/v1/check", &photo("text/wristband_should_redact.jpg"));
+    let r = s.post("/v1/check", &slow);
     assert_eq!(r.status, 504, "{}", String::from_utf8_lossy(&r.body));
     assert!(started.elapsed() < Duration::from_secs(5), "answered at the deadline, not after the work");
+    // The timed-out analysis still runs and holds the only slot: the next photo waits
+    // its second for it, then is told the server is busy.
+    let busy = s.post("/v1/check", &photo("photos/clean.jpg"));
+    assert_eq!(busy.status, 503, "{}", String::from_utf8_lossy(&busy.body));
+    assert!(busy.json()["error"].as_str().unwrap().contains("busy"));
     assert_eq!(s.request("GET", "/healthz", &[], b"").status, 200, "still serving");
 
     let ok = Command::new("kill").args(["-TERM", &s.child.id().to_string()]).status().unwrap();
@@ -197,4 +221,6 @@ fn a_request_over_its_time_is_504_and_sigterm_stops_the_server() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(status.code(), Some(0));
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(left.is_empty(), "uploads left behind: {left:?}");
 }
