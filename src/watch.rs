@@ -91,15 +91,18 @@ impl Look {
 pub struct Stability {
     settle: Duration,
     first_seen: HashMap<PathBuf, (Look, Instant)>,
+    /// Files that looked unfinished when read (see [`Stability::doubt`]).
+    doubtful: HashSet<PathBuf>,
 }
 
-/// An empty file is most often one that a copy has just created: it must stay empty
-/// this many times longer than `settle` before it is handled (and blocked as empty).
-const EMPTY_FILE_PATIENCE: u32 = 10;
+/// How many times longer than `settle` a file must hold still when it looks unfinished:
+/// empty (a copy has just created it) or cut short (a writer that paused longer than
+/// the settle time). Only then is it handled as it is, and blocked.
+const PATIENCE: u32 = 10;
 
 impl Stability {
     pub fn new(settle: Duration) -> Stability {
-        Stability { settle, first_seen: HashMap::new() }
+        Stability { settle, first_seen: HashMap::new(), doubtful: HashSet::new() }
     }
 
     /// Records a look at `path` taken at `now`; true once it has looked the same for at
@@ -107,7 +110,8 @@ impl Stability {
     pub fn observe(&mut self, path: &Path, look: Look, now: Instant) -> bool {
         match self.first_seen.get(path) {
             Some((seen, since)) if *seen == look => {
-                let wait = if look.len == 0 { self.settle * EMPTY_FILE_PATIENCE } else { self.settle };
+                let patient = look.len == 0 || self.doubtful.contains(path);
+                let wait = if patient { self.settle * PATIENCE } else { self.settle };
                 now.saturating_duration_since(*since) >= wait
             }
             _ => {
@@ -117,9 +121,20 @@ impl Stability {
         }
     }
 
-    /// Forgets a file (handled, or gone).
-    pub fn forget(&mut self, path: &Path) {
+    /// Marks a file that was read and looked cut short: it must now hold still
+    /// [`PATIENCE`] times longer. True when it was already marked (it has waited that
+    /// long: it is as complete as it will get).
+    pub fn doubt(&mut self, path: &Path) -> bool {
         self.first_seen.remove(path);
+        !self.doubtful.insert(path.to_path_buf())
+    }
+
+    /// Forgets a file's looks (handled, or gone); `settled` also forgets any doubt.
+    pub fn forget(&mut self, path: &Path, settled: bool) {
+        self.first_seen.remove(path);
+        if settled {
+            self.doubtful.remove(path);
+        }
     }
 }
 
@@ -319,7 +334,7 @@ impl<'a> Watcher<'a> {
     /// Looks at one candidate at `now` and, once it is complete, handles it.
     pub fn step(&mut self, path: &Path, now: Instant) -> Step {
         let Some(look) = Look::of(path) else {
-            self.stability.forget(path);
+            self.stability.forget(path, true);
             self.handled.remove(path);
             return Step::Nothing;
         };
@@ -329,8 +344,12 @@ impl<'a> Watcher<'a> {
         if !self.stability.observe(path, look, now) {
             return Step::Waiting;
         }
-        self.stability.forget(path);
-        self.handle(path, look)
+        self.stability.forget(path, false);
+        let step = self.handle(path, look);
+        if !matches!(step, Step::Waiting) {
+            self.stability.forget(path, true);
+        }
+        step
     }
 
     fn handle(&mut self, path: &Path, look: Look) -> Step {
@@ -359,6 +378,14 @@ impl<'a> Watcher<'a> {
         }
         let staged = pipeline::destination(&self.staging, &input);
         let mut report = self.engine.clean(&input, &staged);
+        let cut_short = report
+            .findings
+            .iter()
+            .any(|f| matches!(f.rule.as_str(), "error.intake" | "error.decode" | "error.metadata"));
+        if cut_short && !self.stability.doubt(path) {
+            // Unreadable may mean unfinished: a writer that paused. Wait longer first.
+            return Step::Waiting;
+        }
         if report.sha256.as_deref() != Some(sha256.as_str()) && report.sha256.is_some() {
             // Changed between our read and the engine's: it is still being written.
             if let Some(out) = report.output.take() {
@@ -671,7 +698,7 @@ mod tests {
         assert!(!s.observe(p, look(20, 2), t0 + Duration::from_millis(1200)), "touched");
         assert!(!s.observe(p, look(20, 2), t0 + Duration::from_millis(1600)));
         assert!(s.observe(p, look(20, 2), t0 + Duration::from_millis(1700)));
-        s.forget(p);
+        s.forget(p, true);
         assert!(!s.observe(p, look(20, 2), t0 + Duration::from_millis(1800)), "forgotten");
     }
 
@@ -683,6 +710,23 @@ mod tests {
         s.observe(p, look(0, 1), t0);
         assert!(!s.observe(p, look(0, 1), t0 + Duration::from_secs(1)));
         assert!(s.observe(p, look(0, 1), t0 + Duration::from_secs(5)));
+    }
+
+    #[test]
+    fn a_file_that_read_as_cut_short_must_hold_still_longer() {
+        let mut s = Stability::new(Duration::from_millis(500));
+        let t0 = Instant::now();
+        let p = Path::new("paused.jpg");
+        s.observe(p, look(10, 1), t0);
+        assert!(s.observe(p, look(10, 1), t0 + Duration::from_millis(500)));
+        assert!(!s.doubt(p), "first doubt: wait longer");
+        assert!(!s.observe(p, look(10, 1), t0 + Duration::from_millis(600)));
+        assert!(!s.observe(p, look(10, 1), t0 + Duration::from_millis(1600)));
+        assert!(s.observe(p, look(10, 1), t0 + Duration::from_millis(5600)));
+        assert!(s.doubt(p), "second doubt: handle it as it is");
+        s.forget(p, true);
+        s.observe(p, look(10, 1), t0);
+        assert!(s.observe(p, look(10, 1), t0 + Duration::from_millis(500)), "doubt forgotten");
     }
 
     #[test]

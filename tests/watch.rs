@@ -224,6 +224,29 @@ fn a_file_written_slowly_is_handled_once_when_complete() {
 }
 
 #[test]
+fn a_writer_pausing_longer_than_the_settle_time_is_waited_for() {
+    let f = folders();
+    let w = Watch::start(&f.inbox, &f.safe, &[]);
+    w.wait_stderr("watching");
+    let bytes = photo("photos/gps_only.jpg");
+    let (head, tail) = bytes.split_at(bytes.len() / 2);
+    let mut file = std::fs::File::create(f.inbox.join("paused.jpg")).unwrap();
+    file.write_all(head).unwrap();
+    file.flush().unwrap();
+    // Long enough to look settled (0.5 s) and be read as truncated; shorter than the
+    // patience given to a file that reads as cut short (5 s).
+    std::thread::sleep(Duration::from_millis(2000));
+    file.write_all(tail).unwrap();
+    drop(file);
+    let reports = w.wait_for(1);
+    std::thread::sleep(Duration::from_millis(2500));
+    let all = w.reports();
+    w.stop();
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert_eq!(reports[0]["verdict"], "strip", "{:#}", reports[0]);
+}
+
+#[test]
 fn a_corrupt_file_is_reported_and_the_watch_goes_on() {
     let f = folders();
     let w = Watch::start(&f.inbox, &f.safe, &[]);
