@@ -141,7 +141,9 @@ async fn clean(
 }
 
 fn json_response(status: StatusCode, report: &Report) -> Response {
-    let body = serde_json::to_string(report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let body = serde_json::to_string(report).unwrap_or_else(|e| {
+        serde_json::json!({ "error": format!("report not serialised: {e}") }).to_string()
+    });
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 

@@ -199,20 +199,20 @@ fn scan_then_offer(
         if p.exists() {
             existing.push(p.clone());
         } else {
-            println!("medscrub: {} does not exist; left out", for_terminal(&p.display().to_string()));
+            eprintln!("medscrub: {} does not exist; left out", for_terminal(&p.display().to_string()));
         }
     }
     let collected = intake::collect(&existing, &[])?;
     for s in &collected.skipped {
-        println!("medscrub: skipped {} ({})", for_terminal(&s.path.display().to_string()), s.reason);
+        eprintln!("medscrub: skipped {} ({})", for_terminal(&s.path.display().to_string()), s.reason);
     }
     if collected.inputs.is_empty() {
-        println!("medscrub: no photos found there");
+        eprintln!("medscrub: no photos found there");
         return Ok((if existing.is_empty() { ExitStatus::Usage } else { ExitStatus::Ok }, false));
     }
     let started = Instant::now();
     let mut tally = Tally::default();
-    let mut shareable = Vec::new();
+    let mut shareable = std::collections::HashSet::new();
     let mut out = std::io::stdout();
     pipeline::run_parallel(
         &collected.inputs,
@@ -222,7 +222,7 @@ fn scan_then_offer(
             tally.add(&report);
             let _ = out.write_all(text::render(&report, false).as_bytes());
             if report.verdict != Verdict::Block {
-                shareable.push(report.path);
+                shareable.insert(report.path);
             }
         },
     )?;
