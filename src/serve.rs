@@ -5,6 +5,7 @@
 //! POST /v1/check?policy=P&name=F   body: the image bytes   → 200 JSON report
 //! POST /v1/clean?policy=P&name=F   body: the image bytes   → 200 share-safe bytes, or 422 JSON report
 //! GET  /healthz                                            → 200 "ok"
+//! GET  /                                                   → a page to drop photos on
 //! ```
 //!
 //! Each upload is written to a private temporary folder (0700) under its sanitised name
@@ -81,6 +82,7 @@ pub fn router(config: ServeConfig) -> std::io::Result<Router> {
     let uploads = tempfile::Builder::new().prefix("medscrub-serve-").tempdir()?;
     let state = Arc::new(AppState { config, slots, uploads });
     Ok(Router::new()
+        .route("/", get(page))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/v1/check", post(check))
         .route("/v1/clean", post(clean))
@@ -95,6 +97,23 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     axum::serve(listener, router(config)?).with_graceful_shutdown(shutdown).await
+}
+
+/// The browser page: drop photos, see each verdict, download the share-safe copy. All
+/// inline; its Content-Security-Policy lets it talk to this server and nothing else.
+const PAGE: &str = include_str!("serve_page/index.html");
+
+async fn page() -> Response {
+    let csp = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'";
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_SECURITY_POLICY, csp),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        PAGE,
+    )
+        .into_response()
 }
 
 async fn check(

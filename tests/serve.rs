@@ -224,3 +224,27 @@ fn a_request_over_its_time_is_504_its_slot_stays_taken_and_sigterm_stops_the_ser
     let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
     assert!(left.is_empty(), "uploads left behind: {left:?}");
 }
+
+#[test]
+fn the_page_is_self_contained_and_its_script_runs_under_its_policy() {
+    let s = Server::start(&[]);
+    let r = s.request("GET", "/", &[], b"");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.headers["content-type"], "text/html; charset=utf-8");
+    assert!(r.headers["content-security-policy"].starts_with("default-src 'none'"));
+    let html = String::from_utf8(r.body).unwrap();
+    assert!(!html.contains("http://") && !html.contains("https://") && !html.contains("src=\""));
+    assert!(!html.contains("innerHTML"), "untrusted text only through textContent");
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new("chromium")
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("http://{}/", s.addr))
+        .output()
+        .expect(
+            "chromium is not installed: run scripts/bootstrap (it installs the Debian package `chromium`)",
+        );
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(dom.contains("data-ready=\"yes\""), "the page's script did not run:\n{dom}");
+    assert!(dom.contains("Drop photos here"));
+}
