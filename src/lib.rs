@@ -28,7 +28,9 @@ pub mod recognize;
 pub mod report;
 pub mod rules;
 pub mod scene;
+pub mod serve;
 pub mod verdict;
+pub mod watch;
 
 pub use error::{Error, Stage};
 pub use exit::ExitStatus;

@@ -40,6 +40,13 @@ pub struct Analysis {
     deadline: Deadline,
 }
 
+impl Analysis {
+    /// The photo as displayed; `None` when it could not be decoded.
+    pub fn image(&self) -> Option<&DisplayImage> {
+        self.image.as_ref()
+    }
+}
+
 /// Runs analysis and cleaning with one profile and one set of options.
 pub struct Engine<'a> {
     pub options: &'a Options,
@@ -206,7 +213,12 @@ impl Engine<'_> {
 
     /// Analyses one photo and, when it may leave, writes its share-safe copy to `dest`.
     pub fn clean(&self, input: &Input, dest: &Path) -> Report {
-        let mut a = self.analyse(input);
+        self.clean_analysed(self.analyse(input), input, dest)
+    }
+
+    /// [`Engine::clean`] for a photo already analysed (the HTML report looks at the
+    /// pixels in between).
+    pub fn clean_analysed(&self, mut a: Analysis, input: &Input, dest: &Path) -> Report {
         let outcome = catch_unwind(AssertUnwindSafe(|| self.write_clean(&mut a, input, dest)));
         let error = match outcome {
             Ok(r) => r.err(),
@@ -439,7 +451,8 @@ pub fn destination(out: &Path, input: &Input) -> PathBuf {
     out.join(safe)
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of `bytes` (SHA-256 digests in reports and the watch journal).
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -16,20 +16,33 @@ and cites the institutional policy clauses that make each finding a problem. `cl
 share-safe copies; originals are never modified.",
     after_help = "Exit codes: 0 shareable · 1 needs clean · 2 usage error · 3 blocked or unreadable (--help for more)",
     after_long_help = concat!("Examples:\n",
+        "  medscrub                                        drop mode: drag photos into the terminal\n",
+        "  medscrub IMG_0042.HEIC IMG_0043.jpg             scan, then offer share-safe copies\n",
         "  medscrub scan ~/Pictures/ward-rounds            what is in these photos?\n",
-        "  medscrub clean IMG_0042.HEIC --out ~/share       write a share-safe copy\n",
+        "  medscrub clean IMG_0042.HEIC --out ~/share      write a share-safe copy\n",
+        "  medscrub check IMG_0042.jpg && post IMG_0042.jpg\n                                                  pre-flight in a posting script\n",
+        "  medscrub watch ~/Sync/Camera --out ~/share --blocked ~/held\n",
+        "                                                  clean each photo a phone syncs in\n",
+        "  medscrub scan ~/ward --report ward.html         self-contained HTML report\n",
+        "  medscrub serve --bind 127.0.0.1:8080            HTTP API for an upload form\n",
         "  medscrub scan --format json photo.jpg | jq .verdict\n",
-        "  find . -name '*.jpg' | medscrub scan -           paths from stdin\n",
-        "  medscrub policies meta.gps                       why GPS is a problem, clause by clause\n\n",
+        "  find . -name '*.jpg' | medscrub scan -          paths from stdin\n",
+        "  medscrub policies meta.gps                      why GPS is a problem, clause by clause\n\n",
         "Exit codes:\n",
         "  0  every photo may be shared as it is (clean: every photo was written share-safe)\n",
         "  1  some photos need `medscrub clean` (metadata to strip)\n",
         "  2  usage or I/O error before any photo was scanned\n",
         "  3  some photos are blocked, or could not be analysed")
 )]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// Photos or folders given without a command (what dropping files onto medscrub does):
+    /// each is scanned, then medscrub offers to write share-safe copies. With no paths
+    /// and no command in a terminal, medscrub asks for photos to be dragged in.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -52,6 +65,43 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Pre-flight for one photo in a posting workflow: one verdict, and the exit code says it.
+    ///
+    /// Prints the same report as `scan` (or one JSON object with --format json) and exits
+    /// 0 when the photo may be posted as it is, 1 when it needs `medscrub clean` first
+    /// (strip or redact), 3 when it must not be posted or could not be analysed.
+    #[command(after_long_help = "Examples:\n  \
+        medscrub check IMG_0042.jpg && upload IMG_0042.jpg\n  \
+        medscrub check --format json --policy umn IMG_0042.jpg | jq .findings[].rule\n\n\
+        Exit codes: 0 share · 1 needs clean (strip or redact) · 2 usage error · 3 block or error")]
+    Check(CheckArgs),
+    /// Watch a folder (a phone-sync inbox): clean each new photo into --out, hold blocked ones.
+    ///
+    /// Files already in INBOX are handled at start, then each new one once it is complete
+    /// (size and modification time unchanged across two looks half a second apart; sync
+    /// tools' temporary names are ignored). Each photo is handled once, even across
+    /// restarts or renames: a journal in --out (`.medscrub-journal`) remembers the SHA-256
+    /// of every photo done. Share-safe copies are written to --out atomically; a blocked
+    /// photo is never written there, only reported (and copied to --blocked if given).
+    /// Originals stay in INBOX unless --move. Ctrl-C or SIGTERM finish the photo in hand,
+    /// then exit 0.
+    #[command(after_long_help = "Examples:\n  \
+        medscrub watch ~/Sync/Camera --out ~/share\n  \
+        medscrub watch ~/Sync/Camera --out ~/share --blocked ~/held --move\n  \
+        medscrub watch inbox --out safe --format json | tee -a watch.log")]
+    Watch(WatchArgs),
+    /// Serve the engine over HTTP: POST a photo, get its report or its share-safe copy.
+    ///
+    /// `POST /v1/check` answers the JSON report; `POST /v1/clean` answers the share-safe
+    /// image, or 422 with the report when the photo is blocked; `GET /healthz` answers
+    /// "ok". The image is the raw request body; `?policy=` picks a profile and `?name=`
+    /// gives the file name (names are checked too). Listens on this machine only unless
+    /// --bind says otherwise. Ctrl-C or SIGTERM stop it after the requests in flight.
+    #[command(after_long_help = "Examples:\n  \
+        medscrub serve --bind 127.0.0.1:8080\n  \
+        curl --data-binary @IMG_0042.jpg 'http://127.0.0.1:8080/v1/check?name=IMG_0042.jpg'\n  \
+        curl -f --data-binary @IMG_0042.jpg -o safe.jpg 'http://127.0.0.1:8080/v1/clean?policy=umn'")]
+    Serve(ServeArgs),
     /// List policy profiles and rules, or explain one rule or profile with its clauses.
     Policies {
         /// A rule id (`meta.gps`) or a profile id (`umn`).
@@ -66,24 +116,36 @@ pub struct PhotoArgs {
     /// Photos or folders (searched recursively). `-` reads a list of paths from stdin.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Policy profile: strictest, umms, umn, wsu, michigan-medicine, nottingham.
-    #[arg(long, default_value = crate::policy::DEFAULT_PROFILE, value_name = "PROFILE")]
-    pub policy: String,
-    /// Output: readable text, or JSON Lines (one object per photo, see the README).
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+    /// Output: readable text, JSON Lines (one object per photo, see the README), or an
+    /// HTML report written to --report (stdout then gets the summary only).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Also write a self-contained HTML report (thumbnails, boxed findings, citations)
+    /// to FILE, readable by the owner only. Required with --format html.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     /// Photos analysed at once (default: one per CPU core).
     #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Show found names, comments and serials unmasked (they are masked by default).
-    #[arg(long)]
-    pub show_text: bool,
     /// Text output: list every field behind each finding.
     #[arg(long, short)]
     pub verbose: bool,
     /// Print only photos that need attention, no progress bar or notes.
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+}
+
+/// How photos are judged: shared by every command that analyses photos.
+#[derive(Debug, Args)]
+pub struct AnalysisArgs {
+    /// Policy profile: strictest, umms, umn, wsu, michigan-medicine, nottingham.
+    #[arg(long, default_value = crate::policy::DEFAULT_PROFILE, value_name = "PROFILE")]
+    pub policy: String,
+    /// Show found names, comments and serials unmasked (they are masked by default).
+    #[arg(long)]
+    pub show_text: bool,
     /// Largest file read, in MiB; bigger files are blocked (error.limits).
     #[arg(long, default_value_t = 256, value_name = "MIB")]
     pub max_file_mb: u64,
@@ -120,10 +182,77 @@ pub struct PhotoArgs {
     pub max_seconds: u64,
 }
 
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The photo to check.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Output: the `scan` text report, or one JSON object (the JSON Lines report).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Text output: list every field behind each finding.
+    #[arg(long, short)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The folder photos arrive in (watched recursively).
+    #[arg(value_name = "INBOX")]
+    pub inbox: PathBuf,
+    /// Folder for the share-safe copies (created if missing; not inside INBOX).
+    #[arg(long, short, value_name = "SAFE")]
+    pub out: PathBuf,
+    /// Folder to copy blocked photos to, for a person to look at (never --out).
+    #[arg(long, value_name = "HELD")]
+    pub blocked: Option<PathBuf>,
+    /// Remove each original from INBOX once its copy (or held copy) and the journal
+    /// entry are safely on disk. Blocked photos without --blocked stay where they are.
+    #[arg(long = "move")]
+    pub move_originals: bool,
+    /// Output: one line per photo, or one JSON object per photo (JSON Lines).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Seconds between full rescans of INBOX, the fallback for missed file events.
+    #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
+    pub rescan: f64,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (port 0: any free port, printed at start).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+    pub bind: std::net::SocketAddr,
+    /// Largest upload accepted, in MiB (larger: 413).
+    #[arg(long, default_value_t = 64, value_name = "MIB")]
+    pub max_upload_mb: usize,
+    /// Photos analysed at once (default: one per CPU core); more requests wait.
+    #[arg(long, value_name = "N")]
+    pub max_concurrent: Option<usize>,
+    /// Longest a request may take, waiting included, in seconds (longer: 504).
+    #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+    pub timeout: u64,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     Text,
     Json,
+}
+
+/// Output of `scan` and `clean`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    /// A self-contained HTML file at --report.
+    Html,
 }
 
 /// `YYYY-MM-DD` as days since 1970-01-01.

@@ -1,20 +1,24 @@
 //! The command line: arguments in, reports out. No detection logic lives here.
 
 mod args;
+pub mod drop;
 mod policies;
 
-pub use args::{Cli, Command, OutputFormat, PhotoArgs};
+pub use args::{
+    AnalysisArgs, CheckArgs, Cli, Command, OutputFormat, PhotoArgs, ReportFormat, ServeArgs, WatchArgs,
+};
 
 use crate::exit::ExitStatus;
 use crate::intake::{self, Input};
 use crate::options::{Limits, Options};
 use crate::pipeline::{self, Engine};
-use crate::policy;
+use crate::policy::{self, Profile};
 use crate::report::text::{self, Tally};
-use crate::report::{Report, sanitize::for_terminal};
+use crate::report::{Report, html, sanitize::for_terminal};
+use crate::watch;
 use clap::Parser;
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Temporary files in --out older than this are leftovers of an interrupted run;
@@ -42,9 +46,20 @@ pub fn main() -> ExitStatus {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> std::io::Result<ExitStatus> {
     match cli.command {
-        Command::Scan(args) => photos(args, None, false),
-        Command::Clean { photos: args, out, force } => photos(args, Some(out), force),
-        Command::Policies { id, format } => policies::show(id.as_deref(), format),
+        Some(Command::Scan(args)) => photos(args, None, false),
+        Some(Command::Clean { photos: args, out, force }) => photos(args, Some(out), force),
+        Some(Command::Check(args)) => check(args),
+        Some(Command::Watch(args)) => watch(args),
+        Some(Command::Serve(args)) => serve(args),
+        Some(Command::Policies { id, format }) => policies::show(id.as_deref(), format),
+        None if !cli.paths.is_empty() => drop::scan_and_offer(&cli.paths),
+        None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => drop::interactive(),
+        None => {
+            // Not in a terminal, nothing to do: say how to use it, as a usage error.
+            use clap::CommandFactory;
+            eprintln!("{}", Cli::command().render_help());
+            Ok(ExitStatus::Usage)
+        }
     }
 }
 
@@ -52,8 +67,13 @@ fn usage(msg: String) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidInput, msg)
 }
 
-/// `scan` and `clean`: expand the paths, analyse every photo, print reports in order.
-fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result<ExitStatus> {
+/// The profile and options that `args` ask for; an unknown policy is a usage error.
+fn analysis_options(
+    args: &AnalysisArgs,
+    jobs: Option<usize>,
+    out: Option<PathBuf>,
+    force: bool,
+) -> std::io::Result<(Options, &'static Profile)> {
     let profile = policy::profile(&args.policy).ok_or_else(|| {
         let ids: Vec<&str> = policy::profiles().iter().map(|p| p.id.as_str()).collect();
         usage(format!("unknown policy {:?}; choose one of: {}", args.policy, ids.join(", ")))
@@ -66,12 +86,12 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
             max_alloc_bytes: args.max_memory_mb * 1024 * 1024,
             max_time: std::time::Duration::from_secs(args.max_seconds),
         },
-        jobs: args.jobs,
+        jobs,
         show_text: args.show_text,
-        out_dir: out.clone(),
+        out_dir: out,
         force,
         ocr: Default::default(),
-        post: crate::rules::post::Post { caption: caption(&args)?, handle: args.handle.clone() },
+        post: crate::rules::post::Post { caption: caption(args)?, handle: args.handle.clone() },
         consent: match (&args.consent, &args.platform) {
             (Some(file), Some(platform)) => {
                 Some((crate::consent::Registry::load(file).map_err(usage)?, platform.clone()))
@@ -80,6 +100,174 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
         },
         today: args.today,
     };
+    Ok((options, profile))
+}
+
+/// `check`: one photo, one verdict, and an exit code that says it.
+///
+/// The photo is analysed exactly as `scan` would; a path that is not a file (missing,
+/// a folder) is a usage error (2) rather than a verdict, since nothing was checked.
+// `--caption`, `--handle`, `--consent` and `--today` come with `AnalysisArgs` and reach
+// the engine through `Options`, so the pre-flight check judges the post, not just the photo.
+fn check(args: CheckArgs) -> std::io::Result<ExitStatus> {
+    let (options, profile) = analysis_options(&args.analysis, Some(1), None, false)?;
+    let meta = std::fs::metadata(&args.file)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", args.file.display())))?;
+    if meta.is_dir() {
+        return Err(usage(format!(
+            "{} is a folder; `check` takes one photo (use `medscrub scan` for folders)",
+            args.file.display()
+        )));
+    }
+    let input = Input {
+        path: args.file.clone(),
+        relative: args.file.file_name().map(PathBuf::from).unwrap_or_default(),
+    };
+    let report = Engine { options: &options, profile }.analyse(&input).report;
+    let out = match args.format {
+        OutputFormat::Json => serde_json::to_string(&report).map_err(std::io::Error::other)? + "\n",
+        OutputFormat::Text => text::render(&report, args.verbose),
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes())?;
+    stdout.flush()?;
+    Ok(ExitStatus::for_scan([report.verdict]))
+}
+
+/// `watch`: handles the inbox until SIGINT or SIGTERM, one line (or JSON object) per photo.
+fn watch(args: WatchArgs) -> std::io::Result<ExitStatus> {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+    let (options, profile) = analysis_options(&args.analysis, Some(1), Some(args.out.clone()), false)?;
+    if !(args.rescan > 0.0 && args.rescan.is_finite()) {
+        return Err(usage(format!("--rescan {} must be a positive number of seconds", args.rescan)));
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // A second signal while the photo in hand is finished exits at once (130).
+        signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&stop))?;
+        signal_hook::flag::register(signal, Arc::clone(&stop))?;
+    }
+    let mut config = watch::WatchConfig::new(args.inbox.clone(), args.out.clone());
+    config.held = args.blocked.clone();
+    config.move_originals = args.move_originals;
+    config.rescan = std::time::Duration::from_secs_f64(args.rescan);
+    let engine = Engine { options: &options, profile };
+    let mut watcher = watch::Watcher::new(engine, config).map_err(|e| usage(e.to_string()))?;
+    let already = watcher.journal().len();
+    eprintln!(
+        "medscrub: watching {} → {}{} ({already} photo{} handled before; Ctrl-C to stop)",
+        for_terminal(&args.inbox.display().to_string()),
+        for_terminal(&args.out.display().to_string()),
+        args.blocked.as_ref().map(|h| format!(", blocked → {}", h.display())).unwrap_or_default(),
+        if already == 1 { "" } else { "s" },
+    );
+    let started = Instant::now();
+    let mut tally = Tally::default();
+    let mut duplicates = 0usize;
+    let stdout = std::io::stdout();
+    let mut io_error = None;
+    watcher.run(
+        &stop,
+        |report| {
+            tally.add(report);
+            let line = match args.format {
+                OutputFormat::Json => serde_json::to_string(report).map(|j| j + "\n").unwrap_or_default(),
+                OutputFormat::Text => text::one_line(report),
+            };
+            let mut lock = stdout.lock();
+            if let Err(e) = lock.write_all(line.as_bytes()).and_then(|()| lock.flush()) {
+                // stdout gone (a closed pipe): stop after this photo.
+                io_error.get_or_insert(e);
+                stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        },
+        |path, at_start| {
+            duplicates += 1;
+            if at_start {
+                return;
+            }
+            eprintln!(
+                "medscrub: {} has the same content as a photo handled before; skipped",
+                for_terminal(&path.display().to_string())
+            );
+        },
+    )?;
+    if let Some(e) = io_error
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e);
+    }
+    eprintln!(
+        "medscrub: stopped; {} ({duplicates} already handled, skipped)",
+        tally.line(started.elapsed().as_secs_f64())
+    );
+    Ok(ExitStatus::Ok)
+}
+
+/// `serve`: the HTTP API until SIGINT or SIGTERM.
+fn serve(args: ServeArgs) -> std::io::Result<ExitStatus> {
+    let (options, _) = analysis_options(&args.analysis, Some(1), None, false)?;
+    if args.timeout == 0 || args.max_upload_mb == 0 {
+        return Err(usage("--timeout and --max-upload-mb must be at least 1".into()));
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let config = crate::serve::ServeConfig {
+        bind: args.bind,
+        max_body_bytes: args.max_upload_mb * 1024 * 1024,
+        max_concurrent: args.max_concurrent.unwrap_or(cores).max(1),
+        timeout: std::time::Duration::from_secs(args.timeout),
+        options,
+    };
+    // Two threads move bytes; the analyses run on tokio's blocking pool, bounded by
+    // --max-concurrent.
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.bind)
+            .await
+            .map_err(|e| usage(format!("cannot listen on {}: {e}", args.bind)))?;
+        let addr = listener.local_addr()?;
+        if !crate::serve::is_local(&addr) {
+            eprintln!(
+                "medscrub: warning: {addr} is reachable from other machines; anyone who can reach it can upload photos"
+            );
+        }
+        eprintln!(
+            "medscrub: serving on {addr}: POST /v1/check, POST /v1/clean, GET /healthz (Ctrl-C to stop)"
+        );
+        crate::serve::serve(config, listener, shutdown_signal()).await
+    })?;
+    // Requests are all answered; an analysis that outlived its deadline may still run
+    // (nothing it holds is kept: its upload folder is gone). Do not wait long for it.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    eprintln!("medscrub: stopped");
+    Ok(ExitStatus::Ok)
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+            (Ok(mut int), Ok(mut term)) => {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// `scan` and `clean`: expand the paths, analyse every photo, print reports in order.
+fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result<ExitStatus> {
+    let (options, profile) = analysis_options(&args.analysis, args.jobs, out.clone(), force)?;
     let paths = expand_stdin(&args.paths)?;
     if paths.is_empty() {
         return Err(usage("no photos given: name files or folders, or `-` to read a list from stdin".into()));
@@ -92,6 +280,9 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
             "--out {} is one of the folders being cleaned; choose a separate folder for the share-safe copies",
             dir.display()
         )));
+    }
+    if args.format == ReportFormat::Html && args.report.is_none() {
+        return Err(usage("--format html writes the report to a file: add --report FILE".into()));
     }
     let exclude: Vec<PathBuf> = out.iter().cloned().collect();
     let collected = intake::collect(&paths, &exclude)?;
@@ -126,10 +317,27 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
     let mut tally = Tally::default();
     let stdout = std::io::stdout();
     let mut io_error = None;
+    // The HTML report needs each photo's thumbnail, made while its pixels are at hand.
+    let thumbnails = std::sync::Mutex::new(std::collections::HashMap::new());
+    let mut html_entries = Vec::new();
     let work = |input: &Input| {
+        let analysis = engine.analyse(input);
+        if args.report.is_some()
+            && analysis.report.verdict != crate::Verdict::Block
+            && let Some(image) = analysis.image()
+        {
+            let cover: Vec<_> = if options.show_text {
+                vec![]
+            } else {
+                analysis.report.findings.iter().filter_map(|f| f.bbox).collect()
+            };
+            if let Some(t) = html::thumbnail(image, &cover) {
+                thumbnails.lock().unwrap_or_else(|e| e.into_inner()).insert(input.path.clone(), t);
+            }
+        }
         let report = match destinations.get(&input.path) {
-            Some(dest) => engine.clean(input, dest),
-            None => engine.analyse(input).report,
+            Some(dest) => engine.clean_analysed(analysis, input, dest),
+            None => analysis.report,
         };
         if let Some(pb) = &progress {
             pb.inc(1);
@@ -138,13 +346,19 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
     };
     pipeline::run_parallel(inputs, options.jobs, work, |report: Report| {
         tally.add(&report);
+        if args.report.is_some() {
+            let thumbnail =
+                thumbnails.lock().unwrap_or_else(|e| e.into_inner()).remove(Path::new(&report.path));
+            html_entries.push(html::Entry { report: report.clone(), thumbnail });
+        }
         if io_error.is_some() {
             return;
         }
         let line = match args.format {
-            OutputFormat::Json => serde_json::to_string(&report).map(|j| j + "\n").unwrap_or_default(),
-            OutputFormat::Text if args.quiet && report.verdict == crate::Verdict::Share => String::new(),
-            OutputFormat::Text => text::render(&report, args.verbose),
+            ReportFormat::Json => serde_json::to_string(&report).map(|j| j + "\n").unwrap_or_default(),
+            ReportFormat::Text if args.quiet && report.verdict == crate::Verdict::Share => String::new(),
+            ReportFormat::Text => text::render(&report, args.verbose),
+            ReportFormat::Html => String::new(),
         };
         let write = || -> std::io::Result<()> {
             let mut lock = stdout.lock();
@@ -164,7 +378,20 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
     if let Some(e) = io_error {
         return Err(e);
     }
-    let summary = tally.line(started.elapsed().as_secs_f64());
+    let seconds = started.elapsed().as_secs_f64();
+    if let Some(file) = &args.report {
+        let names: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        let title = match &out {
+            Some(dir) => format!("clean {} → {}", names.join(", "), dir.display()),
+            None => format!("scan {}", names.join(", ")),
+        };
+        html::write(file, &html::render(&html_entries, &title, seconds))
+            .map_err(|e| std::io::Error::new(e.kind(), format!("HTML report {}: {e}", file.display())))?;
+        if !args.quiet {
+            eprintln!("medscrub: HTML report written to {} (readable by you only)", file.display());
+        }
+    }
+    let summary = tally.line(seconds);
     let summary = match &out {
         Some(dir) => format!(
             "{summary}\nwrote {} share-safe cop{} to {}; {} not written",
@@ -176,9 +403,9 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
         None => summary,
     };
     match args.format {
-        OutputFormat::Text => println!("{summary}"),
-        OutputFormat::Json if !args.quiet => eprintln!("{summary}"),
-        OutputFormat::Json => {}
+        ReportFormat::Text | ReportFormat::Html => writeln!(std::io::stdout(), "{summary}")?,
+        ReportFormat::Json if !args.quiet => eprintln!("{summary}"),
+        ReportFormat::Json => {}
     }
     Ok(match out {
         Some(_) => ExitStatus::for_clean(tally.written == tally.total()),
@@ -195,7 +422,7 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
 }
 
 /// The caption from `--caption` or `--caption-file`.
-fn caption(args: &PhotoArgs) -> std::io::Result<Option<String>> {
+fn caption(args: &AnalysisArgs) -> std::io::Result<Option<String>> {
     match (&args.caption, &args.caption_file) {
         (Some(text), _) => Ok(Some(text.clone())),
         (None, Some(file)) => std::fs::read_to_string(file)

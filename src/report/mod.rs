@@ -5,6 +5,7 @@
 //! the same data for a person. Text from images and metadata is masked unless the user
 //! asks otherwise ([`mask`]) and sanitised before it reaches a terminal ([`sanitize`]).
 
+pub mod html;
 pub mod mask;
 pub mod sanitize;
 pub mod text;

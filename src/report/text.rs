@@ -76,6 +76,40 @@ pub fn render(r: &Report, verbose: bool) -> String {
     s
 }
 
+/// One line for one photo, as `watch` prints them: verdict, path, rules, and what was
+/// done (`→ copy`, or `✗ not written` with the reason).
+pub fn one_line(r: &Report) -> String {
+    let mut rules: Vec<&str> = Vec::new();
+    for f in &r.findings {
+        if !rules.contains(&f.rule.as_str()) {
+            rules.push(&f.rule);
+        }
+    }
+    let mut s = format!("{:<6} {}", r.verdict.as_str().to_uppercase(), for_terminal(&r.path));
+    if !rules.is_empty() {
+        let _ = write!(s, "  {}", rules.join(", "));
+    }
+    match &r.output {
+        Some(out) => {
+            let _ = write!(s, "  → {}", for_terminal(out));
+        }
+        None => {
+            let why = match &r.error {
+                Some(e) => {
+                    for_terminal(e.strip_prefix(r.path.as_str()).unwrap_or(e).trim_start_matches(": "))
+                }
+                None => meaning(r.verdict).to_string(),
+            };
+            let _ = write!(s, "  ✗ not written: {why}");
+        }
+    }
+    for n in r.notes.iter().filter(|n| n.starts_with("original")) {
+        let _ = write!(s, "; {}", for_terminal(n));
+    }
+    s.push('\n');
+    s
+}
+
 /// One line of citations, grouped by institution: `umn POLICY 3, second bullet · …`.
 pub fn cite_line(citations: &[Citation]) -> String {
     let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
@@ -175,5 +209,15 @@ mod tests {
         assert!(text.starts_with("STRIP  a\\u{202e}b.jpg"), "{text}");
         assert!(text.contains("meta.gps        location ≈ 42.28, -83.74"));
         assert!(text.contains("why: umn (POLICY 3; GUIDELINES 2) · wsu (first bullet)"), "{text}");
+        assert_eq!(
+            one_line(&r),
+            "STRIP  a\\u{202e}b.jpg  meta.gps  ✗ not written: metadata identifies: `medscrub clean` removes it\n"
+        );
+        r.output = Some("safe/a.jpg".into());
+        r.notes.push("original removed from the inbox (--move)".into());
+        assert_eq!(
+            one_line(&r),
+            "STRIP  a\\u{202e}b.jpg  meta.gps  → safe/a.jpg; original removed from the inbox (--move)\n"
+        );
     }
 }

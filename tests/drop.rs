@@ -1,0 +1,161 @@
+//! Drop mode in a real terminal (tmux), and its behaviour without one.
+
+mod common;
+
+use common::*;
+use predicates::prelude::*;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A medscrub session in a private tmux server, 200×50.
+struct Terminal {
+    socket: String,
+}
+
+impl Terminal {
+    fn start(home: &Path, args: &str) -> Terminal {
+        let socket =
+            format!("medscrub-test-{}-{}", std::process::id(), home.file_name().unwrap().to_string_lossy());
+        let exe = assert_cmd::cargo::cargo_bin!("medscrub");
+        let script = format!(
+            // The shell survives Ctrl-C (a trap, reset for its child) to report the exit code.
+            "trap true INT; cd '{}' && HOME='{}' OMP_THREAD_LIMIT=1 '{}' {args}; echo EXIT=$?; sleep 60",
+            fixtures().display(),
+            home.display(),
+            exe.display()
+        );
+        let ok = Command::new("tmux")
+            .args(["-L", &socket, "new-session", "-d", "-x", "200", "-y", "50", "-s", "t", &script])
+            .status()
+            .expect("tmux is installed by scripts/bootstrap");
+        assert!(ok.success(), "tmux new-session");
+        Terminal { socket }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let ok = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "t"])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-J", "-S", "-", "-t", "t"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until `needle` has appeared `times` times on the screen.
+    fn wait_for(&self, needle: &str, times: usize) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.matches(needle).count() >= times {
+                return screen;
+            }
+            assert!(start.elapsed() < Duration::from_secs(60), "no {needle:?} ×{times} on screen:\n{screen}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).status();
+    }
+}
+
+const PROMPT: &str = "Drag photos or folders here and press Enter (Ctrl-D to quit)";
+
+#[test]
+fn dropped_paths_are_scanned_and_copies_written_on_yes() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Terminal::start(home.path(), "");
+    t.wait_for(PROMPT, 1);
+    // GNOME-style quotes, a backslash-escaped space, a file:// URI: one line.
+    let uri = format!("file://{}", fixtures().join("photos/clean.jpg").display()).replace(' ', "%20");
+    t.keys(&[
+        "-l",
+        &format!(r"'photos/gps_only.jpg' broken/truncated.jpg {uri} photos/Ward\ rounds\ –\ café"),
+    ]);
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("[y/N]", 1);
+    assert!(screen.contains("STRIP  photos/gps_only.jpg"), "{screen}");
+    assert!(screen.contains("BLOCK  broken/truncated.jpg"), "{screen}");
+    assert!(screen.contains("SHARE  /"), "{screen}");
+    assert!(screen.contains("4 photos: 1 share · 2 strip · 0 redact · 1 block"), "{screen}");
+    let safe = home.path().join("medscrub-safe");
+    assert!(
+        screen.contains(&format!("Write share-safe copies of 3 photos to {}? [y/N]", safe.display())),
+        "{screen}"
+    );
+    t.keys(&["y", "Enter"]);
+    t.wait_for("Wrote 3 share-safe copies", 1);
+    let mut written: Vec<String> =
+        files_under(&safe).iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    written.sort();
+    assert_eq!(written, ["clean.jpg", "gps_only.jpg", "ünïcode photo.jpg"]);
+
+    // The same photo again: answering no writes nothing; yes never replaces a copy.
+    t.wait_for(PROMPT, 2);
+    t.keys(&["photos/gps_only.jpg", "Enter"]);
+    t.wait_for("[y/N]", 2);
+    t.keys(&["n", "Enter"]);
+    t.wait_for("Nothing written.", 1);
+    t.wait_for(PROMPT, 3);
+    t.keys(&["photos/gps_only.jpg", "Enter"]);
+    t.wait_for("[y/N]", 3);
+    t.keys(&["y", "Enter"]);
+    t.wait_for("gps_only-2.jpg", 1);
+    assert_eq!(files_under(&safe).len(), 4);
+
+    // Ctrl-D leaves; the exit code is the worst verdict seen (a blocked photo: 3).
+    t.wait_for(PROMPT, 4);
+    t.keys(&["C-d"]);
+    t.wait_for("EXIT=3", 1);
+}
+
+#[test]
+fn ctrl_c_at_the_prompt_leaves_at_once_writing_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Terminal::start(home.path(), "");
+    t.wait_for(PROMPT, 1);
+    t.keys(&["C-c"]);
+    t.wait_for("EXIT=130", 1);
+    assert!(!home.path().join("medscrub-safe").exists());
+}
+
+#[test]
+fn photos_dropped_onto_the_program_are_scanned_then_offered() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Terminal::start(home.path(), "photos/datetime_only.jpg");
+    t.wait_for("[y/N]", 1);
+    t.keys(&["C-d"]);
+    let screen = t.wait_for("EXIT=1", 1);
+    assert!(screen.contains("STRIP  photos/datetime_only.jpg"), "{screen}");
+    assert!(!home.path().join("medscrub-safe").exists(), "nothing written without a yes");
+}
+
+#[test]
+fn without_a_terminal_no_arguments_is_usage_and_paths_are_a_plain_scan() {
+    medscrub().assert().code(2).stdout("").stderr(
+        predicate::str::contains("Usage: medscrub [PATH]...").and(predicate::str::contains("Commands:")),
+    );
+    medscrub()
+        .args(["photos/gps_only.jpg", "photos/clean.jpg"])
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("STRIP  photos/gps_only.jpg")
+                .and(predicate::str::contains("[y/N]").not()),
+        )
+        .stderr(predicate::str::contains("medscrub clean PATH... --out DIR"));
+    // A path that looks like a command is still a command; anything else is a path.
+    medscrub().args(["policies", "meta.gps"]).assert().code(0);
+    medscrub().args(["photos/no_such.jpg"]).assert().code(2);
+}
