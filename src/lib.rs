@@ -10,6 +10,17 @@
 //! [`pipeline`] is the only caller of the stages. The library never prints; the CLI
 //! (`cli`) turns [`report::Report`]s into text or JSON Lines.
 
+/// `regex!(name, "pattern")` defines `fn name() -> &'static Regex`, compiled once on
+/// first use. Shared by every module that matches text (patterns, post, scene rules).
+macro_rules! regex {
+    ($name:ident, $re:expr) => {
+        fn $name() -> &'static regex::Regex {
+            static R: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+            R.get_or_init(|| regex::Regex::new($re).expect("valid pattern"))
+        }
+    };
+}
+
 pub mod action;
 pub mod barcode;
 pub mod cli;

@@ -135,9 +135,7 @@ impl Engine<'_> {
         let text = TextEvidence::new(documents);
         a.report.timings.text_ms = ms(t);
         // Faces matter only in clinical photos (scene.face), and cost the most to find.
-        let clinical_text =
-            text.clinical || text.documents.iter().any(|d| recognize::patterns::clinical_context(&d.text));
-        if clinical_text || rules::scene::looks_clinical(&scene) {
+        if text.mentions_clinical() || rules::scene::looks_clinical(&scene) {
             a.deadline.check("looking for faces")?;
             let t = Instant::now();
             scene.faces = crate::face::find(&image);

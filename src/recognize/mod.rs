@@ -106,6 +106,12 @@ pub struct TextEvidence {
 }
 
 impl TextEvidence {
+    /// Clinical by any of its text, metadata strings and the file name included (the
+    /// `clinical` flag itself counts OCR only, because it loosens the text patterns).
+    pub fn mentions_clinical(&self) -> bool {
+        self.clinical || self.documents.iter().any(|d| patterns::clinical_context(&d.text))
+    }
+
     pub fn new(documents: Vec<Document>) -> TextEvidence {
         let clinical =
             documents.iter().any(|d| d.source == Source::Ocr && patterns::clinical_context(&d.text));

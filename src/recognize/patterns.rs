@@ -3,9 +3,7 @@
 //! covers both) and the value, for masking.
 
 use super::lexicon;
-use regex::Regex;
 use std::ops::Range;
-use std::sync::OnceLock;
 
 /// One thing found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,15 +12,6 @@ pub struct Match {
     pub value: String,
     /// Why it counts (`labelled`, `check digit`, `clinical context`), for the report.
     pub why: &'static str,
-}
-
-macro_rules! regex {
-    ($name:ident, $re:expr) => {
-        fn $name() -> &'static Regex {
-            static R: OnceLock<Regex> = OnceLock::new();
-            R.get_or_init(|| Regex::new($re).expect("valid pattern"))
-        }
-    };
 }
 
 const DATE: &str = r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|\d{1,2}[\s\-]?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?[\s\-,]*\d{2,4}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})";

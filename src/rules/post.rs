@@ -12,23 +12,12 @@ use super::{Detection, Evidence, Rule, RuleDoc};
 use crate::recognize::patterns::{self, Match};
 use crate::report::{Source, mask};
 use crate::verdict::Verdict;
-use regex::Regex;
-use std::sync::OnceLock;
 
 /// The caption and handle a photo will be posted with.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Post {
     pub caption: Option<String>,
     pub handle: Option<String>,
-}
-
-macro_rules! regex {
-    ($name:ident, $re:expr) => {
-        fn $name() -> &'static Regex {
-            static R: OnceLock<Regex> = OnceLock::new();
-            R.get_or_init(|| Regex::new($re).expect("valid pattern"))
-        }
-    };
 }
 
 // Words that make a caption about a clinical case rather than a brunch or a talk.

@@ -12,7 +12,6 @@ use crate::report::Source;
 use crate::scene::SceneStats;
 use crate::verdict::Verdict;
 use regex::Regex;
-use std::sync::OnceLock;
 
 const fn scene_doc(id: &'static str, summary: &'static str, explain: &'static str) -> RuleDoc {
     RuleDoc { id, source: Source::Scene, default_remedy: Verdict::Block, summary, explain }
@@ -50,15 +49,6 @@ fn cues(re: &Regex, text: &str) -> Vec<String> {
     found.sort();
     found.dedup();
     found
-}
-
-macro_rules! regex {
-    ($name:ident, $re:expr) => {
-        fn $name() -> &'static Regex {
-            static R: OnceLock<Regex> = OnceLock::new();
-            R.get_or_init(|| Regex::new($re).expect("valid pattern"))
-        }
-    };
 }
 
 regex!(
@@ -345,9 +335,7 @@ impl Rule for Face {
         for rule in SCENE_RULES.iter().filter(|r| r.doc().id != FACE_DOC.id) {
             rule.check(ev, &mut others);
         }
-        let clinical_text = ev.text.is_some_and(|t| {
-            t.clinical || t.documents.iter().any(|d| crate::recognize::patterns::clinical_context(&d.text))
-        });
+        let clinical_text = ev.text.is_some_and(crate::recognize::TextEvidence::mentions_clinical);
         if others.is_empty() && !clinical_text {
             return;
         }

@@ -63,9 +63,8 @@ impl Rule for RecentCase {
 /// Clinical, for the hold: the photo's text (in the picture, its metadata or its file
 /// name) reads clinical, or its caption is about a case.
 pub fn is_clinical(ev: &Evidence<'_>) -> bool {
-    ev.text.is_some_and(|t| {
-        t.clinical || t.documents.iter().any(|d| crate::recognize::patterns::clinical_context(&d.text))
-    }) || ev.post.and_then(|p| p.caption.as_deref()).is_some_and(super::post::about_a_case)
+    ev.text.is_some_and(crate::recognize::TextEvidence::mentions_clinical)
+        || ev.post.and_then(|p| p.caption.as_deref()).is_some_and(super::post::about_a_case)
 }
 
 /// Today, in days since 1970-01-01 (UTC).
