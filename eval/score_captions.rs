@@ -133,15 +133,7 @@ struct Tally {
 fn fires(rule: &dyn Rule, caption: Option<&str>, handle: Option<&str>) -> bool {
     let facts = MetaFacts::default();
     let post = Post { caption: caption.map(String::from), handle: handle.map(String::from) };
-    let ev = Evidence {
-        facts: &facts,
-        thumbnails: &[],
-        text: None,
-        show_text: false,
-        post: Some(&post),
-        today: None,
-        scene: None,
-    };
+    let ev = Evidence { post: Some(&post), ..Evidence::of(&facts) };
     let mut out = Vec::new();
     rule.check(&ev, &mut out);
     !out.is_empty()

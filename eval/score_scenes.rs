@@ -392,15 +392,7 @@ fn fired(img: DynamicImage) -> Vec<&'static str> {
         println!("      {stats:?}");
     }
     let facts = MetaFacts::default();
-    let ev = Evidence {
-        facts: &facts,
-        thumbnails: &[],
-        text: None,
-        show_text: false,
-        post: None,
-        today: None,
-        scene: Some(&stats),
-    };
+    let ev = Evidence { scene: Some(&stats), ..Evidence::of(&facts) };
     let mut out = Vec::new();
     for rule in SCENE_RULES {
         rule.check(&ev, &mut out);

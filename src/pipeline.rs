@@ -257,14 +257,16 @@ impl Engine<'_> {
                 let boxes: Vec<_> = a.report.findings.iter().filter_map(|f| f.bbox).collect();
                 // Never below 70: a low-quality source would smear the box edges.
                 let quality = facts.jpeg_quality.unwrap_or(action::strip::REENCODE_JPEG_QUALITY).max(70);
-                let cleaned = action::redact(image, &boxes, format, quality)?;
-                self.verify_redaction(&cleaned, &a.deadline)?;
-                cleaned
+                action::redact(image, &boxes, format, quality)?
             }
         };
         action::verify(&cleaned)?;
         if cleaned.action != Action::Copied {
-            self.verify_pixels(&cleaned, a.image.as_ref())?;
+            // One decode of the copy serves both checks.
+            let copy = self.verify_pixels(&cleaned, a.image.as_ref())?;
+            if cleaned.action == Action::Redacted {
+                self.verify_redaction(&copy, &a.deadline)?;
+            }
         }
         let mut dest = if cleaned.format != format {
             dest.with_extension(if cleaned.format == Format::Png { "png" } else { "jpg" })
@@ -312,7 +314,7 @@ impl Engine<'_> {
         &self,
         cleaned: &action::Cleaned,
         analysed: Option<&DisplayImage>,
-    ) -> crate::error::Result<()> {
+    ) -> crate::error::Result<DisplayImage> {
         let copy = decode::decode(&cleaned.bytes, cleaned.format, cleaned.orientation, &self.options.limits)
             .map_err(|e| {
                 Error::new(
@@ -334,26 +336,16 @@ impl Engine<'_> {
                 ),
             ));
         }
-        Ok(())
+        Ok(copy)
     }
 
     /// Reads a redacted copy again, pixels and all: if any text rule still finds an
     /// identifier anywhere in it, the photo is blocked rather than shared half-covered.
-    fn verify_redaction(&self, cleaned: &action::Cleaned, deadline: &Deadline) -> crate::error::Result<()> {
-        let limits = &self.options.limits;
-        let image = decode::decode(&cleaned.bytes, cleaned.format, 1, limits)?;
+    fn verify_redaction(&self, image: &DisplayImage, deadline: &Deadline) -> crate::error::Result<()> {
         // Judge the copy as strictly as the original: assume a clinical context.
-        let text = TextEvidence { documents: self.picture_text(&image, deadline)?, clinical: true };
+        let text = TextEvidence { documents: self.picture_text(image, deadline)?, clinical: true };
         let facts = MetaFacts::default();
-        let evidence = rules::Evidence {
-            facts: &facts,
-            thumbnails: &[],
-            text: Some(&text),
-            show_text: false,
-            post: None,
-            today: None,
-            scene: None,
-        };
+        let evidence = rules::Evidence { text: Some(&text), ..rules::Evidence::of(&facts) };
         let left: Vec<&str> =
             rules::run(&evidence).iter().filter(|d| d.bbox.is_some()).map(|d| d.rule).collect();
         if left.is_empty() {

@@ -12,15 +12,7 @@ pub fn verify(cleaned: &Cleaned) -> Result<()> {
         Error::new(Stage::Action, format!("the cleaned copy does not read back: {}", e.message))
     })?;
     let thumbnails = vec![None; facts.thumbnails.len()];
-    let evidence = rules::Evidence {
-        facts: &facts,
-        thumbnails: &thumbnails,
-        text: None,
-        show_text: false,
-        post: None,
-        today: None,
-        scene: None,
-    };
+    let evidence = rules::Evidence { thumbnails: &thumbnails, ..rules::Evidence::of(&facts) };
     let left: Vec<&str> = rules::run(&evidence).iter().map(|d| d.rule).collect();
     if !left.is_empty() {
         return Err(Error::new(

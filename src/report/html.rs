@@ -10,7 +10,7 @@
 
 use super::sanitize::for_terminal;
 use super::text::{Tally, cite_line, meaning};
-use super::{Action, Rect, Report};
+use super::{Rect, Report};
 use crate::decode::DisplayImage;
 use crate::verdict::Verdict;
 use base64::Engine as _;
@@ -99,7 +99,7 @@ article{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.15);m
 .pic img{display:block;width:100%;height:auto;border-radius:4px}
 .box{position:absolute;border:2px solid #ffd400;box-shadow:0 0 0 1px #000;box-sizing:border-box}
 .box span{position:absolute;left:-2px;top:-20px;background:#ffd400;color:#000;font:600 11px/18px monospace;padding:0 4px;white-space:nowrap}
-.placeholder{width:480px;max-width:100%;height:200px;display:flex;align-items:center;justify-content:center;text-align:center;background:repeating-linear-gradient(45deg,#eceef2,#eceef2 12px,#e2e5ea 12px,#e2e5ea 24px);color:#555;border-radius:4px;padding:0 20px;box-sizing:border-box}
+.withheld{width:480px;max-width:100%;height:200px;display:flex;align-items:center;justify-content:center;text-align:center;background:repeating-linear-gradient(45deg,#eceef2,#eceef2 12px,#e2e5ea 12px,#e2e5ea 24px);color:#555;border-radius:4px;padding:0 20px;box-sizing:border-box}
 .facts{flex:1;min-width:320px}
 .facts h2{margin:0 0 6px;font-size:16px;word-break:break-all}
 .badge{display:inline-block;padding:2px 10px;border-radius:4px;color:#fff;font-weight:700;font-size:13px;letter-spacing:.04em;margin-right:8px;vertical-align:2px}
@@ -194,7 +194,7 @@ fn article(s: &mut String, e: &Entry) {
                 Verdict::Block => "blocked: not shown",
                 _ => "no picture to show",
             };
-            let _ = writeln!(s, "<div class=\"placeholder\">{why}</div>");
+            let _ = writeln!(s, "<div class=\"withheld\">{why}</div>");
         }
     }
     s.push_str("<div class=\"facts\">\n");
@@ -254,13 +254,7 @@ fn article(s: &mut String, e: &Entry) {
     }
     match (r.action, &r.output) {
         (Some(action), Some(out)) => {
-            let how = match action {
-                Action::Copied => "copied unchanged",
-                Action::Stripped => "metadata stripped, pixels untouched",
-                Action::Reencoded => "rewritten without metadata",
-                Action::Redacted => "identifiers covered, rewritten without metadata",
-                Action::NotWritten => "not written",
-            };
+            let how = action.describe();
             let _ = writeln!(s, "<p class=\"out\">→ wrote {} ({how})</p>", escape(out));
         }
         (Some(_), None) => s.push_str("<p class=\"out\">✗ not written</p>\n"),

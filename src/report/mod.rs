@@ -73,6 +73,19 @@ pub struct Finding {
     pub citations: Vec<Citation>,
 }
 
+impl Action {
+    /// How the copy was made, in words, for text and HTML reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Copied => "copied unchanged",
+            Action::Stripped => "metadata stripped, pixels untouched",
+            Action::Reencoded => "rewritten without metadata",
+            Action::Redacted => "identifiers covered, rewritten without metadata",
+            Action::NotWritten => "not written",
+        }
+    }
+}
+
 /// What `clean` did with a photo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

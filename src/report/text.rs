@@ -1,7 +1,7 @@
 //! The human-readable report: one block per photo, then a summary line.
 
 use super::sanitize::for_terminal;
-use super::{Action, Citation, Report};
+use super::{Citation, Report};
 use crate::verdict::Verdict;
 use std::fmt::Write;
 
@@ -59,13 +59,7 @@ pub fn render(r: &Report, verbose: bool) -> String {
     }
     match (r.action, &r.output) {
         (Some(action), Some(out)) => {
-            let how = match action {
-                Action::Copied => "copied unchanged",
-                Action::Stripped => "metadata stripped, pixels untouched",
-                Action::Reencoded => "rewritten without metadata",
-                Action::Redacted => "identifiers covered, rewritten without metadata",
-                Action::NotWritten => "not written",
-            };
+            let how = action.describe();
             let _ = writeln!(s, "{indent}→ wrote {} ({how})", for_terminal(out));
         }
         (Some(_), None) => {

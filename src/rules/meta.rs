@@ -630,18 +630,7 @@ mod tests {
 
     fn run_with(rule: &dyn Rule, facts: &MetaFacts, thumbs: &[Option<ThumbnailMatch>]) -> Vec<Detection> {
         let mut out = Vec::new();
-        rule.check(
-            &Evidence {
-                facts,
-                thumbnails: thumbs,
-                text: None,
-                show_text: false,
-                post: None,
-                today: None,
-                scene: None,
-            },
-            &mut out,
-        );
+        rule.check(&Evidence { thumbnails: thumbs, ..Evidence::of(facts) }, &mut out);
         out
     }
 

@@ -69,6 +69,22 @@ pub struct Evidence<'a> {
     pub scene: Option<&'a crate::scene::SceneStats>,
 }
 
+impl<'a> Evidence<'a> {
+    /// Evidence of metadata facts alone; the other fields are set with struct update
+    /// syntax (`Evidence { text: Some(&t), ..Evidence::of(&facts) }`).
+    pub fn of(facts: &'a MetaFacts) -> Evidence<'a> {
+        Evidence {
+            facts,
+            thumbnails: &[],
+            text: None,
+            show_text: false,
+            post: None,
+            today: None,
+            scene: None,
+        }
+    }
+}
+
 /// A detector.
 pub trait Rule: Sync {
     fn doc(&self) -> &RuleDoc;

@@ -327,15 +327,7 @@ mod tests {
     fn run(rule: &dyn Rule, caption: Option<&str>, handle: Option<&str>) -> Vec<Detection> {
         let facts = MetaFacts::default();
         let post = Post { caption: caption.map(String::from), handle: handle.map(String::from) };
-        let ev = Evidence {
-            facts: &facts,
-            thumbnails: &[],
-            text: None,
-            show_text: true,
-            post: Some(&post),
-            today: None,
-            scene: None,
-        };
+        let ev = Evidence { show_text: true, post: Some(&post), ..Evidence::of(&facts) };
         let mut out = Vec::new();
         rule.check(&ev, &mut out);
         out
@@ -446,15 +438,7 @@ mod tests {
     #[test]
     fn silent_without_a_caption_or_handle() {
         let facts = MetaFacts::default();
-        let ev = Evidence {
-            facts: &facts,
-            thumbnails: &[],
-            text: None,
-            show_text: false,
-            post: None,
-            today: None,
-            scene: None,
-        };
+        let ev = Evidence::of(&facts);
         for rule in POST_RULES {
             let mut out = Vec::new();
             rule.check(&ev, &mut out);

@@ -369,15 +369,7 @@ mod tests {
     fn fires(rule: &dyn Rule, scene: Option<SceneStats>, words: &str) -> bool {
         let facts = MetaFacts::default();
         let text = TextEvidence::new(vec![Document::from_string(Source::Ocr, "OCR", words)]);
-        let ev = Evidence {
-            facts: &facts,
-            thumbnails: &[],
-            text: Some(&text),
-            show_text: false,
-            post: None,
-            today: None,
-            scene: scene.as_ref(),
-        };
+        let ev = Evidence { text: Some(&text), scene: scene.as_ref(), ..Evidence::of(&facts) };
         let mut out = Vec::new();
         rule.check(&ev, &mut out);
         !out.is_empty()

@@ -137,13 +137,10 @@ mod tests {
         let text = TextEvidence { documents: vec![], clinical };
         let post = Post { caption: caption.map(String::from), handle: None };
         let ev = Evidence {
-            facts,
-            thumbnails: &[],
             text: Some(&text),
-            show_text: false,
             post: Some(&post),
             today: days_from_date(today),
-            scene: None,
+            ..Evidence::of(facts)
         };
         let mut out = Vec::new();
         RecentCase.check(&ev, &mut out);
