@@ -1553,19 +1553,23 @@ fn menu(rng: &mut Lcg, ctx: &Ctx<'_>, cap: f32) -> Layer {
 }
 
 /// Street signs on a pole: green name blades ("Main St", "Young St") and a speed limit sign.
-fn street_sign(rng: &mut Lcg, ctx: &Ctx<'_>, cap: f32) -> Layer {
+const STREETS: [&str; 9] =
+    ["Main St", "Young St", "Brown Ave", "Oak St", "Elm Ave", "Park Rd", "King Blvd", "Hill St", "Green Ln"];
+
+/// Streets named like the institutions whose marks `brand.logo-text` looks for: near misses.
+const INSTITUTION_STREETS: [&str; 8] = [
+    "Michigan Ave",
+    "Wayne St",
+    "State St",
+    "Minnesota Ave",
+    "Nottingham Rd",
+    "University Ave",
+    "Medicine Lake Rd",
+    "Wayne County Library",
+];
+
+fn street_sign(rng: &mut Lcg, ctx: &Ctx<'_>, cap: f32, names: &[&str]) -> Layer {
     let f = ctx.fonts;
-    let names = [
-        "Main St",
-        "Young St",
-        "Brown Ave",
-        "Oak St",
-        "Elm Ave",
-        "Park Rd",
-        "King Blvd",
-        "Hill St",
-        "Green Ln",
-    ];
     let a = rng.int(0, names.len() as u32 - 1) as usize;
     let b_ = (a + 1 + rng.int(0, names.len() as u32 - 2) as usize) % names.len();
     let green = [22, 110, 62];
@@ -1784,6 +1788,130 @@ fn price_tag(rng: &mut Lcg, ctx: &Ctx<'_>, cap: f32) -> Layer {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Institutional scenes (brand.logo-text, doc.institutional) and their near misses
+// ---------------------------------------------------------------------------------------------
+
+/// An institution's mark (what `brand.logo-text` must find) and a unit under it.
+const INSTITUTIONS: [(&str, &str); 6] = [
+    ("Wayne State University", "School of Medicine"),
+    ("University of Michigan", "Medical School"),
+    ("Michigan Medicine", "Department of Surgery"),
+    ("University of Minnesota", "Medical School"),
+    ("University of Nottingham", "School of Medicine"),
+    ("Detroit Medical Center", "Graduate Medical Education"),
+];
+
+/// Words the bodies of handouts are made of (no identifiers, no cue words).
+const ACADEMIC_WORDS: [&str; 40] = [
+    "students",
+    "will",
+    "review",
+    "the",
+    "cardiac",
+    "cycle",
+    "and",
+    "present",
+    "one",
+    "case",
+    "each",
+    "week",
+    "during",
+    "small",
+    "group",
+    "sessions",
+    "on",
+    "ward",
+    "rounds",
+    "with",
+    "their",
+    "tutor",
+    "reading",
+    "before",
+    "class",
+    "is",
+    "expected",
+    "assessment",
+    "includes",
+    "a",
+    "short",
+    "written",
+    "reflection",
+    "history",
+    "taking",
+    "examination",
+    "skills",
+    "attendance",
+    "required",
+    "feedback",
+];
+
+/// A photographed institutional document: letterhead, what it is, a page of body text.
+fn handout(rng: &mut Lcg, ctx: &Ctx<'_>, cap: f32) -> Layer {
+    let (mark, unit) = *rng.pick(&INSTITUTIONS);
+    let ink = *rng.pick(&[[20, 30, 60], [30, 30, 30], [90, 20, 30]]);
+    let kind = match rng.int(0, 5) {
+        0 => format!("Course handout: {} block", rng.pick(&["Cardiology", "Renal", "Neurology", "Anatomy"])),
+        1 => format!(
+            "Minutes of the {} Committee",
+            rng.pick(&["Curriculum", "Assessment", "Student Progress"])
+        ),
+        2 => "Clinical skills logbook".to_string(),
+        3 => "CONFIDENTIAL - internal use only".to_string(),
+        4 => format!("Course guide {}-{}", 2026, 27),
+        _ => "Year 3 student handbook".to_string(),
+    };
+    let mut lines = vec![
+        Line::new(mark, 1.5, Face::Bold, ink).item("brand", mark),
+        Line::new(unit, 1.0, Face::Sans, ink),
+        Line::new(&kind, 1.2, Face::Bold, ink),
+    ];
+    for _ in 0..rng.int(6, 9) {
+        let n = rng.int(6, 9);
+        let words: Vec<&str> = (0..n).map(|_| *rng.pick(&ACADEMIC_WORDS)).collect();
+        lines.push(Line::new(&words.join(" "), 0.8, Face::Sans, [30, 30, 30]));
+    }
+    if rng.chance(0.4) {
+        lines.push(Line::new("Do not distribute", 0.8, Face::Bold, ink));
+    }
+    text_card(ctx, cap, jitter(rng, [250, 250, 247], 3.0), false, &lines)
+}
+
+/// A building or department sign carrying an institution's name.
+fn institution_sign(rng: &mut Lcg, ctx: &Ctx<'_>, cap: f32) -> Layer {
+    let (mark, unit) = *rng.pick(&INSTITUTIONS);
+    let (plate, ink) = *rng.pick(&[
+        ([20, 40, 90], [245, 245, 240]),
+        ([12, 70, 50], [240, 240, 236]),
+        ([235, 235, 230], [20, 30, 60]),
+    ]);
+    let lines = [
+        Line::new(mark, 1.4, Face::Bold, ink).item("brand", mark),
+        Line::new(unit, 1.0, Face::Sans, ink),
+        Line::new(&format!("Building {}", rng.int(1, 9)), 0.8, Face::Sans, ink),
+    ];
+    text_card(ctx, cap, plate, false, &lines)
+}
+
+/// A recipe card: a page of text with "minutes" in it that is no meeting's minutes.
+fn recipe(rng: &mut Lcg, ctx: &Ctx<'_>, cap: f32) -> Layer {
+    let ink = *rng.pick(&[[40, 30, 24], [20, 40, 60]]);
+    let dish = *rng.pick(&["Banana bread", "Lemon drizzle cake", "Oat cookies", "Corn muffins"]);
+    let lines = [
+        Line::new(dish, 1.4, Face::Bold, ink),
+        Line::new(
+            &format!("Bake at {} F for {} minutes", rng.int(325, 375), rng.int(20, 60)),
+            1.0,
+            Face::Sans,
+            ink,
+        ),
+        Line::new("2 cups flour, 1 tsp baking soda, a pinch of salt", 1.0, Face::Sans, ink),
+        Line::new(&format!("Cool for {} minutes before slicing", rng.int(5, 15)), 1.0, Face::Sans, ink),
+        Line::new(&format!("Serves {}", rng.int(4, 12)), 1.0, Face::Sans, ink),
+    ];
+    text_card(ctx, cap, jitter(rng, [248, 242, 226], 5.0), false, &lines)
+}
+
+// ---------------------------------------------------------------------------------------------
 // Photo assembly
 // ---------------------------------------------------------------------------------------------
 
@@ -1802,6 +1930,10 @@ enum Scene {
     Book,
     Lecture,
     PriceTag,
+    Handout,
+    InstitutionSign,
+    PlaceSign,
+    Recipe,
 }
 
 const PHI_SCENES: [Scene; 7] = [
@@ -1815,6 +1947,10 @@ const PHI_SCENES: [Scene; 7] = [
 ];
 const BENIGN_SCENES: [Scene; 6] =
     [Scene::Menu, Scene::StreetSign, Scene::Poster, Scene::Book, Scene::Lecture, Scene::PriceTag];
+/// Institutional photos: no patient, but a brand or a document the policies keep in.
+const INSTITUTIONAL_SCENES: [Scene; 2] = [Scene::Handout, Scene::InstitutionSign];
+/// Benign near misses of the institutional rules, scored with the other benign photos.
+const NEAR_MISS_SCENES: [Scene; 2] = [Scene::PlaceSign, Scene::Recipe];
 
 impl Scene {
     fn name(self) -> &'static str {
@@ -1832,16 +1968,21 @@ impl Scene {
             Scene::Book => "book",
             Scene::Lecture => "lecture",
             Scene::PriceTag => "price_tag",
+            Scene::Handout => "handout",
+            Scene::InstitutionSign => "institution_sign",
+            Scene::PlaceSign => "place_sign",
+            Scene::Recipe => "recipe",
         }
     }
     fn palette(self) -> &'static Palette {
         match self {
             Scene::Wristband | Scene::Label => &BED,
             Scene::Whiteboard | Scene::Door | Scene::Poster | Scene::Lecture | Scene::Monitor => &WALL,
-            Scene::Sticker | Scene::Book | Scene::PriceTag => &DESK,
+            Scene::Sticker | Scene::Book | Scene::PriceTag | Scene::Handout => &DESK,
             Scene::Radiograph => &DARK,
-            Scene::StreetSign => &OUTDOOR,
-            Scene::Menu => &TABLE,
+            Scene::StreetSign | Scene::PlaceSign => &OUTDOOR,
+            Scene::InstitutionSign => &WALL,
+            Scene::Menu | Scene::Recipe => &TABLE,
         }
     }
     fn build(self, rng: &mut Lcg, ctx: &Ctx<'_>, cap: f32) -> Layer {
@@ -1854,11 +1995,25 @@ impl Scene {
             Scene::Door => door(rng, ctx, cap),
             Scene::Radiograph => radiograph(rng, ctx, cap),
             Scene::Menu => menu(rng, ctx, cap),
-            Scene::StreetSign => street_sign(rng, ctx, cap),
+            Scene::StreetSign => street_sign(rng, ctx, cap, &STREETS),
             Scene::Poster => poster(rng, ctx, cap),
             Scene::Book => book(rng, ctx, cap),
             Scene::Lecture => lecture(rng, ctx, cap),
             Scene::PriceTag => price_tag(rng, ctx, cap),
+            Scene::Handout => handout(rng, ctx, cap),
+            Scene::InstitutionSign => institution_sign(rng, ctx, cap),
+            Scene::PlaceSign => street_sign(rng, ctx, cap, &INSTITUTION_STREETS),
+            Scene::Recipe => recipe(rng, ctx, cap),
+        }
+    }
+    /// The rules a photo of this scene must fire beyond its identifiers (scored per rule).
+    fn expected_rules(self) -> &'static [&'static str] {
+        match self {
+            // "Your nurse today" is on every board.
+            Scene::Whiteboard => &["scene.patient-area"],
+            Scene::Handout => &["doc.institutional", "brand.logo-text"],
+            Scene::InstitutionSign => &["brand.logo-text"],
+            _ => &[],
         }
     }
 }
@@ -1889,6 +2044,8 @@ struct TruthPhoto {
     /// The 4032×3024 frames with a small object somewhere in them.
     small_object: bool,
     items: Vec<TruthItem>,
+    /// Rules the photo must fire that no item box stands for (scene and document rules).
+    expect: &'static [&'static str],
 }
 
 #[derive(Serialize)]
@@ -1987,6 +2144,7 @@ fn make_photo(fonts: &Fonts, class: &'static str, scene: Scene, index: usize) ->
         low_contrast,
         small_object: small,
         items,
+        expect: scene.expected_rules(),
     };
     Photo { truth, image: img, jpeg }
 }
@@ -2015,16 +2173,20 @@ struct Args {
     out: PathBuf,
     phi: usize,
     benign: usize,
+    institutional: usize,
+    near_miss: usize,
     debug_boxes: bool,
 }
 
-const USAGE: &str = "usage: eval-generate OUT_DIR [--phi N] [--benign M] [--debug-boxes]\n\
-    Writes OUT_DIR/phi/*.jpg, OUT_DIR/benign/*.jpg and OUT_DIR/truth.json (defaults: N=60, M=40).\n\
+const USAGE: &str = "usage: eval-generate OUT_DIR [--phi N] [--benign M] [--institutional I] [--near-miss K] [--debug-boxes]\n\
+    Writes OUT_DIR/phi/*.jpg, OUT_DIR/benign/*.jpg, OUT_DIR/institutional/*.jpg and OUT_DIR/truth.json\n\
+    (defaults: N=60, M=40, I=20, K=20; the K near misses of the institutional rules are benign photos).\n\
     --debug-boxes also writes OUT_DIR/debug/... copies with the truth boxes drawn in red.";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = std::env::args().skip(1);
     let (mut out, mut phi, mut benign, mut debug_boxes) = (None, 60, 40, false);
+    let (mut institutional, mut near_miss) = (20, 20);
     let count = |flag: &str, v: Option<String>| -> Result<usize, String> {
         v.and_then(|v| v.parse().ok()).ok_or_else(|| format!("{flag} needs a count\n{USAGE}"))
     };
@@ -2032,6 +2194,8 @@ fn parse_args() -> Result<Args, String> {
         match a.as_str() {
             "--phi" => phi = count("--phi", args.next())?,
             "--benign" => benign = count("--benign", args.next())?,
+            "--institutional" => institutional = count("--institutional", args.next())?,
+            "--near-miss" => near_miss = count("--near-miss", args.next())?,
             "--debug-boxes" => debug_boxes = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -2042,7 +2206,14 @@ fn parse_args() -> Result<Args, String> {
             _ => return Err(format!("unexpected argument {a}\n{USAGE}")),
         }
     }
-    Ok(Args { out: out.ok_or_else(|| USAGE.to_string())?, phi, benign, debug_boxes })
+    Ok(Args {
+        out: out.ok_or_else(|| USAGE.to_string())?,
+        phi,
+        benign,
+        institutional,
+        near_miss,
+        debug_boxes,
+    })
 }
 
 fn run() -> Result<(), String> {
@@ -2050,9 +2221,12 @@ fn run() -> Result<(), String> {
     let fonts = Fonts::load()?;
     let started = Instant::now();
     let mut jobs: Vec<(&'static str, Scene, usize)> = Vec::new();
-    for (class, scenes, n) in
-        [("phi", &PHI_SCENES[..], args.phi), ("benign", &BENIGN_SCENES[..], args.benign)]
-    {
+    for (class, scenes, n) in [
+        ("phi", &PHI_SCENES[..], args.phi),
+        ("benign", &BENIGN_SCENES[..], args.benign),
+        ("institutional", &INSTITUTIONAL_SCENES[..], args.institutional),
+        ("benign", &NEAR_MISS_SCENES[..], args.near_miss),
+    ] {
         jobs.extend((0..n).map(|i| (class, scenes[i % scenes.len()], i / scenes.len())));
     }
     let mut photos = Vec::new();

@@ -5,6 +5,10 @@
 //!   least half of its box (what `clean` would black out);
 //! * photo-level recall: PHI photos whose verdict is `redact` or `block`;
 //! * false-redact rate: benign photos whose verdict is `redact` or `block`;
+//! * per rule, for the rules no item box stands for (`scene.patient-area`,
+//!   `doc.institutional`, `brand.logo-text`): recall on the photos that must fire it
+//!   (truth `expect`) and false-positive rate on the benign photos;
+//! * institutional photos (handouts, signs) redacted or blocked;
 //! * median and total analysis time per photo.
 //!
 //! `--baseline` scores the plain strategy (one Tesseract pass over the whole image, same
@@ -17,6 +21,9 @@ use medscrub::{Options, Verdict, pipeline, policy};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
+
+/// Rules scored per photo: what they find has no planted item box of its own.
+const PHOTO_RULES: [&str; 3] = ["scene.patient-area", "doc.institutional", "brand.logo-text"];
 
 fn covered(item: Rect, boxes: &[Rect]) -> bool {
     // Count covered pixels of the item on a coarse grid (boxes may overlap).
@@ -61,13 +68,33 @@ fn main() {
     };
     let mut kinds: BTreeMap<String, (u32, u32)> = BTreeMap::new();
     let (mut phi, mut phi_caught, mut benign, mut benign_flagged) = (0, 0, 0, 0);
+    let (mut institutional, mut institutional_caught) = (0, 0);
+    // Per rule: (expected photos where it fired, expected photos, benign photos where it fired).
+    let mut per_rule: BTreeMap<&str, (u32, u32, u32)> = PHOTO_RULES.iter().map(|r| (*r, (0, 0, 0))).collect();
     let mut times: Vec<f64> = Vec::new();
     let mut missed: Vec<String> = Vec::new();
     for (p, report, secs) in &results {
         times.push(*secs);
         let boxes: Vec<Rect> = report.findings.iter().filter_map(|f| f.bbox).collect();
         let flagged = matches!(report.verdict, Verdict::Redact | Verdict::Block);
-        if p["class"] == "phi" {
+        let expected: Vec<&str> =
+            p["expect"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
+        for (rule, counts) in per_rule.iter_mut() {
+            let fired = report.findings.iter().any(|f| f.rule == *rule);
+            if expected.contains(rule) {
+                counts.1 += 1;
+                counts.0 += u32::from(fired);
+                if !fired {
+                    missed.push(format!("missed {rule} in {}", report.path));
+                }
+            } else if p["class"] == "benign" && fired {
+                counts.2 += 1;
+            }
+        }
+        if p["class"] == "institutional" {
+            institutional += 1;
+            institutional_caught += u32::from(flagged);
+        } else if p["class"] == "phi" {
             phi += 1;
             phi_caught += u32::from(flagged);
         } else {
@@ -103,6 +130,14 @@ fn main() {
     }
     println!("\nphoto-level recall (PHI photos redacted or blocked): {}", ratio(phi_caught, phi));
     println!("false redact/block on benign text photos:            {}", ratio(benign_flagged, benign));
+    println!(
+        "institutional photos (handouts, signs) redacted or blocked: {}",
+        ratio(institutional_caught, institutional)
+    );
+    println!("\n{:<20} {:>16} {:>28}", "rule", "recall", "false positives (benign)");
+    for (rule, (fired, expected, false_pos)) in &per_rule {
+        println!("{rule:<20} {:>16} {:>28}", ratio(*fired, *expected), ratio(*false_pos, benign));
+    }
     println!(
         "analysis time per photo: median {:.2} s, total {:.1} s for {} photos",
         times.get(times.len() / 2).copied().unwrap_or(0.0),

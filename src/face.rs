@@ -2,22 +2,20 @@
 //! PyPI wheel; `models/face/`, licence in `models/README.md`) evaluated here in Rust.
 //!
 //! The cascade is 20 boosted stages of decision stumps over local binary patterns of
-//! 3×3 blocks in a 24×24 window (Liao et al. 2007, OpenCV's `LBPEvaluator`). The photo is
-//! reduced once to a grey copy of at most `SIDE` pixels; windows slide over a pyramid of
-//! it, and windows that pass every stage are grouped (at least `MIN_NEIGHBOURS` nearby
+//! 3×3 blocks in a 24×24 window (Liao et al. 2007, OpenCV's `LBPEvaluator`). The search
+//! reads the grey of the scene stage's overview (at most `scene::OVERVIEW_SIDE` pixels,
+//! made once per photo); windows slide over a pyramid of it, and windows that pass every stage are grouped (at least `MIN_NEIGHBOURS` nearby
 //! hits make a face), as OpenCV's `detectMultiScale` does.
 //!
 //! Frontal, upright faces only: profiles, masks, surgical caps and tilted heads are
-//! missed, and a face under about 24/`SIDE` of the photo's longest side is too small.
+//! missed, and a face under about 24/`OVERVIEW_SIDE` of the photo's longest side is too small.
 
-use crate::decode::DisplayImage;
 use crate::report::Rect;
+use crate::scene::Overview;
 use image::GrayImage;
 use regex::Regex;
 use std::sync::OnceLock;
 
-/// Longest side of the grey copy faces are searched in.
-pub const SIDE: u32 = 400;
 /// Scale step of the image pyramid.
 const SCALE_STEP: f32 = 1.2;
 /// Hits a face needs around it (OpenCV's `minNeighbors`).
@@ -238,9 +236,9 @@ fn group(hits: &[Rect]) -> Vec<Rect> {
 }
 
 /// Faces in the photo, as boxes in displayed pixels.
-pub fn find(photo: &DisplayImage) -> Vec<Rect> {
-    let grey = photo.pixels.thumbnail(SIDE, SIDE).to_luma8();
-    let scale = photo.width().max(photo.height()) as f32 / grey.width().max(grey.height()).max(1) as f32;
+pub fn find(overview: &Overview) -> Vec<Rect> {
+    let grey = image::imageops::grayscale(&overview.rgb);
+    let scale = overview.scale;
     group(&cascade().hits(&grey))
         .into_iter()
         .map(|r| Rect {
@@ -291,11 +289,11 @@ mod tests {
 
     #[test]
     fn flat_and_noisy_pictures_have_no_faces() {
-        let flat = DisplayImage {
+        let flat = crate::decode::DisplayImage {
             pixels: image::DynamicImage::ImageLuma8(GrayImage::from_pixel(320, 240, image::Luma([128]))),
             orientation: 1,
         };
-        assert!(find(&flat).is_empty());
+        assert!(find(&Overview::of(&flat)).is_empty());
     }
 
     #[test]

@@ -122,7 +122,9 @@ impl Engine<'_> {
         a.report.timings.decode_ms = ms(t);
 
         let t = Instant::now();
-        let mut scene = crate::scene::analyse(&image);
+        // One reduced copy for the colour statistics and the face search.
+        let overview = crate::scene::Overview::of(&image);
+        let mut scene = crate::scene::analyse(&overview);
         a.report.timings.scene_ms = ms(t);
 
         let t = Instant::now();
@@ -138,7 +140,7 @@ impl Engine<'_> {
         if text.mentions_clinical() || rules::scene::looks_clinical(&scene) {
             a.deadline.check("looking for faces")?;
             let t = Instant::now();
-            scene.faces = crate::face::find(&image);
+            scene.faces = crate::face::find(&overview);
             a.report.timings.scene_ms += ms(t);
         }
 
@@ -156,6 +158,7 @@ impl Engine<'_> {
             post: Some(&self.options.post),
             today: Some(self.options.today.unwrap_or_else(rules::time::today)),
             scene: Some(&scene),
+            marks: &self.profile.marks,
         };
         if rules::time::is_clinical(&evidence) && facts.capture_time().is_none() {
             a.report.notes.push(
@@ -345,7 +348,8 @@ impl Engine<'_> {
         // Judge the copy as strictly as the original: assume a clinical context.
         let text = TextEvidence { documents: self.picture_text(image, deadline)?, clinical: true };
         let facts = MetaFacts::default();
-        let evidence = rules::Evidence { text: Some(&text), ..rules::Evidence::of(&facts) };
+        let evidence =
+            rules::Evidence { text: Some(&text), marks: &self.profile.marks, ..rules::Evidence::of(&facts) };
         let left: Vec<&str> =
             rules::run(&evidence).iter().filter(|d| d.bbox.is_some()).map(|d| d.rule).collect();
         if left.is_empty() {

@@ -1,7 +1,8 @@
 //! Scene: what kind of place or picture this is, from colour and layout alone.
 //!
-//! The photo is reduced once to a small copy (longest side `SIDE` pixels) and a handful
-//! of statistics are taken over it: how much of it is surgical-drape blue, blood red,
+//! The pipeline reduces the photo once to an [`Overview`] (longest side
+//! `OVERVIEW_SIDE`), which the face search reads too; the statistics are taken over a
+//! smaller copy of that (longest side `SIDE` pixels): how much of it is surgical-drape blue, blood red,
 //! skin, stained-slide pink and purple, how grey it is, how dark, whether coloured thin
 //! traces sit on a dark screen, whether the picture is a bright disc in a dark frame (a
 //! microscope's field of view). The scene rules (`rules/scene.rs`) turn these into
@@ -13,10 +14,37 @@
 //! to them, and the README gives the rates.
 
 use crate::decode::DisplayImage;
+use image::RgbImage;
 
 /// Longest side of the copy the statistics are taken on: enough for proportions and
 /// blobs, small enough to cost a few milliseconds whatever the photo's size.
 pub const SIDE: u32 = 256;
+
+/// Longest side of the shared overview: what the face search needs (a 24-pixel face
+/// window is 1/17 of it), and no more, because reducing a 12 MP photo is most of the
+/// scene stage's cost and is done only once.
+pub const OVERVIEW_SIDE: u32 = 400;
+
+/// The one reduced copy of the displayed photo that the scene statistics and the face
+/// search share.
+#[derive(Debug, Clone)]
+pub struct Overview {
+    pub rgb: RgbImage,
+    /// Displayed-photo pixels per overview pixel (1 for photos already small).
+    pub scale: f32,
+}
+
+impl Overview {
+    pub fn of(photo: &DisplayImage) -> Overview {
+        let rgb = if photo.width().max(photo.height()) > OVERVIEW_SIDE {
+            photo.pixels.thumbnail(OVERVIEW_SIDE, OVERVIEW_SIDE).to_rgb8()
+        } else {
+            photo.pixels.to_rgb8()
+        };
+        let scale = photo.width().max(photo.height()) as f32 / rgb.width().max(rgb.height()).max(1) as f32;
+        Overview { rgb, scale }
+    }
+}
 
 /// Colour and layout statistics of one photo. Fractions are of all pixels unless said.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -59,9 +87,16 @@ pub struct SceneStats {
     pub faces: Vec<crate::report::Rect>,
 }
 
-/// Takes the statistics of `photo`.
-pub fn analyse(photo: &DisplayImage) -> SceneStats {
-    let small = photo.pixels.thumbnail(SIDE, SIDE).to_rgb8();
+/// Takes the statistics of the photo from its overview.
+pub fn analyse(overview: &Overview) -> SceneStats {
+    let (ow, oh) = overview.rgb.dimensions();
+    let fit = SIDE as f32 / ow.max(oh).max(1) as f32;
+    let small = if fit < 1.0 {
+        let side = |v: u32| ((v as f32 * fit).round() as u32).max(1);
+        image::imageops::thumbnail(&overview.rgb, side(ow), side(oh))
+    } else {
+        overview.rgb.clone()
+    };
     let (w, h) = small.dimensions();
     let n = (w * h).max(1) as f32;
     let hsv: Vec<(f32, f32, f32)> = small.pixels().map(|p| to_hsv(p.0)).collect();
@@ -199,8 +234,18 @@ mod tests {
     use super::*;
     use image::{DynamicImage, Rgb, RgbImage};
 
-    fn photo(img: RgbImage) -> DisplayImage {
-        DisplayImage { pixels: DynamicImage::ImageRgb8(img), orientation: 1 }
+    fn photo(img: RgbImage) -> Overview {
+        Overview::of(&DisplayImage { pixels: DynamicImage::ImageRgb8(img), orientation: 1 })
+    }
+
+    #[test]
+    fn the_overview_is_small_and_knows_its_scale() {
+        let big = DisplayImage { pixels: DynamicImage::ImageRgb8(RgbImage::new(4000, 3000)), orientation: 1 };
+        let o = Overview::of(&big);
+        assert_eq!((o.rgb.width(), o.rgb.height()), (400, 300));
+        assert_eq!(o.scale, 10.0);
+        let small = DisplayImage { pixels: DynamicImage::ImageRgb8(RgbImage::new(200, 100)), orientation: 1 };
+        assert_eq!(Overview::of(&small).scale, 1.0);
     }
 
     #[test]
@@ -229,6 +274,11 @@ mod tests {
         assert!(drape.drape_center > 0.99 && drape.blood == 0.0);
         let blood = analyse(&photo(RgbImage::from_pixel(300, 200, Rgb([140, 10, 15]))));
         assert!(blood.blood > 0.99 && blood.blood_edges < 0.05, "one smooth patch has few edges");
+        // Thin red strokes on white (red ink): every red pixel is an edge.
+        let ink =
+            RgbImage::from_fn(256, 192, |_, y| if y % 4 == 0 { Rgb([140, 10, 15]) } else { Rgb([250; 3]) });
+        let ink = analyse(&photo(ink));
+        assert!(ink.blood > 0.2 && ink.blood_edges > 0.99, "{ink:?}");
         let grey = analyse(&photo(RgbImage::from_pixel(300, 200, Rgb([20, 20, 20]))));
         assert!(grey.grey > 0.99 && grey.dark > 0.99 && grey.mean_saturation < 0.01);
     }

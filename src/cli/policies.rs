@@ -79,11 +79,17 @@ fn profile(id: &str, format: OutputFormat) -> String {
             .iter()
             .map(|(rule, r)| json!({"rule": rule, "remedy": r.remedy.map_or("off".to_string(), |v| v.to_string()), "citations": r.citations}))
             .collect();
-        return json!({"id": p.id, "name": p.name, "source": p.source, "rules": rules}).to_string();
+        let marks: Vec<&str> = p.marks.iter().map(|m| m.text.as_str()).collect();
+        return json!({"id": p.id, "name": p.name, "source": p.source, "marks": marks, "rules": rules})
+            .to_string();
     }
     let mut s = format!("{} — {}\n", p.id, p.name);
     if !p.source.is_empty() {
         s.push_str(&format!("policy text: {}\n", p.source));
+    }
+    if !p.marks.is_empty() {
+        let marks: Vec<String> = p.marks.iter().map(|m| format!("\"{}\"", m.text)).collect();
+        s.push_str(&format!("marks (brand.logo-text): {}\n", marks.join(", ")));
     }
     for (rule, r) in &p.rules {
         let remedy = r.remedy.map_or("off".to_string(), |v| v.to_string());

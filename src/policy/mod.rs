@@ -7,6 +7,7 @@
 //! remedy any profile gives, with all of their citations. This module never sees pixels.
 
 use crate::report::{Citation, Finding, Source};
+use crate::rules::document::Mark;
 use crate::rules::{self, Detection};
 use crate::verdict::Verdict;
 use serde::Deserialize;
@@ -42,6 +43,9 @@ pub struct Profile {
     /// The seed file its clauses come from (empty for `strictest`).
     pub source: String,
     pub rules: BTreeMap<String, RulePolicy>,
+    /// The institution's names and marks (`brand.logo-text`, and headers for
+    /// `doc.institutional`); a union profile has every profile's.
+    pub marks: Vec<Mark>,
 }
 
 #[derive(Deserialize)]
@@ -55,6 +59,9 @@ struct ProfileFile {
     audience: String,
     #[serde(default)]
     union: bool,
+    /// The institution's names and marks as they appear on signs and letterheads.
+    #[serde(default)]
+    marks: Vec<String>,
     #[serde(default)]
     clauses: BTreeMap<String, ClauseFile>,
     #[serde(default)]
@@ -110,7 +117,12 @@ fn parse(file: &str, text: &str) -> Result<(Profile, bool), String> {
         }
         rules.insert(id, RulePolicy { remedy, citations });
     }
-    Ok((Profile { id: raw.id, name: raw.name, source: raw.source, rules }, raw.union))
+    let marks = raw
+        .marks
+        .iter()
+        .map(|m| Mark::new(&raw.name, m).map_err(|e| format!("{file}: {e}")))
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok((Profile { id: raw.id, name: raw.name, source: raw.source, rules, marks }, raw.union))
 }
 
 /// The union of `profiles`: the most severe remedy for each rule, every citation.
@@ -125,7 +137,16 @@ fn union(id: String, name: String, profiles: &[Profile]) -> Profile {
             }
         }
     }
-    Profile { id, name, source: String::new(), rules }
+    // Institutions share marks (UMMS and Michigan Medicine both say "University of
+    // Michigan"): each is looked for once, credited to every institution that lists it.
+    let mut marks: Vec<Mark> = Vec::new();
+    for m in profiles.iter().flat_map(|p| &p.marks) {
+        match marks.iter_mut().find(|k| k.text == m.text) {
+            Some(k) => k.institution = format!("{} and {}", k.institution, m.institution),
+            None => marks.push(m.clone()),
+        }
+    }
+    Profile { id, name, source: String::new(), rules, marks }
 }
 
 /// Loads and checks every embedded profile.
@@ -235,6 +256,22 @@ mod tests {
         assert_eq!(u.rules["meta.gps"].remedy, Some(Verdict::Block));
         assert_eq!(u.rules["meta.gps"].citations.len(), 2);
         assert_eq!(u.rules["meta.device"].remedy, None);
+    }
+
+    #[test]
+    fn each_profile_lists_its_marks_and_strictest_has_all_of_them_once() {
+        let wsu = profile("wsu").unwrap();
+        assert!(wsu.marks.iter().any(|m| m.text == "Wayne State University"));
+        assert!(!wsu.marks.iter().any(|m| m.text == "University of Nottingham"));
+        let all = profile("strictest").unwrap();
+        for p in profiles().iter().filter(|p| p.id != "strictest") {
+            assert!(!p.marks.is_empty(), "{} lists no marks", p.id);
+            for m in &p.marks {
+                assert_eq!(all.marks.iter().filter(|k| k.text == m.text).count(), 1, "{}", m.text);
+            }
+        }
+        let bad = "id = \"a\"\nname = \"A\"\nmarks = [\" \"]\n";
+        assert!(load(&[("a.toml", bad)]).unwrap_err().starts_with("a.toml: A: an empty mark"));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! finding a problem is not the rule's business: that is data, in the policy profiles.
 //! Rules never write files and never pick the final verdict.
 
+pub mod document;
 pub mod meta;
 pub mod post;
 pub mod scene;
@@ -67,6 +68,10 @@ pub struct Evidence<'a> {
     pub today: Option<i64>,
     /// Colour and layout statistics of the picture (`None`: not decoded).
     pub scene: Option<&'a crate::scene::SceneStats>,
+    /// The names and marks of the profile's institutions (`brand.logo-text`), from the
+    /// policy profile: the one thing a rule is told by policy, because which brand counts
+    /// depends on whose policy it is.
+    pub marks: &'a [document::Mark],
 }
 
 impl<'a> Evidence<'a> {
@@ -81,6 +86,7 @@ impl<'a> Evidence<'a> {
             post: None,
             today: None,
             scene: None,
+            marks: &[],
         }
     }
 }
@@ -129,6 +135,8 @@ pub static RULES: &[&dyn Rule] = &[
     &post::CaptionIdentifier,
     &post::HandleBrand,
     &time::RecentCase,
+    &document::BrandText,
+    &document::InstitutionalDocument,
 ];
 
 /// The rules a failed analysis produces (fail closed). They are raised by the pipeline,

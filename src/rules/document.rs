@@ -1,0 +1,319 @@
+//! Institutional rules: an institution's name or mark read in the picture
+//! (`brand.logo-text`), and a photographed institutional document (`doc.institutional`).
+//!
+//! Which marks count is data: each policy profile lists its institution's names and
+//! marks (`marks = [...]` in its TOML), `strictest` all of them, and the pipeline hands
+//! the profile's marks to the rules as [`Evidence::marks`]. Both rules read only the
+//! words OCR found in the picture: a name in the metadata is removed by `strip` anyway.
+
+use super::{Detection, Evidence, Rule, RuleDoc};
+use crate::recognize::Document;
+use crate::report::Source;
+use crate::verdict::Verdict;
+use regex::Regex;
+
+/// One institution's name or mark, as OCR would read it.
+#[derive(Debug, Clone)]
+pub struct Mark {
+    /// The institution's display name (`Wayne State University School of Medicine, GME`).
+    pub institution: String,
+    /// The mark as the profile spells it (`Wayne State University`, `WSU`).
+    pub text: String,
+    pattern: Regex,
+}
+
+impl Mark {
+    /// A mark of `institution`. Short all-capital marks (`WSU`, `UMN`) match only as that
+    /// capitalised word, because lower-case `wsu` or `umn` inside other words and OCR noise
+    /// would otherwise fire; longer marks match in any case, with any whitespace (line
+    /// breaks included) between their words.
+    pub fn new(institution: &str, text: &str) -> Result<Mark, String> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        if words.is_empty() {
+            return Err(format!("{institution}: an empty mark"));
+        }
+        let body = words.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join(r"\s+");
+        let acronym = words.len() == 1
+            && text.len() <= 5
+            && text.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+        let pattern = if acronym { format!(r"\b{body}\b") } else { format!(r"(?i)\b{body}\b") };
+        let pattern = Regex::new(&pattern).map_err(|e| format!("{institution}: mark {text:?}: {e}"))?;
+        Ok(Mark { institution: institution.to_string(), text: text.to_string(), pattern })
+    }
+
+    /// Byte ranges of the mark in `text`.
+    pub fn find<'t>(&'t self, text: &'t str) -> impl Iterator<Item = std::ops::Range<usize>> + 't {
+        self.pattern.find_iter(text).map(|m| m.range())
+    }
+}
+
+/// `brand.logo-text`.
+pub struct BrandText;
+/// `doc.institutional`.
+pub struct InstitutionalDocument;
+
+static BRAND_DOC: RuleDoc = RuleDoc {
+    id: "brand.logo-text",
+    source: Source::Ocr,
+    default_remedy: Verdict::Redact,
+    summary: "An institution's name or mark read in the picture (a logo, a sign, a letterhead)",
+    explain: "## What it finds\nThe names and marks of the profile's institution (`strictest`: of every \
+              profile's institution) read by OCR in the picture: Wayne State University, WSU, Michigan \
+              Medicine, University of Michigan, University of Minnesota, University of Nottingham, and the \
+              like, on signs, badges, letterheads, slides and lanyards.\n\n## Why it matters\nWayne State: \
+              residents must not imply they speak for the institution by using its logos or trademarks \
+              without written permission; Michigan Medicine: the university brand (logo) may not be used for \
+              personal representation; Minnesota: follow the University's branding policy.\n\n## How it \
+              decides\nEach mark is matched as whole words, in any case and across line breaks; short \
+              all-capital marks (WSU, UMN) only in capitals. The words are covered in the cleaned copy.\n\n\
+              ## Where it fails\nA graphic logo without words (the block M, a crest) is not recognised, and \
+              the graphic beside a covered name stays visible: look at the copy. Names the OCR misreads are \
+              missed; an institution's name in an innocent sentence (\"I studied at the University of \
+              Michigan\") is covered too.",
+};
+
+static DOCUMENT_DOC: RuleDoc = RuleDoc {
+    id: "doc.institutional",
+    source: Source::Ocr,
+    default_remedy: Verdict::Block,
+    summary: "A photographed institutional document: a handout, course guide, logbook, minutes, a confidential page",
+    explain: "## What it finds\nA page of text photographed whole whose words say what it is: a handout, a \
+              course guide or handbook, a logbook, minutes of a meeting, a syllabus, a standard operating \
+              procedure, or a page marked confidential, internal use only, not for distribution or \
+              proprietary.\n\n## Why it matters\nNottingham: no university documents (handouts, course \
+              guides, logbooks, minutes of meetings) without permission; UMMS: no confidential or \
+              proprietary information; Wayne State: medical records and proprietary information are never \
+              to be posted.\n\n## How it decides\nOne of those words, and either a dense page (at least 40 \
+              words read) or an institutional header on it (one of the profile's marks, University, \
+              School of Medicine, Hospital, NHS Trust, Department of). A stamp alone, or \"10 minutes\" on a \
+              recipe, is not a document.\n\n## Where it fails\nDocuments that never say what they are are \
+              missed (a photographed page of an internal report without a marking); a public flyer that \
+              calls itself a handout is flagged. It blocks: a document cannot be made shareable by covering \
+              a few words.",
+};
+
+regex!(
+    document_kind,
+    r"(?im)\b(?:hand-?outs?|course\s+(?:guide|handbook|notes)|student\s+handbook|log\s?book|minutes\s+of\s+(?:the\s+)?\w+|meeting\s+minutes|^\s*minutes\b|syllabus|standard\s+operating\s+procedure|policy\s+and\s+procedure)"
+);
+regex!(
+    document_marking,
+    r"(?i)\b(?:confidential|internal\s+use\s+only|for\s+internal\s+use|do\s+not\s+(?:distribute|circulate|copy)|not\s+for\s+(?:distribution|circulation)|proprietary)\b"
+);
+regex!(
+    institutional_header,
+    r"(?i)\b(?:university|school\s+of\s+medicine|medical\s+school|hospitals?|NHS\s+(?:foundation\s+)?trust|faculty\s+of|department\s+of|college\s+of\s+medicine)\b"
+);
+
+/// Words read on a page before it counts as a document by density alone.
+pub const DENSE_PAGE_WORDS: usize = 40;
+
+/// The OCR documents of the picture (one per OCR pass).
+fn ocr_documents<'e>(ev: &Evidence<'e>) -> impl Iterator<Item = &'e Document> {
+    ev.text.into_iter().flat_map(|t| t.documents.iter()).filter(|d| d.source == Source::Ocr)
+}
+
+/// Words OCR is sure of: confident, with at least three letters or digits (texture and
+/// noise read as text are mostly short fragments).
+fn solid_words(doc: &Document) -> usize {
+    doc.words
+        .iter()
+        .filter(|(range, _, confidence)| {
+            *confidence >= 50.0
+                && doc.text[range.clone()].chars().filter(|c| c.is_alphanumeric()).count() >= 3
+        })
+        .count()
+}
+
+impl Rule for BrandText {
+    fn doc(&self) -> &RuleDoc {
+        &BRAND_DOC
+    }
+    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+        for doc in ocr_documents(ev) {
+            for mark in ev.marks {
+                for range in mark.find(&doc.text) {
+                    let (bbox, confidence) = doc.locate(&range);
+                    out.push(Detection {
+                        rule: BRAND_DOC.id,
+                        source: Source::Ocr,
+                        origin: doc.origin.clone(),
+                        summary: format!(
+                            "\"{}\", a mark of {}, read in the picture: covered; a graphic logo beside it is \
+                             not recognised, check the copy",
+                            mark.text, mark.institution
+                        ),
+                        details: vec![],
+                        bbox,
+                        confidence: confidence / 100.0,
+                    });
+                }
+            }
+        }
+    }
+}
+
+impl Rule for InstitutionalDocument {
+    fn doc(&self) -> &RuleDoc {
+        &DOCUMENT_DOC
+    }
+    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+        let docs: Vec<&Document> = ocr_documents(ev).collect();
+        let mut cues: Vec<String> = docs
+            .iter()
+            .flat_map(|d| document_kind().find_iter(&d.text).chain(document_marking().find_iter(&d.text)))
+            .map(|m| m.as_str().split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
+            .collect();
+        cues.sort();
+        cues.dedup();
+        if cues.is_empty() {
+            return;
+        }
+        // OCR passes read the same page several times: the densest pass is the page.
+        let words = docs.iter().map(|d| solid_words(d)).max().unwrap_or(0);
+        let header = docs.iter().find_map(|d| {
+            ev.marks
+                .iter()
+                .find_map(|m| m.find(&d.text).next().map(|r| d.text[r].to_string()))
+                .or_else(|| institutional_header().find(&d.text).map(|m| m.as_str().to_string()))
+        });
+        if words < DENSE_PAGE_WORDS && header.is_none() {
+            return;
+        }
+        let why = match &header {
+            Some(h) => format!("under the header \"{}\"", h.split_whitespace().collect::<Vec<_>>().join(" ")),
+            None => format!("a page of {words} words"),
+        };
+        out.push(Detection {
+            rule: DOCUMENT_DOC.id,
+            source: Source::Ocr,
+            origin: "OCR".into(),
+            summary: format!("a photographed institutional document ({}), {why}", cues.join(", ")),
+            details: vec![],
+            bbox: None,
+            confidence: 0.8,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metadata::MetaFacts;
+    use crate::recognize::TextEvidence;
+
+    fn marks() -> Vec<Mark> {
+        [
+            ("Wayne State", "Wayne State University"),
+            ("Wayne State", "WSU"),
+            ("Michigan Medicine", "Michigan Medicine"),
+            ("Michigan Medicine", "University of Michigan"),
+        ]
+        .iter()
+        .map(|(i, t)| Mark::new(i, t).unwrap())
+        .collect()
+    }
+
+    fn run(rule: &dyn Rule, picture: &str, marks: &[Mark]) -> Vec<Detection> {
+        let facts = MetaFacts::default();
+        let text = TextEvidence::new(vec![Document::from_string(Source::Ocr, "OCR", picture)]);
+        let ev = Evidence { text: Some(&text), marks, ..Evidence::of(&facts) };
+        let mut out = Vec::new();
+        rule.check(&ev, &mut out);
+        out
+    }
+
+    #[test]
+    fn marks_are_found_across_case_and_line_breaks() {
+        let m = marks();
+        for text in [
+            "WAYNE STATE UNIVERSITY\nSchool of Medicine",
+            "Welcome to Wayne State\nUniversity",
+            "Department of Surgery, WSU",
+            "michigan medicine",
+            "The University of Michigan Health System",
+        ] {
+            assert_eq!(run(&BrandText, text, &m).len(), 1, "{text}");
+        }
+    }
+
+    #[test]
+    fn near_misses_of_marks_do_not_fire() {
+        let m = marks();
+        for text in [
+            "Wayne County Library",
+            "State Street and Wayne Ave",
+            "Lake Michigan beach",
+            "Michigan Ave 600",
+            "medicine cabinet",
+            "wsu", // lower case: not the acronym
+            "University of Minnesota",
+            "WSUX results",
+        ] {
+            assert!(run(&BrandText, text, &m).is_empty(), "{text}");
+        }
+        // No marks from the profile: nothing to look for.
+        assert!(run(&BrandText, "Wayne State University", &[]).is_empty());
+    }
+
+    #[test]
+    fn the_brand_finding_has_the_box_of_the_words() {
+        use crate::ocr::{Line, Word};
+        use crate::report::Rect;
+        let w = |t: &str, x: u32| Word {
+            text: t.into(),
+            bbox: Rect { x, y: 5, width: 50, height: 10 },
+            confidence: 90.0,
+        };
+        let lines = vec![Line { words: vec![w("Michigan", 0), w("Medicine", 60), w("Lobby", 120)] }];
+        let facts = MetaFacts::default();
+        let text = TextEvidence::new(vec![Document::from_ocr(&lines)]);
+        let m = marks();
+        let ev = Evidence { text: Some(&text), marks: &m, ..Evidence::of(&facts) };
+        let mut out = Vec::new();
+        BrandText.check(&ev, &mut out);
+        assert_eq!(out[0].bbox, Some(Rect { x: 0, y: 5, width: 110, height: 10 }));
+    }
+
+    const BODY: &str = "The block covers the physiology of the heart and the circulation with weekly \
+                        readings and small group sessions on the wards where students present one case \
+                        each week and write a short reflection on what they learned about history taking \
+                        examination and the plan of care agreed with the team";
+
+    #[test]
+    fn documents_with_a_kind_and_a_header_or_a_dense_page_fire() {
+        let m = marks();
+        for text in [
+            "Wayne State University\nCourse handout: cardiology".to_string(),
+            "Minutes of the Curriculum Committee\nSchool of Medicine".to_string(),
+            "CONFIDENTIAL - internal use only\nDepartment of Surgery".to_string(),
+            format!("Clinical skills logbook\n{BODY}"),
+            format!("Do not distribute\n{BODY}"),
+        ] {
+            assert_eq!(run(&InstitutionalDocument, &text, &m).len(), 1, "{text}");
+        }
+    }
+
+    #[test]
+    fn pages_without_a_kind_and_kinds_without_a_page_do_not_fire() {
+        let m = marks();
+        for text in [
+            BODY.to_string(),                                           // a book page
+            "Bake at 350 F for 55 minutes\nCool for 10 minutes".into(), // a recipe
+            "CONFIDENTIAL".into(),                                      // a stamp alone
+            "Grab a handout at the door".into(),                        // a flyer line
+            format!("University of Michigan\n{BODY}"),                  // a header, no kind
+        ] {
+            assert!(run(&InstitutionalDocument, &text, &m).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn short_marks_must_be_capitalised_words() {
+        let m = Mark::new("Minnesota", "UMN").unwrap();
+        assert_eq!(m.find("UMN Medical School").count(), 1);
+        assert_eq!(m.find("umn medical").count(), 0);
+        assert_eq!(m.find("COLUMNS").count(), 0);
+        assert!(Mark::new("x", "  ").is_err());
+    }
+}
