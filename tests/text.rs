@@ -1,7 +1,10 @@
 //! The text stage end to end, with real Tesseract and rxing: a wristband photo is found,
 //! explained with masked text, covered by `clean`, and the covered copy reads clean; a
-//! menu full of text and prices is left alone. (fixtures/text/ comes from
-//! `cargo run --release --example eval-generate -- DIR --phi 8 --benign 4`.)
+//! menu full of text and prices is left alone; an institution's sign is covered under the
+//! profiles whose mark it is, and a photographed handout is blocked. (fixtures/text/
+//! comes from `cargo run --release --example eval-generate -- DIR --phi 8 --benign 4`;
+//! the sign and the handout are `institutional/institution_sign_002.jpg` and
+//! `institutional/handout_000.jpg` of the default corpus.)
 
 mod common;
 
@@ -55,4 +58,52 @@ fn a_menu_with_prices_is_shareable() {
 fn show_text_reveals_what_was_found() {
     let out = medscrub().args(["scan", "--show-text", "text/wristband_should_redact.jpg"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("8360352378"));
+}
+
+fn scan(policy: &str, file: &str) -> (i32, serde_json::Value) {
+    let out = medscrub().args(["scan", "--format=json", "--policy", policy, file]).output().unwrap();
+    (out.status.code().unwrap(), json_lines(&out.stdout).remove(0))
+}
+
+#[test]
+fn an_institution_sign_is_covered_only_under_the_profiles_whose_mark_it_is() {
+    // A Michigan Medicine sign: its brand matters to Michigan Medicine (and so to
+    // strictest), not to Wayne State, whose profile lists its own marks.
+    let (code, report) = scan("michigan-medicine", "text/sign_should_redact.jpg");
+    assert_eq!((code, report["verdict"].as_str()), (1, Some("redact")), "{report}");
+    let f = &report["findings"][0];
+    assert_eq!(f["rule"], "brand.logo-text");
+    assert!(!f["bbox"].is_null(), "the mark has a box to cover");
+    assert!(f["citations"][0]["clause"].as_str().unwrap().starts_with("University brand"), "{f}");
+    for other in ["wsu", "nottingham"] {
+        let (code, report) = scan(other, "text/sign_should_redact.jpg");
+        assert_eq!((code, report["verdict"].as_str()), (0, Some("share")), "{other}: {report}");
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    medscrub()
+        .args(["clean", "--policy", "michigan-medicine", "text/sign_should_redact.jpg", "--out"])
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    let copy = dir.path().join("sign_should_redact.jpg");
+    let rescan = medscrub()
+        .args(["scan", "--format=json", "--policy", "michigan-medicine"])
+        .arg(&copy)
+        .output()
+        .unwrap();
+    assert_eq!(json_lines(&rescan.stdout)[0]["verdict"], "share", "the mark is still readable");
+}
+
+#[test]
+fn a_photographed_handout_is_blocked_and_not_written() {
+    let (code, report) = scan("nottingham", "text/handout_should_block.jpg");
+    assert_eq!((code, report["verdict"].as_str()), (3, Some("block")), "{report}");
+    let doc = report["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "doc.institutional");
+    let doc = doc.unwrap_or_else(|| panic!("no doc.institutional in {report}"));
+    assert!(doc["citations"][0]["clause"].as_str().unwrap().contains("university documents"), "{doc}");
+
+    let dir = tempfile::tempdir().unwrap();
+    medscrub().args(["clean", "text/handout_should_block.jpg", "--out"]).arg(dir.path()).assert().code(3);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "a blocked photo was written");
 }
