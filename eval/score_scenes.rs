@@ -419,6 +419,24 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let real_dir = args.iter().position(|a| a == "--real").and_then(|i| args.get(i + 1)).cloned();
     let verbose = std::env::var_os("SCORE_VERBOSE").is_some();
+    // `--explain FILE...`: the statistics and scene findings of the given photos, no scoring
+    // (for looking into a false block the text scorer reports).
+    if let Some(i) = args.iter().position(|a| a == "--explain") {
+        for file in &args[i + 1..] {
+            match image::open(file) {
+                Ok(img) => {
+                    let photo = DisplayImage { pixels: img, orientation: 1 };
+                    println!(
+                        "{file}: {:?}",
+                        medscrub::scene::analyse(&medscrub::scene::Overview::of(&photo))
+                    );
+                    println!("  fires: {:?}", fired(photo.pixels));
+                }
+                Err(e) => println!("{file}: {e}"),
+            }
+        }
+        return;
+    }
     // (label, expected rule or "", image)
     let mut cases: Vec<(String, &str, DynamicImage)> = Vec::new();
     for (ci, (name, rule, make)) in CLINICAL.iter().enumerate() {

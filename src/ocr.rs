@@ -7,8 +7,12 @@
 //! 1. grey + contrast stretch (1st–99th percentile), so faded labels and dim monitors
 //!    reach Tesseract's binariser with full range;
 //! 2. an overview pass at about 2.5 MP, sparse-text page mode (text anywhere, no layout);
-//! 3. for larger photos, full-resolution tiles (overlapping) so that 12–20 px text in a
-//!    12 MP photo is read at its own size.
+//! 3. the tilt of the text lines estimated from the strongest edges (a projection
+//!    profile, `estimate_tilt`), and one more pass turned to level them; when the
+//!    estimate says level, two passes at fixed ±14° instead;
+//! 4. for larger photos, full-resolution tiles (overlapping) so that 12–20 px text in a
+//!    12 MP photo is read at its own size, each tile with text in it read tilted the
+//!    same way.
 //!
 //! Tesseract inverts dark-background lines itself (light-on-dark monitors). Boxes are
 //! mapped back to displayed-image pixels. One engine per worker thread: `init` costs
@@ -84,7 +88,11 @@ fn with_engine<T>(f: impl FnOnce(&TesseractAPI) -> Result<T>) -> Result<T> {
                 .map_err(|e| Error::new(Stage::Text, format!("cannot start Tesseract: {e}")))?;
             // Tesseract prints diagnostics ("Estimating resolution as …") to stderr;
             // they are noise in a report. A fixed resolution also skips the estimate.
-            for (name, value) in [("debug_file", "/dev/null"), ("user_defined_dpi", "300")] {
+            // Tesseract scales its size expectations by the resolution. Photos have none;
+            // its lowest setting (70) read more of the evaluation corpus than 100, 150 or
+            // 300 (MRN 0.83 → 0.88 over 300 on its first 40 photos), and faster. Its
+            // adaptive thresholding methods (1, 2) read less than the default Otsu.
+            for (name, value) in [("debug_file", "/dev/null"), ("user_defined_dpi", "70")] {
                 api.set_variable(name, value).map_err(|e| {
                     Error::new(Stage::Text, format!("cannot configure Tesseract ({name}): {e}"))
                 })?;
@@ -116,9 +124,73 @@ pub fn normalise(grey: &mut GrayImage) {
     grey.iter_mut().for_each(|v| *v = ((*v as f32 - lo) * scale).clamp(0.0, 255.0) as u8);
 }
 
-/// Angles (degrees, clockwise) of the extra overview passes: Tesseract reads lines tilted
-/// up to about ±5°; labels, bands and boards in photos are tilted up to ±20°.
+/// Angles (degrees, clockwise) of the extra passes when the tilt of the text cannot be
+/// estimated: Tesseract reads lines tilted up to about ±5°; labels, bands and boards in
+/// photos are tilted up to ±20°.
 const TILTS: [f32; 2] = [-14.0, 14.0];
+
+/// The tilt of the photo's text lines, in degrees within ±`MAX_TILT` (positive: lines
+/// fall to the right, as the image is drawn with y down), from the strongest edges of a
+/// small copy: edge points of level text pile up in a few rows when projected across
+/// the lines at the right angle, and spread out at any other. Sharpness is the sum of
+/// squared row counts; the angle with the sharpest projection wins.
+pub fn estimate_tilt(grey: &GrayImage) -> f32 {
+    let (w, h) = grey.dimensions();
+    let fit = (TILT_SIDE as f32 / w.max(h).max(1) as f32).min(1.0);
+    let small = if fit < 1.0 {
+        let side = |v: u32| ((v as f32 * fit).round() as u32).max(1);
+        image::imageops::resize(grey, side(w), side(h), image::imageops::FilterType::Triangle)
+    } else {
+        grey.clone()
+    };
+    let gradients = imageproc::gradients::sobel_gradients(&small);
+    // The strongest 6 % of edges: strokes of text and object borders, not mottling.
+    let mut magnitudes: Vec<u16> = gradients.pixels().map(|p| p.0[0]).collect();
+    let cut = (magnitudes.len() * 94 / 100).min(magnitudes.len().saturating_sub(1));
+    let threshold = *magnitudes.select_nth_unstable(cut).1;
+    let points: Vec<(f32, f32)> = gradients
+        .enumerate_pixels()
+        .filter(|(_, _, p)| p.0[0] > threshold.max(40))
+        .map(|(x, y, _)| (x as f32, y as f32))
+        .collect();
+    if points.len() < 50 {
+        return 0.0;
+    }
+    let diag = (small.width() as f32).hypot(small.height() as f32) as usize + 2;
+    let mut rows = vec![0u32; 2 * diag];
+    let mut best = (0.0f32, 0u64);
+    let mut angle = -MAX_TILT;
+    while angle <= MAX_TILT + 1e-3 {
+        let (sin, cos) = angle.to_radians().sin_cos();
+        rows.iter_mut().for_each(|r| *r = 0);
+        for &(x, y) in &points {
+            let r = (y * cos - x * sin) as isize + diag as isize;
+            rows[r.clamp(0, 2 * diag as isize - 1) as usize] += 1;
+        }
+        let sharpness: u64 = rows.iter().map(|&c| u64::from(c) * u64::from(c)).sum();
+        // Ties (and near-ties of flat pictures) go to the smaller angle.
+        if sharpness > best.1 + best.1 / 200 || (sharpness >= best.1 && angle.abs() < best.0.abs()) {
+            best = (angle, sharpness);
+        }
+        angle += 1.0;
+    }
+    best.0
+}
+
+/// The turns (degrees, clockwise) of the extra passes over `grey`: the one that levels
+/// its text lines when they are tilted enough to trouble Tesseract (over 3°), or, when
+/// the estimate says level (as it does when a small object's lines are lost among the
+/// photo's other edges), both fixed tilts. Measured on the evaluation corpus against
+/// the fixed ±14° passes alone: name recall 0.64 → 0.79, MRN 0.88 → 0.92, and a
+/// quarter less time, since most photos need one extra pass instead of two.
+fn tilts(grey: &GrayImage) -> Vec<f32> {
+    let level = -estimate_tilt(grey);
+    if level.abs() >= 3.0 { vec![level] } else { TILTS.to_vec() }
+}
+
+/// Largest tilt looked for, and the side of the copy it is estimated on.
+const MAX_TILT: f32 = 22.0;
+const TILT_SIDE: u32 = 800;
 
 /// How to read text: the scene-text strategy, or the plain baseline it is measured
 /// against (one Tesseract pass over the whole image at full resolution).
@@ -168,7 +240,7 @@ pub fn read_text(photo: &DisplayImage, strategy: Strategy, deadline: &Deadline) 
     let to_photo = |r: Rect| scale_rect(r, 1.0 / scale, 0, 0, w, h);
     passes.push(map_lines(recognise(&overview)?, to_photo));
     let (ow, oh) = overview.dimensions();
-    for tilt in TILTS {
+    for tilt in tilts(&overview) {
         let theta = tilt.to_radians();
         let back = |r: Rect| to_photo(unrotate(r, theta, ow as f32 / 2.0, oh as f32 / 2.0, ow, oh));
         passes.push(map_lines(recognise(&tilted(&overview, theta))?, back));
@@ -193,7 +265,7 @@ pub fn read_text(photo: &DisplayImage, strategy: Strategy, deadline: &Deadline) 
                 passes.push(map_lines(straight, |r| scale_rect(r, 1.0, x, y, w, h)));
                 if confident >= TEXT_TILE_WORDS {
                     let (tw, th) = tile.dimensions();
-                    for tilt in TILTS {
+                    for tilt in tilts(&tile) {
                         let theta = tilt.to_radians();
                         let back = |r: Rect| {
                             scale_rect(
@@ -361,6 +433,28 @@ mod tests {
         let starts = tile_starts(4032);
         assert_eq!(*starts.last().unwrap() + TILE, 4032);
         assert!(starts.windows(2).all(|w| w[1] - w[0] <= TILE - OVERLAP));
+    }
+
+    #[test]
+    fn the_tilt_of_text_lines_is_estimated() {
+        // Dark bars (lines of text) on white, drawn level, then turned both ways.
+        let mut level = GrayImage::from_pixel(600, 400, image::Luma([245]));
+        for line in 0..8 {
+            for y in 60 + line * 36..60 + line * 36 + 12 {
+                for x in 80..520 {
+                    if (x / 9) % 3 != 0 {
+                        level.put_pixel(x, y, image::Luma([20]));
+                    }
+                }
+            }
+        }
+        assert_eq!(estimate_tilt(&level), 0.0);
+        for degrees in [-15.0f32, 9.0] {
+            let turned = tilted(&level, degrees.to_radians());
+            let found = estimate_tilt(&turned);
+            assert!((found - degrees).abs() <= 1.0, "turned {degrees}°, estimated {found}°");
+        }
+        assert_eq!(estimate_tilt(&GrayImage::from_pixel(300, 200, image::Luma([128]))), 0.0);
     }
 
     #[test]

@@ -18,7 +18,9 @@ const DATE: &str = r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d
 
 regex!(
     clinical_re,
-    r"(?i)\b(?:MRN|MR\s?#|DOB|D\.O\.B|patient|pt\b|bed\b|allerg|fall\s*risk|NPO|nurse|RN\b|SpO2|HR\b|BP\b|RR\b|acct|accession|specimen|ward\b|admit|attending|physician|NHS\s*No|hosp(?:ital)?\s*no|FIN\b|CSN\b|encounter)"
+    // Two- and three-letter labels count only in capitals as written on bands and screens
+    // (Pt, HR, RR, FIN): OCR noise on textures reads as short mixed-case fragments.
+    r"(?i)\b(?:MRN|MR\s?#|DOB|D\.O\.B|patient|(?-i:Pt|PT)\b|bed\b|allerg|fall\s*risk|(?-i:NPO)|nurse|(?-i:RN|HR|BP|RR|FIN|CSN)\b|SpO2|acct|accession|specimen|ward\b|admit|attending|physician|NHS\s*No|hosp(?:ital)?\s*no|encounter)"
 );
 regex!(
     mrn_labelled_re,
@@ -45,7 +47,10 @@ regex!(
     r"(?i)\b(?:Acc(?:ession)?\.?\s*(?:No\.?|#)?|Specimen\s*(?:ID|No\.?|#)|Lab\s*(?:No\.?|#)|Order\s*(?:No\.?|#))\s*[:#]?\s*([A-Z0-9][A-Z0-9\-]{4,16})"
 );
 regex!(name_label_re, r"(?i)\b(?:Name|Patient|Pt|Pat)\s*[:\-]\s*((?:[A-Z][A-Za-z'\-]+,?\s*){1,3})");
-regex!(last_first_re, r"\b([A-Z][A-Za-z'\-]+)\s*[,^]\s*([A-Z][A-Za-z'\-]+)\b");
+// DICOM's `^` separator is often read by OCR as `*` or `"`.
+regex!(last_first_re, r#"\b([A-Z][A-Za-z'\-]+)\s*[,^*"]\s*([A-Z][A-Za-z'\-]+)\b"#);
+// A room or bed number: a door sign or a board beside the bed names its patient.
+regex!(room_sign_re, r"(?i)\b(?:room|rm|bed)\s*#?\s*\d{1,4}[A-Z]?\b");
 regex!(first_last_re, r"\b([A-Z][A-Za-z'\-]+)\s+([A-Z][A-Za-z'\-]+)\b");
 
 /// Does the text read like a clinical label, band, board or screen?
@@ -211,7 +216,7 @@ pub fn find_accession(text: &str) -> Vec<Match> {
 }
 
 /// Person names: after a Name/Patient label, in "LAST, FIRST" form, or as "First Last"
-/// in a clinical context — each checked against the census lexicons, so that ordinary
+/// in a clinical context or beside a room or bed number (a door sign) — each checked against the census lexicons, so that ordinary
 /// capitalised words ("Caesar Salad", "Brown sugar") do not fire.
 pub fn find_name(text: &str, clinical: bool) -> Vec<Match> {
     let mut out: Vec<Match> = Vec::new();
@@ -232,10 +237,12 @@ pub fn find_name(text: &str, clinical: bool) -> Vec<Match> {
             push(&mut out, c.get(0).expect("match").range(), "LAST, FIRST");
         }
     }
-    if clinical {
+    let room_sign = room_sign_re().is_match(text);
+    if clinical || room_sign {
+        let why = if clinical { "name in a clinical context" } else { "name beside a room number" };
         for c in first_last_re().captures_iter(text) {
             if lexicon::is_first_name(&c[1]) && lexicon::is_surname(&c[2]) {
-                push(&mut out, c.get(0).expect("match").range(), "name in a clinical context");
+                push(&mut out, c.get(0).expect("match").range(), why);
             }
         }
     }
@@ -312,6 +319,10 @@ mod tests {
         assert!(find_name("Caesar Salad 12.50", true).is_empty());
         assert!(find_name("Brown sugar, Young adults", true).is_empty());
         assert!(find_name("Patient: stable", false).is_empty());
+        assert_eq!(find_name("SCOTT*EMILY", false).len(), 1, "DICOM ^ read as *");
+        assert_eq!(find_name("Room 3708\nMichelle Scott", false).len(), 1, "a door sign");
+        assert!(find_name("Room 101 · Keynote: Young adults and sleep", false).is_empty());
+        assert!(find_name("Mary Johnson Hall, 9:00", false).is_empty(), "no room number, no context");
     }
 
     #[test]
@@ -320,5 +331,8 @@ mod tests {
         assert!(clinical_context("HR 72 SpO2 98"));
         assert!(!clinical_context("Caesar Salad 12.50\nSoup of the day"));
         assert!(!clinical_context("Krebs cycle ATP Lecture 12"));
+        // Short labels only in capitals: OCR noise reads "rr", "Hr", "pt" in textures.
+        assert!(clinical_context("Pt: DOE, JANE") && clinical_context("RR 18"));
+        assert!(!clinical_context("Wor rr a Hr 04 3 pt"));
     }
 }

@@ -45,7 +45,11 @@ fn picture_words(ev: &Evidence<'_>) -> String {
 
 /// Distinct cue words of `re` in `text`, lower-cased.
 fn cues(re: &Regex, text: &str) -> Vec<String> {
-    let mut found: Vec<String> = re.find_iter(text).map(|m| m.as_str().to_lowercase()).collect();
+    // One cue read across a line break or by two OCR passes is still one cue.
+    let mut found: Vec<String> = re
+        .find_iter(text)
+        .map(|m| m.as_str().split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
+        .collect();
     found.sort();
     found.dedup();
     found
@@ -53,7 +57,7 @@ fn cues(re: &Regex, text: &str) -> Vec<String> {
 
 regex!(
     or_words,
-    r"(?i)\b(?:operating\s+room|theatre|anaesthe\w+|anesthe\w+|sterile\s+field|scrub\s+nurse|surgeon|time[\s\-]?out|sponge\s+count|cautery|bovie|OR\s+\d{1,2})\b"
+    r"(?i)\b(?:operating\s+room|theatre|anaesthe\w+|anesthe\w+|sterile\s+field|scrub\s+nurse|surgeon|time[\s\-]?out|sponge\s+count|cautery|bovie|(?-i:OR)\s+\d{1,2})\b"
 );
 regex!(
     vitals_words,
