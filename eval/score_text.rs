@@ -144,6 +144,17 @@ fn main() {
         times.iter().sum::<f64>(),
         times.len()
     );
+    for (label, large) in [("1600×1200", false), ("12 MP (4032×3024)", true)] {
+        let mut t: Vec<f64> = results
+            .iter()
+            .filter(|(p, _, _)| (p["width"].as_u64().unwrap_or(0) > 2000) == large)
+            .map(|(_, _, secs)| *secs)
+            .collect();
+        t.sort_by(f64::total_cmp);
+        if !t.is_empty() {
+            println!("  median on {label} photos: {:.2} s ({} photos)", t[t.len() / 2], t.len());
+        }
+    }
     if std::env::var_os("SCORE_VERBOSE").is_some() {
         missed.iter().for_each(|m| println!("  {m}"));
     }

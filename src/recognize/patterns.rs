@@ -19,8 +19,9 @@ const DATE: &str = r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d
 regex!(
     clinical_re,
     // Two- and three-letter labels count only in capitals as written on bands and screens
-    // (Pt, HR, RR, FIN): OCR noise on textures reads as short mixed-case fragments.
-    r"(?i)\b(?:MRN|MR\s?#|DOB|D\.O\.B|patient|(?-i:Pt|PT)\b|bed\b|allerg|fall\s*risk|(?-i:NPO)|nurse|(?-i:RN|HR|BP|RR|FIN|CSN)\b|SpO2|acct|accession|specimen|ward\b|admit|attending|physician|NHS\s*No|hosp(?:ital)?\s*no|encounter)"
+    // (HR, RR, FIN), and "Pt" only as a label (Pt:, Pt. ID): OCR noise on textures reads
+    // as short fragments like these.
+    r"(?i)\b(?:MRN|MR\s?#|DOB|D\.O\.B|patient|(?-i:Pt|PT)(?:\s*[:.#]|\s+(?:name|id|no)\b)|bed\b|allerg|fall\s*risk|(?-i:NPO)|nurse|(?-i:RN|HR|BP|RR|FIN|CSN)\b|SpO2|acct|accession|specimen|ward\b|admit|attending|physician|NHS\s*No|hosp(?:ital)?\s*no|encounter)"
 );
 regex!(
     mrn_labelled_re,
@@ -334,5 +335,7 @@ mod tests {
         // Short labels only in capitals: OCR noise reads "rr", "Hr", "pt" in textures.
         assert!(clinical_context("Pt: DOE, JANE") && clinical_context("RR 18"));
         assert!(!clinical_context("Wor rr a Hr 04 3 pt"));
+        assert!(!clinical_context("Pt oc\ning prawn"), "Pt without a colon is noise");
+        assert!(clinical_context("Pt. ID 4455") && clinical_context("Pt name"));
     }
 }
