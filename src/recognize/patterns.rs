@@ -194,14 +194,19 @@ pub fn find_email(text: &str, clinical: bool) -> Vec<Match> {
     email_re().find_iter(text).map(|m| whole(m, "e-mail in a clinical context")).collect()
 }
 
-/// Room and bed numbers: "Bed 4" anywhere; "Room 412" in a clinical context (a
-/// conference room is not a patient's room).
+/// Room and bed numbers: "Bed 4" anywhere; "Room 412" in a clinical context or beside a
+/// full name (a conference room is not a patient's room; a door sign is).
 pub fn find_room_bed(text: &str, clinical: bool) -> Vec<Match> {
+    // A room number alone is a conference room; beside a person's full name it is the
+    // door sign of that person's room.
+    let named = first_last_re()
+        .captures_iter(text)
+        .any(|c| lexicon::is_first_name(&c[1]) && lexicon::is_surname(&c[2]));
     room_bed_re()
         .find_iter(text)
         .filter(|m| {
             let s = m.as_str().to_ascii_lowercase();
-            clinical || s.contains("bed") || s.contains("bay")
+            clinical || named || s.contains("bed") || s.contains("bay")
         })
         .map(|m| whole(m, "room or bed"))
         .collect()
@@ -305,6 +310,8 @@ mod tests {
         assert_eq!(find_room_bed("Bed 4", false).len(), 1);
         assert!(find_room_bed("Room 101", false).is_empty());
         assert_eq!(find_room_bed("Room 101", true).len(), 1);
+        assert_eq!(find_room_bed("Room 3708\nMichelle Scott", false).len(), 1, "a door sign");
+        assert!(find_room_bed("Room 101 Keynote: Green chemistry", false).is_empty());
         assert_eq!(values(find_accession("Acc# S26-004512")), vec!["S26-004512"]);
         assert!(find_accession("Account settings").is_empty());
     }

@@ -71,8 +71,9 @@ pub static TEXT_RULES: [TextRule; 10] = [
         doc: text_doc(
             "text.name",
             "Patient names: labelled, LAST, FIRST, or First Last in a clinical context",
-            "## What it finds\nNames after Name:/Patient:/Pt: labels, \"LAST, FIRST\" pairs, and \"First Last\" \
-             pairs in a clinical context, each checked against US census first-name and surname lists \
+            "## What it finds\nNames after Name:/Patient:/Pt: labels, \"LAST, FIRST\" pairs (and DICOM's \
+             LAST^FIRST, with ^ misread as * or \"), and \"First Last\" pairs in a clinical context or beside a \
+             room or bed number (a door sign), each checked against US census first-name and surname lists \
              (models/names), so that menus and headings do not fire.\n\n## Why it matters\nA name on a wristband, \
              a board or a label identifies the patient.\n\n## Where it fails\nNames outside the census lists; \
              single names without a label.",
@@ -143,9 +144,10 @@ pub static TEXT_RULES: [TextRule; 10] = [
     TextRule {
         doc: text_doc(
             "text.room-bed",
-            "Room and bed numbers (Bed 4 anywhere; Room 412 in a clinical context)",
-            "## What it finds\nBed and bay numbers, and room numbers when the text is clinical.\n\n## Why it \
-             matters\nA room and bed on a given day identify the patient in it.",
+            "Room and bed numbers (Bed 4 anywhere; Room 412 in a clinical context or on a door sign)",
+            "## What it finds\nBed and bay numbers, and room numbers when the text is clinical or names a \
+             person (a door sign: Room 412 over a full name).\n\n## Why it matters\nA room and bed on a given \
+             day identify the patient in it.",
         ),
         find: patterns::find_room_bed,
         noun: "room/bed",
