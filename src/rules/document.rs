@@ -125,6 +125,13 @@ fn solid_words(doc: &Document) -> usize {
         .count()
 }
 
+/// The header a generic institutional word starts, to the end of its line (at most 48
+/// characters): "University of Minnesota", not "University".
+fn header_line(text: &str, start: usize) -> String {
+    let line = text[start..].lines().next().unwrap_or_default();
+    line.chars().take(48).collect::<String>().trim().to_string()
+}
+
 impl Rule for BrandText {
     fn doc(&self) -> &RuleDoc {
         &BRAND_DOC
@@ -175,7 +182,7 @@ impl Rule for InstitutionalDocument {
             ev.marks
                 .iter()
                 .find_map(|m| m.find(&d.text).next().map(|r| d.text[r].to_string()))
-                .or_else(|| institutional_header().find(&d.text).map(|m| m.as_str().to_string()))
+                .or_else(|| institutional_header().find(&d.text).map(|m| header_line(&d.text, m.start())))
         });
         if words < DENSE_PAGE_WORDS && header.is_none() {
             return;
