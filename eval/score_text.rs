@@ -1,5 +1,5 @@
 //! Scores the text stage on the synthetic corpus from `eval-generate`:
-//! `cargo run --release --example score-text -- CORPUS_DIR [--baseline]`.
+//! `cargo run --release --example score-text -- CORPUS_DIR [--baseline] [--min-width W]`.
 //!
 //! * item recall per kind: a planted item counts as found when finding boxes cover at
 //!   least half of its box (what `clean` would black out);
@@ -41,9 +41,9 @@ fn covered(item: Rect, boxes: &[Rect]) -> bool {
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let dir = PathBuf::from(args.next().unwrap_or_else(|| "target/eval".into()));
-    let baseline = args.any(|a| a == "--baseline");
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let dir = PathBuf::from(argv.first().cloned().unwrap_or_else(|| "target/eval".into()));
+    let baseline = argv.iter().any(|a| a == "--baseline");
     let truth: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join("truth.json")).expect("truth.json (run eval-generate first)"),
     )
@@ -52,7 +52,16 @@ fn main() {
         Options { ocr: if baseline { Strategy::Plain } else { Strategy::Scene }, ..Options::default() };
     let engine =
         pipeline::Engine { options: &options, profile: policy::profile("strictest").expect("profile") };
-    let photos = truth["photos"].as_array().expect("photos");
+    // `--min-width W`: score only photos at least W pixels wide (the 12 MP ones: 4000).
+    let min_width: u64 =
+        argv.iter().position(|a| a == "--min-width").and_then(|i| argv.get(i + 1)?.parse().ok()).unwrap_or(0);
+    let photos: Vec<serde_json::Value> = truth["photos"]
+        .as_array()
+        .expect("photos")
+        .iter()
+        .filter(|p| p["width"].as_u64().unwrap_or(0) >= min_width)
+        .cloned()
+        .collect();
     let results: Vec<(serde_json::Value, medscrub::Report, f64)> = {
         use rayon::prelude::*;
         photos
