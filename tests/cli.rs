@@ -258,6 +258,13 @@ fn policies_lists_and_explains_rules() {
         .stdout(predicate::str::contains("time stamp or location data"))
         .stdout(predicate::str::contains("timing of the case"));
     medscrub().args(["policies", "meta.nope"]).assert().code(2);
+    // A profile lists the marks brand.logo-text looks for, and only its own.
+    medscrub()
+        .args(["policies", "wsu"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("marks (brand.logo-text): \"Wayne State University\""))
+        .stdout(predicate::str::contains("Nottingham").not());
 }
 
 #[test]
