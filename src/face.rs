@@ -4,11 +4,13 @@
 //! The cascade is 20 boosted stages of decision stumps over local binary patterns of
 //! 3×3 blocks in a 24×24 window (Liao et al. 2007, OpenCV's `LBPEvaluator`). The search
 //! reads the grey of the scene stage's overview (at most `scene::OVERVIEW_SIDE` pixels,
-//! made once per photo); windows slide over a pyramid of it, and windows that pass every stage are grouped (at least `MIN_NEIGHBOURS` nearby
-//! hits make a face), as OpenCV's `detectMultiScale` does.
+//! made once per photo); windows slide over a pyramid of it, and windows that pass every
+//! stage are grouped (at least `MIN_NEIGHBOURS` nearby hits make a face), as OpenCV's
+//! `detectMultiScale` does.
 //!
 //! Frontal, upright faces only: profiles, masks, surgical caps and tilted heads are
-//! missed, and a face under about 24/`OVERVIEW_SIDE` of the photo's longest side is too small.
+//! missed, and a face under about 24/`OVERVIEW_SIDE` of the photo's longest side is too
+//! small.
 
 use crate::report::Rect;
 use crate::scene::Overview;

@@ -169,7 +169,7 @@ impl Rule for InstitutionalDocument {
         let mut cues: Vec<String> = docs
             .iter()
             .flat_map(|d| document_kind().find_iter(&d.text).chain(document_marking().find_iter(&d.text)))
-            .map(|m| m.as_str().split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
+            .map(|m| super::one_line(m.as_str()).to_lowercase())
             .collect();
         cues.sort();
         cues.dedup();
@@ -188,7 +188,7 @@ impl Rule for InstitutionalDocument {
             return;
         }
         let why = match &header {
-            Some(h) => format!("under the header \"{}\"", h.split_whitespace().collect::<Vec<_>>().join(" ")),
+            Some(h) => format!("under the header \"{}\"", super::one_line(h)),
             None => format!("a page of {words} words"),
         };
         out.push(Detection {

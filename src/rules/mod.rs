@@ -91,6 +91,12 @@ impl<'a> Evidence<'a> {
     }
 }
 
+/// Text read across line breaks or OCR passes, as one line with single spaces (for cue
+/// words and headers quoted in a summary).
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A detector.
 pub trait Rule: Sync {
     fn doc(&self) -> &RuleDoc;

@@ -46,10 +46,8 @@ fn picture_words(ev: &Evidence<'_>) -> String {
 /// Distinct cue words of `re` in `text`, lower-cased.
 fn cues(re: &Regex, text: &str) -> Vec<String> {
     // One cue read across a line break or by two OCR passes is still one cue.
-    let mut found: Vec<String> = re
-        .find_iter(text)
-        .map(|m| m.as_str().split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
-        .collect();
+    let mut found: Vec<String> =
+        re.find_iter(text).map(|m| super::one_line(m.as_str()).to_lowercase()).collect();
     found.sort();
     found.dedup();
     found
