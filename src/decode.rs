@@ -30,6 +30,14 @@ impl DisplayImage {
 }
 
 /// Decodes `bytes` (already sniffed as `format`) and applies `orientation`.
+/// The size of a `w`×`h` picture reduced to fit `side` on its longer side (aspect kept),
+/// or `None` when it already fits: the one rule for every reduced copy the stages make.
+pub fn fit_within(w: u32, h: u32, side: u32) -> Option<(u32, u32)> {
+    let fit = side as f32 / w.max(h).max(1) as f32;
+    let scaled = |v: u32| ((v as f32 * fit).round() as u32).max(1);
+    (fit < 1.0).then(|| (scaled(w), scaled(h)))
+}
+
 pub fn decode(bytes: &[u8], format: Format, orientation: u16, limits: &Limits) -> Result<DisplayImage> {
     let mut pixels = match format {
         Format::Heif => decode_heif(bytes, limits)?,

@@ -136,12 +136,9 @@ const TILTS: [f32; 2] = [-14.0, 14.0];
 /// squared row counts; the angle with the sharpest projection wins.
 pub fn estimate_tilt(grey: &GrayImage) -> f32 {
     let (w, h) = grey.dimensions();
-    let fit = (TILT_SIDE as f32 / w.max(h).max(1) as f32).min(1.0);
-    let small = if fit < 1.0 {
-        let side = |v: u32| ((v as f32 * fit).round() as u32).max(1);
-        image::imageops::resize(grey, side(w), side(h), image::imageops::FilterType::Triangle)
-    } else {
-        grey.clone()
+    let small = match crate::decode::fit_within(w, h, TILT_SIDE) {
+        Some((sw, sh)) => image::imageops::resize(grey, sw, sh, image::imageops::FilterType::Triangle),
+        None => grey.clone(),
     };
     let gradients = imageproc::gradients::sobel_gradients(&small);
     // The strongest 6 % of edges: strokes of text and object borders, not mottling.

@@ -2,8 +2,8 @@
 //!
 //! The pipeline reduces the photo once to an [`Overview`] (longest side
 //! `OVERVIEW_SIDE`), which the face search reads too; the statistics are taken over a
-//! smaller copy of that (longest side `SIDE` pixels): how much of it is surgical-drape blue, blood red,
-//! skin, stained-slide pink and purple, how grey it is, how dark, whether coloured thin
+//! smaller copy of that (longest side `SIDE` pixels): how much of it is surgical-drape
+//! blue, blood red, skin, stained-slide pink and purple, how grey it is, how dark, whether coloured thin
 //! traces sit on a dark screen, whether the picture is a bright disc in a dark frame (a
 //! microscope's field of view). The scene rules (`rules/scene.rs`) turn these into
 //! findings, together with words the text stage read.
@@ -37,17 +37,13 @@ pub struct Overview {
 impl Overview {
     pub fn of(photo: &DisplayImage) -> Overview {
         let (w, h) = (photo.width(), photo.height());
-        let fit = OVERVIEW_SIDE as f32 / w.max(h).max(1) as f32;
-        let rgb = match photo.pixels.as_rgb8() {
+        let rgb = match (crate::decode::fit_within(w, h, OVERVIEW_SIDE), photo.pixels.as_rgb8()) {
             // Reducing a 12 MP photo by averaging every pixel costs ~40 ms; a fixed grid
             // of samples in each output pixel's block is ~20× cheaper and, at reductions
             // of 4× or more, still averages away the aliasing the face cascade minds.
-            Some(src) if fit <= 0.25 => {
-                let side = |v: u32| ((v as f32 * fit).round() as u32).max(1);
-                sampled_reduce(src, side(w), side(h))
-            }
-            _ if fit < 1.0 => photo.pixels.thumbnail(OVERVIEW_SIDE, OVERVIEW_SIDE).to_rgb8(),
-            _ => photo.pixels.to_rgb8(),
+            (Some((ow, oh)), Some(src)) if w.max(h) >= 4 * OVERVIEW_SIDE => sampled_reduce(src, ow, oh),
+            (Some((ow, oh)), _) => photo.pixels.thumbnail_exact(ow, oh).to_rgb8(),
+            (None, _) => photo.pixels.to_rgb8(),
         };
         let scale = w.max(h) as f32 / rgb.width().max(rgb.height()).max(1) as f32;
         Overview { rgb, scale }
@@ -58,19 +54,20 @@ impl Overview {
 /// spread evenly over the block of source pixels it stands for.
 fn sampled_reduce(src: &RgbImage, w: u32, h: u32) -> RgbImage {
     const GRID: u64 = 4;
-    let (sw, sh) = (u64::from(src.width()), u64::from(src.height()));
-    let at = |i: u64, n: u64, out: u32, k: u64| {
-        // Sample k of the block i of n output pixels over a side of `out` source pixels.
-        let (start, end) =
-            (i * n / u64::from(out), ((i + 1) * n / u64::from(out)).max(i * n / u64::from(out) + 1));
+    // Sample k of output pixel i, along a side of n source pixels reduced to `out`.
+    let at = |i: u32, n: u32, out: u32, k: u64| {
+        let (i, n, out) = (u64::from(i), u64::from(n), u64::from(out));
+        let start = i * n / out;
+        let end = ((i + 1) * n / out).max(start + 1);
         (start + (end - start) * (2 * k + 1) / (2 * GRID)).min(n - 1) as u32
     };
+    let (sw, sh) = src.dimensions();
     RgbImage::from_fn(w, h, |x, y| {
         let mut sum = [0u32; 3];
         for j in 0..GRID {
-            let sy = at(u64::from(y), sh, h, j);
+            let sy = at(y, sh, h, j);
             for i in 0..GRID {
-                let p = src.get_pixel(at(u64::from(x), sw, w, i), sy).0;
+                let p = src.get_pixel(at(x, sw, w, i), sy).0;
                 (0..3).for_each(|c| sum[c] += u32::from(p[c]));
             }
         }
@@ -122,12 +119,9 @@ pub struct SceneStats {
 /// Takes the statistics of the photo from its overview.
 pub fn analyse(overview: &Overview) -> SceneStats {
     let (ow, oh) = overview.rgb.dimensions();
-    let fit = SIDE as f32 / ow.max(oh).max(1) as f32;
-    let small = if fit < 1.0 {
-        let side = |v: u32| ((v as f32 * fit).round() as u32).max(1);
-        image::imageops::thumbnail(&overview.rgb, side(ow), side(oh))
-    } else {
-        overview.rgb.clone()
+    let small = match crate::decode::fit_within(ow, oh, SIDE) {
+        Some((w, h)) => image::imageops::thumbnail(&overview.rgb, w, h),
+        None => overview.rgb.clone(),
     };
     let (w, h) = small.dimensions();
     let n = (w * h).max(1) as f32;

@@ -50,8 +50,6 @@ regex!(
 regex!(name_label_re, r"(?i)\b(?:Name|Patient|Pt|Pat)\s*[:\-]\s*((?:[A-Z][A-Za-z'\-]+,?\s*){1,3})");
 // DICOM's `^` separator is often read by OCR as `*` or `"`.
 regex!(last_first_re, r#"\b([A-Z][A-Za-z'\-]+)\s*[,^*"]\s*([A-Z][A-Za-z'\-]+)\b"#);
-// A room or bed number: a door sign or a board beside the bed names its patient.
-regex!(room_sign_re, r"(?i)\b(?:room|rm|bed)\s*#?\s*\d{1,4}[A-Z]?\b");
 regex!(first_last_re, r"\b([A-Z][A-Za-z'\-]+)\s+([A-Z][A-Za-z'\-]+)\b");
 
 /// Does the text read like a clinical label, band, board or screen?
@@ -198,15 +196,16 @@ pub fn find_email(text: &str, clinical: bool) -> Vec<Match> {
 /// full name (a conference room is not a patient's room; a door sign is).
 pub fn find_room_bed(text: &str, clinical: bool) -> Vec<Match> {
     // A room number alone is a conference room; beside a person's full name it is the
-    // door sign of that person's room.
-    let named = first_last_re()
-        .captures_iter(text)
-        .any(|c| lexicon::is_first_name(&c[1]) && lexicon::is_surname(&c[2]));
+    // door sign of that person's room. (Looked for only once a bare room number is seen.)
+    let named = std::cell::OnceCell::new();
     room_bed_re()
         .find_iter(text)
         .filter(|m| {
             let s = m.as_str().to_ascii_lowercase();
-            clinical || named || s.contains("bed") || s.contains("bay")
+            clinical
+                || s.contains("bed")
+                || s.contains("bay")
+                || *named.get_or_init(|| full_names(text).next().is_some())
         })
         .map(|m| whole(m, "room or bed"))
         .collect()
@@ -221,9 +220,18 @@ pub fn find_accession(text: &str) -> Vec<Match> {
         .collect()
 }
 
+/// "First Last" pairs whose words are a census first name and surname, as byte ranges.
+fn full_names(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    first_last_re()
+        .captures_iter(text)
+        .filter(|c| lexicon::is_first_name(&c[1]) && lexicon::is_surname(&c[2]))
+        .map(|c| c.get(0).expect("match").range())
+}
+
 /// Person names: after a Name/Patient label, in "LAST, FIRST" form, or as "First Last"
-/// in a clinical context or beside a room or bed number (a door sign) — each checked against the census lexicons, so that ordinary
-/// capitalised words ("Caesar Salad", "Brown sugar") do not fire.
+/// in a clinical context or beside a room or bed number (a door sign) — each checked
+/// against the census lexicons, so that ordinary capitalised words ("Caesar Salad",
+/// "Brown sugar") do not fire.
 pub fn find_name(text: &str, clinical: bool) -> Vec<Match> {
     let mut out: Vec<Match> = Vec::new();
     let push = |out: &mut Vec<Match>, range: Range<usize>, why: &'static str| {
@@ -243,13 +251,10 @@ pub fn find_name(text: &str, clinical: bool) -> Vec<Match> {
             push(&mut out, c.get(0).expect("match").range(), "LAST, FIRST");
         }
     }
-    let room_sign = room_sign_re().is_match(text);
-    if clinical || room_sign {
+    if clinical || room_bed_re().is_match(text) {
         let why = if clinical { "name in a clinical context" } else { "name beside a room number" };
-        for c in first_last_re().captures_iter(text) {
-            if lexicon::is_first_name(&c[1]) && lexicon::is_surname(&c[2]) {
-                push(&mut out, c.get(0).expect("match").range(), why);
-            }
+        for range in full_names(text) {
+            push(&mut out, range, why);
         }
     }
     out
