@@ -18,6 +18,8 @@
 //! mapped back to displayed-image pixels. One engine per worker thread: `init` costs
 //! ~100 ms and the handle serialises on a mutex, so sharing one would serialise OCR.
 
+pub mod regions;
+
 use crate::decode::DisplayImage;
 use crate::error::{Error, Result, Stage};
 use crate::options::Deadline;
@@ -44,12 +46,10 @@ pub struct Line {
 
 /// Longest side of the overview pass.
 const OVERVIEW_SIDE: u32 = 1800;
-/// Tile side for full-resolution passes, and their overlap (a word cut by one tile
-/// edge is whole in the neighbour).
-const TILE: u32 = 1600;
-const OVERLAP: u32 = 200;
-/// Photos with a longer side than this get the full-resolution tile pass.
-const TILE_ABOVE: u32 = 2400;
+/// Photos with a longer side than this have every candidate text region read at full
+/// resolution; smaller ones, whose overview is at full resolution, only those with
+/// small letters.
+const OVERVIEW_ONLY_BELOW: u32 = 2400;
 
 /// Debian's tessdata folders, newest first; `TESSDATA_PREFIX` wins when set.
 const TESSDATA_DIRS: [&str; 3] =
@@ -217,7 +217,8 @@ pub fn read_text(photo: &DisplayImage, strategy: Strategy, deadline: &Deadline) 
         let grey = photo.pixels.to_luma8();
         return Ok(vec![recognise_with(&grey, TessPageSegMode::PSM_AUTO)?]);
     }
-    let mut grey = photo.pixels.to_luma8();
+    let raw = photo.pixels.to_luma8();
+    let mut grey = raw.clone();
     normalise(&mut grey);
     let (w, h) = grey.dimensions();
     let mut passes = Vec::new();
@@ -243,50 +244,89 @@ pub fn read_text(photo: &DisplayImage, strategy: Strategy, deadline: &Deadline) 
         passes.push(map_lines(recognise(&tilted(&overview, theta))?, back));
     }
 
-    // Full-resolution tiles for small text in large photos; tiles where the straight
-    // read found confident words are read again tilted (small labels in big photos are
-    // rarely level, and at 12–20 px Tesseract gives up beyond a few degrees).
-    if w.max(h) > TILE_ABOVE {
-        for y in tile_starts(h) {
-            for x in tile_starts(w) {
-                let tile =
-                    image::imageops::crop_imm(&grey, x, y, TILE.min(w - x), TILE.min(h - y)).to_image();
-                let straight = recognise(&tile)?;
-                let confident = straight
-                    .iter()
-                    .flat_map(|l| &l.words)
-                    .filter(|w| {
-                        w.confidence >= TEXT_TILE_CONFIDENCE && w.text.chars().any(char::is_alphanumeric)
-                    })
-                    .count();
-                passes.push(map_lines(straight, |r| scale_rect(r, 1.0, x, y, w, h)));
-                if confident >= TEXT_TILE_WORDS {
-                    let (tw, th) = tile.dimensions();
-                    for tilt in tilts(&tile) {
-                        let theta = tilt.to_radians();
-                        let back = |r: Rect| {
-                            scale_rect(
-                                unrotate(r, theta, tw as f32 / 2.0, th as f32 / 2.0, tw, th),
-                                1.0,
-                                x,
-                                y,
-                                w,
-                                h,
-                            )
-                        };
-                        passes.push(map_lines(recognise(&tilted(&tile, theta))?, back));
-                    }
-                }
-            }
+    // Candidate text regions, found at full resolution on the grey levels as they are
+    // (the global stretch above saturates a small white label, and its faint text with
+    // it), each read enlarged to a size Tesseract reads well, and levelled.
+    for region in regions::find(&raw) {
+        if region.letter_height >= READ_AS_IS && w.max(h) <= OVERVIEW_ONLY_BELOW {
+            continue; // the overview passes read text this size already
         }
+        passes.extend(read_region(&raw, &region, &recognise)?);
     }
     Ok(passes)
 }
 
-/// Confident words a straight tile must yield before it is read tilted as well: a
-/// textured surface yields a few low-confidence "words" that are not worth two passes.
-const TEXT_TILE_WORDS: usize = 2;
-const TEXT_TILE_CONFIDENCE: f32 = 70.0;
+/// Letter height (pixels) a region is scaled to before it is read, the most it is
+/// enlarged, and the most pixels an enlarged region may have (a page of small print
+/// is read at a smaller scale rather than at any cost).
+const LETTER_TARGET: f32 = 30.0;
+const MAX_ENLARGE: f32 = 3.0;
+const MAX_REGION_PIXELS: f32 = 6.0e6;
+/// In photos small enough for the overview to be at full resolution, regions with
+/// letters this tall or taller are left to the overview passes.
+const READ_AS_IS: f32 = 22.0;
+
+/// One candidate region as it is read: cropped from the unstretched grey image,
+/// scaled to put its letters at `LETTER_TARGET`, and stretched on its own grey levels.
+pub fn prepare_region(raw: &GrayImage, region: &regions::Region) -> GrayImage {
+    let r = region.rect;
+    let crop = image::imageops::crop_imm(raw, r.x, r.y, r.width, r.height).to_image();
+    let area = (r.width * r.height) as f32;
+    let scale = (LETTER_TARGET / region.letter_height.max(1.0))
+        .min(MAX_ENLARGE)
+        .min((MAX_REGION_PIXELS / area).sqrt());
+    let scaled = |v: u32| ((v as f32 * scale).round() as u32).max(1);
+    let mut img = if (scale - 1.0).abs() > 0.05 {
+        image::imageops::resize(
+            &crop,
+            scaled(r.width),
+            scaled(r.height),
+            image::imageops::FilterType::CatmullRom,
+        )
+    } else {
+        crop
+    };
+    normalise(&mut img);
+    binarise(&img, region.dark_text)
+}
+
+/// Text black on white: each pixel compared with the mean of its neighbourhood (about
+/// a letter across at `LETTER_TARGET`), light text inverted. Tesseract's own global
+/// threshold fails on a crop that holds a pale label on a dark table: it splits table
+/// from label, and the label's grey text falls on the white side.
+fn binarise(img: &GrayImage, dark_text: bool) -> GrayImage {
+    let mean = imageproc::filter::box_filter(img, BINARISE_RADIUS, BINARISE_RADIUS);
+    let strokes = regions::stroke_mask(img, &mean, dark_text, BINARISE_CONTRAST);
+    let pixels = strokes.iter().map(|&s| if s { 0 } else { 255 }).collect();
+    GrayImage::from_raw(img.width(), img.height(), pixels).expect("buffer matches its size")
+}
+
+const BINARISE_RADIUS: u32 = 20;
+const BINARISE_CONTRAST: i16 = 12;
+
+/// Reads one candidate region (`prepare_region`) straight and, when its lines are
+/// tilted over 3°, levelled. Boxes are in photo pixels.
+fn read_region(
+    raw: &GrayImage,
+    region: &regions::Region,
+    recognise: &dyn Fn(&GrayImage) -> Result<Vec<Line>>,
+) -> Result<Vec<Vec<Line>>> {
+    let (w, h) = raw.dimensions();
+    let r = region.rect;
+    let img = prepare_region(raw, region);
+    let (cw, ch) = img.dimensions();
+    let back = |b: Rect| scale_rect(b, r.width as f32 / cw as f32, r.x, r.y, w, h);
+    let mut passes = vec![map_lines(recognise(&img)?, back)];
+    let level = -estimate_tilt(&img);
+    if level.abs() >= 3.0 {
+        let theta = level.to_radians();
+        let levelled = recognise(&tilted(&img, theta))?;
+        passes.push(map_lines(levelled, |b| {
+            back(unrotate(b, theta, cw as f32 / 2.0, ch as f32 / 2.0, cw, ch))
+        }));
+    }
+    Ok(passes)
+}
 
 /// The image turned clockwise by `theta` radians about its centre (same size; edges
 /// replicated so the turned corners do not read as text).
@@ -337,16 +377,6 @@ pub fn unrotate(r: Rect, theta: f32, cx: f32, cy: f32, w: u32, h: u32) -> Rect {
         width: ((x1 - x0).ceil() as u32).max(1),
         height: ((y1 - y0).ceil() as u32).max(1),
     }
-}
-
-fn tile_starts(len: u32) -> Vec<u32> {
-    if len <= TILE {
-        return vec![0];
-    }
-    let step = TILE - OVERLAP;
-    let mut v: Vec<u32> = (0..).map(|i| i * step).take_while(|&s| s + TILE < len).collect();
-    v.push(len - TILE);
-    v
 }
 
 /// OCR of one grey image, boxes in its own pixels.
@@ -422,14 +452,6 @@ mod tests {
         assert!(r.x <= 90 && r.x + r.width >= 110 && r.y <= 95 && r.y + r.height >= 105, "{r:?}");
         let same = unrotate(Rect { x: 10, y: 20, width: 30, height: 5 }, 0.0, 50.0, 50.0, 100, 100);
         assert_eq!(same, Rect { x: 10, y: 20, width: 30, height: 5 });
-    }
-
-    #[test]
-    fn tiles_cover_the_whole_side_with_overlap() {
-        assert_eq!(tile_starts(1000), vec![0]);
-        let starts = tile_starts(4032);
-        assert_eq!(*starts.last().unwrap() + TILE, 4032);
-        assert!(starts.windows(2).all(|w| w[1] - w[0] <= TILE - OVERLAP));
     }
 
     #[test]

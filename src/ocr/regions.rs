@@ -1,0 +1,376 @@
+//! Where the text is: candidate text regions found without reading, so that the
+//! full-resolution reading runs only there, and at a size Tesseract reads well.
+//!
+//! Text is a row of letters: blobs of about one height, darker (or lighter) than what
+//! is around them, side by side. The search, on the photo at full resolution up to
+//! `WORK_SIDE` pixels (small text has to be seen at its own size):
+//!
+//! 1. each pixel is compared with the mean of its neighbourhood (a box about two
+//!    letters wide), which finds faint text on a pale label as well as bold text, and
+//!    is blind to slow shading; once for dark strokes, once for light ones (monitors);
+//! 2. the 8-connected blobs shaped like letters (or letters run together by blur) are
+//!    kept; JPEG noise and texture make specks and shapeless blobs, which are not;
+//! 3. letters of about one height, side by side at about one baseline, are chained
+//!    into lines (three letters at least, so lone specks do not count), which tolerates
+//!    lines tilted up to about 25°;
+//! 4. lines within about a line height of each other (a label's lines, a wristband's
+//!    fields) are grouped into one region.
+//!
+//! Each region carries the height of its letters, so the reader can scale it to a
+//! text size Tesseract reads: 12–20 px text in a 12 MP photo is enlarged, not read
+//! as is.
+
+use crate::report::Rect;
+use image::GrayImage;
+
+/// Longest side searched at full resolution (a 12 MP photo is); larger photos are
+/// searched on a copy this size.
+const WORK_SIDE: u32 = 4096;
+/// Radius of the neighbourhood a pixel is compared with.
+const MEAN_RADIUS: u32 = 12;
+/// How much darker (lighter) than its neighbourhood a stroke pixel is, in grey levels.
+const STROKE_CONTRAST: i16 = 10;
+/// Letter heights looked for (working pixels): from the smallest text Tesseract can
+/// read once enlarged to text large enough for the overview pass to read anyway.
+const MIN_LETTER: usize = 7;
+const MAX_LETTER: usize = 90;
+/// Fewest letters (or letter-widths of a run-together blob) in a line.
+const MIN_LINE_LETTERS: usize = 3;
+/// Most regions returned, those with most lines first: a bound on reading time for
+/// photos full of texture.
+const MAX_REGIONS: usize = 24;
+
+/// A candidate text region, in the pixels of the image searched.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Region {
+    pub rect: Rect,
+    /// Median height of its letters (capitals and lower case together).
+    pub letter_height: f32,
+    /// How many lines it groups.
+    pub lines: usize,
+    /// Whether most of its lines are dark on light (else light on dark, as on monitors).
+    pub dark_text: bool,
+}
+
+/// The candidate text regions of `grey` (already contrast-stretched), padded, in its
+/// own pixels; most lines first.
+pub fn find(grey: &GrayImage) -> Vec<Region> {
+    let (w, h) = grey.dimensions();
+    let (work, factor) = match crate::decode::fit_within(w, h, WORK_SIDE) {
+        Some((sw, sh)) => (
+            image::imageops::resize(grey, sw, sh, image::imageops::FilterType::Triangle),
+            w as f32 / sw as f32,
+        ),
+        None => (grey.clone(), 1.0),
+    };
+    let (ww, wh) = (work.width() as usize, work.height() as usize);
+    let mean = imageproc::filter::box_filter(&work, MEAN_RADIUS, MEAN_RADIUS);
+    let mut lines = Vec::new();
+    for dark in [true, false] {
+        let mask = stroke_mask(&work, &mean, dark, STROKE_CONTRAST);
+        let letters: Vec<Blob> = blobs(&mask, ww, wh).into_iter().filter(Blob::is_letter_like).collect();
+        lines.extend(chain_lines(&letters, dark));
+    }
+    let mut regions = group(&lines);
+    regions.sort_by(|a, b| b.lines.cmp(&a.lines).then(b.rect.height.cmp(&a.rect.height)));
+    regions.truncate(MAX_REGIONS);
+    regions
+        .into_iter()
+        .map(|r| {
+            let pad = r.letter_height * 1.2;
+            let x0 = ((r.rect.x as f32 - pad) * factor).max(0.0);
+            let y0 = ((r.rect.y as f32 - pad) * factor).max(0.0);
+            let x1 = (((r.rect.x + r.rect.width) as f32 + pad) * factor).min(w as f32);
+            let y1 = (((r.rect.y + r.rect.height) as f32 + pad) * factor).min(h as f32);
+            Region {
+                rect: Rect {
+                    x: x0 as u32,
+                    y: y0 as u32,
+                    width: ((x1 - x0) as u32).max(1),
+                    height: ((y1 - y0) as u32).max(1),
+                },
+                letter_height: r.letter_height * factor,
+                ..r
+            }
+        })
+        .collect()
+}
+
+/// The pixels of `grey` darker (`dark`) or lighter than `mean` (the mean of their
+/// neighbourhood, from `imageproc::filter::box_filter`) by more than `contrast`.
+pub fn stroke_mask(grey: &GrayImage, mean: &GrayImage, dark: bool, contrast: i16) -> Vec<bool> {
+    grey.as_raw()
+        .iter()
+        .zip(mean.as_raw())
+        .map(|(&v, &m)| {
+            let (v, m) = (i16::from(v), i16::from(m));
+            if dark { v + contrast < m } else { v > m + contrast }
+        })
+        .collect()
+}
+
+/// One 8-connected blob of the mask: its bounds and how many pixels it has.
+#[derive(Debug, Clone, Copy)]
+struct Blob {
+    x0: usize,
+    y0: usize,
+    x1: usize,
+    y1: usize,
+    pixels: usize,
+}
+
+impl Blob {
+    fn width(&self) -> usize {
+        self.x1 - self.x0 + 1
+    }
+    fn height(&self) -> usize {
+        self.y1 - self.y0 + 1
+    }
+
+    /// A letter, or a few run together: tall enough to read once enlarged, not a
+    /// wall or a thin rule, and filled like a glyph's strokes rather than a solid patch
+    /// or a speck of noise.
+    fn is_letter_like(&self) -> bool {
+        let (w, h) = (self.width(), self.height());
+        let fill = self.pixels as f32 / (w * h) as f32;
+        (MIN_LETTER..=MAX_LETTER).contains(&h) && w * 3 >= h && (0.12..=0.9).contains(&fill)
+    }
+
+    fn centre_y(&self) -> f32 {
+        (self.y0 + self.y1) as f32 / 2.0
+    }
+
+    /// The bounds of all of `blobs` (not empty), with their pixels summed.
+    fn union(blobs: &[&Blob]) -> Blob {
+        Blob {
+            x0: blobs.iter().map(|b| b.x0).min().expect("non-empty"),
+            y0: blobs.iter().map(|b| b.y0).min().expect("non-empty"),
+            x1: blobs.iter().map(|b| b.x1).max().expect("non-empty"),
+            y1: blobs.iter().map(|b| b.y1).max().expect("non-empty"),
+            pixels: blobs.iter().map(|b| b.pixels).sum(),
+        }
+    }
+}
+
+/// A chain of letters, and the median height of its letters.
+#[derive(Debug, Clone, Copy)]
+struct TextLine {
+    bounds: Blob,
+    letter_height: usize,
+    dark: bool,
+}
+
+/// The 8-connected blobs of `mask`, by a flood fill with an explicit stack.
+fn blobs(mask: &[bool], w: usize, h: usize) -> Vec<Blob> {
+    let mut seen = vec![false; mask.len()];
+    let mut out = Vec::new();
+    let mut stack = Vec::new();
+    for start in 0..mask.len() {
+        if !mask[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        let mut blob = Blob { x0: usize::MAX, y0: usize::MAX, x1: 0, y1: 0, pixels: 0 };
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % w, i / w);
+            blob.x0 = blob.x0.min(x);
+            blob.x1 = blob.x1.max(x);
+            blob.y0 = blob.y0.min(y);
+            blob.y1 = blob.y1.max(y);
+            blob.pixels += 1;
+            for ny in y.saturating_sub(1)..=(y + 1).min(h - 1) {
+                for nx in x.saturating_sub(1)..=(x + 1).min(w - 1) {
+                    let j = ny * w + nx;
+                    if mask[j] && !seen[j] {
+                        seen[j] = true;
+                        stack.push(j);
+                    }
+                }
+            }
+        }
+        out.push(blob);
+    }
+    out
+}
+
+/// Parent-pointer root with path halving, for the union-finds below.
+fn root(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
+}
+
+/// Joins the sets of `i` and `j`.
+fn join(parent: &mut [usize], i: usize, j: usize) {
+    let (ri, rj) = (root(parent, i), root(parent, j));
+    parent[ri] = rj;
+}
+
+/// Sets of indices under one root, in order of their first member.
+fn sets(parent: &mut [usize]) -> Vec<Vec<usize>> {
+    let mut by_root: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for i in 0..parent.len() {
+        by_root.entry(root(parent, i)).or_default().push(i);
+    }
+    by_root.into_values().collect()
+}
+
+/// Chains letters into lines: a letter links to the next one to its right when they
+/// are of about one height (within 2×), their centres are within half a letter height
+/// of each other, and the gap between them is under a letter height (wider than a
+/// space between words, narrower than one between columns). A line needs
+/// `MIN_LINE_LETTERS` letters, counting a run-together blob by its width.
+fn chain_lines(letters: &[Blob], dark: bool) -> Vec<TextLine> {
+    let mut order: Vec<usize> = (0..letters.len()).collect();
+    order.sort_by_key(|&i| letters[i].x0);
+    let mut parent: Vec<usize> = (0..letters.len()).collect();
+    for (k, &i) in order.iter().enumerate() {
+        let a = &letters[i];
+        let reach = a.x1 + a.height();
+        for &j in order[k + 1..].iter().take_while(|&&j| letters[j].x0 <= reach) {
+            let b = &letters[j];
+            let (ha, hb) = (a.height() as f32, b.height() as f32);
+            let similar = ha.max(hb) <= 2.0 * ha.min(hb);
+            let aligned = (a.centre_y() - b.centre_y()).abs() <= 0.5 * ha.max(hb);
+            if similar && aligned {
+                join(&mut parent, i, j);
+            }
+        }
+    }
+    sets(&mut parent)
+        .into_iter()
+        .filter_map(|set| {
+            let members: Vec<&Blob> = set.iter().map(|&i| &letters[i]).collect();
+            let mut heights: Vec<usize> = members.iter().map(|b| b.height()).collect();
+            heights.sort_unstable();
+            let letter = heights[heights.len() / 2];
+            let span: usize = members.iter().map(|b| (b.width() / letter.max(1)).max(1)).sum();
+            (span >= MIN_LINE_LETTERS).then(|| TextLine {
+                bounds: Blob::union(&members),
+                letter_height: letter,
+                dark,
+            })
+        })
+        .collect()
+}
+
+/// Groups lines that sit within about a letter height of each other (the lines of one
+/// label, the fields of one band) into regions, by union-find over overlapping grown
+/// boxes.
+fn group(lines: &[TextLine]) -> Vec<Region> {
+    let grown: Vec<(f32, f32, f32, f32)> = lines
+        .iter()
+        .map(|l| {
+            let (b, reach) = (&l.bounds, l.letter_height as f32 * 1.5);
+            (b.x0 as f32 - reach * 1.5, b.y0 as f32 - reach, b.x1 as f32 + reach * 1.5, b.y1 as f32 + reach)
+        })
+        .collect();
+    let mut parent: Vec<usize> = (0..lines.len()).collect();
+    for i in 0..lines.len() {
+        for j in i + 1..lines.len() {
+            let (a, b) = (grown[i], grown[j]);
+            if a.0 <= b.2 && b.0 <= a.2 && a.1 <= b.3 && b.1 <= a.3 {
+                join(&mut parent, i, j);
+            }
+        }
+    }
+    sets(&mut parent)
+        .into_iter()
+        .map(|set| {
+            let bounds: Vec<&Blob> = set.iter().map(|&i| &lines[i].bounds).collect();
+            let b = Blob::union(&bounds);
+            let mut heights: Vec<usize> = set.iter().map(|&i| lines[i].letter_height).collect();
+            heights.sort_unstable();
+            Region {
+                rect: Rect {
+                    x: b.x0 as u32,
+                    y: b.y0 as u32,
+                    width: b.width() as u32,
+                    height: b.height() as u32,
+                },
+                letter_height: heights[heights.len() / 2] as f32,
+                lines: set.len(),
+                dark_text: set.iter().filter(|&&i| lines[i].dark).count() * 2 >= set.len(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blob(x0: usize, y0: usize, x1: usize, y1: usize) -> Blob {
+        Blob { x0, y0, x1, y1, pixels: (x1 - x0 + 1) * (y1 - y0 + 1) / 3 }
+    }
+
+    #[test]
+    fn letters_side_by_side_chain_into_a_line_and_specks_do_not() {
+        // "ABC" 12 px high with 4 px gaps, tilted a little; a lone letter far away; and
+        // two blobs of very different heights side by side (a letter beside a post).
+        let letters = [
+            blob(0, 10, 7, 21),
+            blob(12, 11, 19, 22),
+            blob(24, 12, 31, 23),
+            blob(300, 10, 307, 21),
+            blob(500, 10, 507, 21),
+            blob(510, 0, 515, 60),
+        ];
+        let lines = chain_lines(&letters, true);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert_eq!((lines[0].bounds.x0, lines[0].bounds.x1, lines[0].letter_height), (0, 31, 12));
+    }
+
+    #[test]
+    fn a_run_together_word_counts_by_its_width() {
+        let lines = chain_lines(&[blob(0, 0, 47, 11)], true);
+        assert_eq!(lines.len(), 1, "a 4-letter-wide blob is a line");
+        assert!(chain_lines(&[blob(0, 0, 15, 11)], true).is_empty(), "a 1-letter-wide blob is not");
+    }
+
+    #[test]
+    fn nearby_lines_share_a_region_and_distant_ones_do_not() {
+        let line = |x0, y0, x1, y1| TextLine {
+            bounds: blob(x0, y0, x1, y1),
+            letter_height: y1 - y0 + 1,
+            dark: true,
+        };
+        let regions = group(&[line(10, 10, 100, 20), line(10, 24, 90, 34), line(600, 600, 700, 610)]);
+        assert_eq!(regions.len(), 2);
+        let label = regions.iter().find(|r| r.lines == 2).expect("the two lines grouped");
+        assert_eq!((label.rect.x, label.rect.y, label.rect.height), (10, 10, 25));
+    }
+
+    #[test]
+    fn printed_text_is_found_where_it_is() {
+        // Dark strokes on a pale label in a mid-grey photo, drawn as bars the size of
+        // 14 px letters: the region must cover them, and the blank photo has none.
+        let mut grey = GrayImage::from_pixel(1200, 900, image::Luma([120]));
+        for y in 400..460 {
+            for x in 500..800 {
+                grey.put_pixel(x, y, image::Luma([230]));
+            }
+        }
+        // Each letter an "L": a 2 px stem 14 px high and a 2 px foot 8 px wide.
+        for (row, y0) in [(0, 410), (1, 435)] {
+            for k in 0..12 {
+                let x0 = 510 + k * 12 + row * 3;
+                for y in y0..y0 + 14 {
+                    for x in x0..x0 + 8 {
+                        if x < x0 + 2 || y >= y0 + 12 {
+                            grey.put_pixel(x, y, image::Luma([60]));
+                        }
+                    }
+                }
+            }
+        }
+        let regions = find(&grey);
+        assert_eq!(regions.len(), 1, "{regions:?}");
+        let r = regions[0].rect;
+        assert!(r.x <= 510 && r.y <= 410 && r.x + r.width >= 650 && r.y + r.height >= 449, "{r:?}");
+        assert!(find(&GrayImage::from_pixel(1200, 900, image::Luma([120]))).is_empty());
+    }
+}
