@@ -1,6 +1,12 @@
 //! Barcodes: wristbands and specimen labels carry the MRN in a Code 128 or a 2D code.
 //! Decoded with rxing on the displayed image's grey levels; the payload becomes text
 //! for the recognizers, with the code's box so `clean` can cover it.
+//!
+//! A small 1D code in a 12 MP photo is readable only at full resolution, and rxing's
+//! full-resolution multi-format search costs 1–2.5 s there. So the search first finds
+//! where a code could be, cheaply (`candidates`: patches dense with strong edges, as
+//! bars and modules are), and decodes full-resolution crops of those, straight and
+//! tilted. Photos small enough to search whole quickly are also searched whole.
 
 use crate::decode::DisplayImage;
 use crate::error::Result;
@@ -32,43 +38,130 @@ fn formats() -> HashSet<BarcodeFormat> {
     .collect()
 }
 
-/// Tilts tried when the straight image yields nothing: 1D readers scan rows, and a
-/// wristband code tilted more than a few degrees is missed on every row.
+/// Tilts of the extra searches: 1D readers scan rows, and a wristband code tilted more
+/// than a few degrees is missed on every row.
 const TILTS: [f32; 2] = [-15.0, 15.0];
-/// Longest side the tilted searches run at (a full 12 MP rotation costs too much).
-const TILTED_SIDE: u32 = 2000;
 
-/// Finds and decodes every barcode in the photo: straight, then on tilted copies.
+/// Photos with no more pixels than this are searched whole (a 1600 × 1200 photo is, in
+/// about the time its candidate patches would take); larger ones patch by patch.
+const WHOLE_SEARCH_PIXELS: u32 = 2_500_000;
+
+/// Finds and decodes every barcode in the photo: in a small photo, the whole photo
+/// straight and tilted both ways; in a large one, each candidate patch at full
+/// resolution, straight and, when that finds nothing, tilted.
 pub fn find(photo: &DisplayImage, deadline: &Deadline) -> Result<Vec<Barcode>> {
     deadline.check("searching for barcodes")?;
     let grey = photo.pixels.to_luma8();
-    let mut found = decode_all(&grey);
     let (w, h) = grey.dimensions();
-    let scale = (TILTED_SIDE as f32 / w.max(h) as f32).min(1.0);
-    let small = if scale < 1.0 {
-        image::imageops::resize(
-            &grey,
-            ((w as f32 * scale) as u32).max(1),
-            ((h as f32 * scale) as u32).max(1),
-            image::imageops::FilterType::Triangle,
-        )
-    } else {
-        grey.clone()
-    };
-    let (sw, sh) = small.dimensions();
-    for tilt in TILTS {
+    if w * h <= WHOLE_SEARCH_PIXELS {
+        return Ok(search(&grey, true));
+    }
+    let mut found: Vec<Barcode> = Vec::new();
+    for patch in candidates(&grey) {
         deadline.check("searching for barcodes")?;
-        let theta = tilt.to_radians();
-        let turned = crate::ocr::tilted(&small, theta);
-        for mut code in decode_all(&turned) {
-            let back = crate::ocr::unrotate(code.bbox, theta, sw as f32 / 2.0, sh as f32 / 2.0, sw, sh);
-            code.bbox = crate::ocr::scale_rect(back, 1.0 / scale, 0, 0, w, h);
+        let crop = image::imageops::crop_imm(&grey, patch.x, patch.y, patch.width, patch.height).to_image();
+        for mut code in search(&crop, false) {
+            code.bbox = crate::ocr::scale_rect(code.bbox, 1.0, patch.x, patch.y, w, h);
             if !found.iter().any(|f| f.payload == code.payload && overlaps(f.bbox, code.bbox)) {
                 found.push(code);
             }
         }
     }
     Ok(found)
+}
+
+/// The codes in `grey` read straight, and on copies tilted by `TILTS` (always, or only
+/// when the straight read finds nothing); boxes in `grey`'s pixels, each code once.
+fn search(grey: &image::GrayImage, always_tilt: bool) -> Vec<Barcode> {
+    let mut codes = decode_all(grey);
+    if always_tilt || codes.is_empty() {
+        let (w, h) = grey.dimensions();
+        for tilt in TILTS {
+            let theta = tilt.to_radians();
+            for mut code in decode_all(&crate::ocr::tilted(grey, theta)) {
+                code.bbox = crate::ocr::unrotate(code.bbox, theta, w as f32 / 2.0, h as f32 / 2.0, w, h);
+                if !codes.iter().any(|f| f.payload == code.payload && overlaps(f.bbox, code.bbox)) {
+                    codes.push(code);
+                }
+            }
+        }
+    }
+    codes
+}
+
+/// Side of the square cells the edge density is measured in, on the search copy.
+const CELL: u32 = 12;
+/// Longest side of the search copy: half a 12 MP photo, where 2 px bars still make
+/// strong edges.
+const CANDIDATE_SIDE: u32 = 2048;
+/// A cell is dense when this share of its pixels are on a strong edge.
+const DENSE_CELL: f32 = 0.3;
+/// Grey-level step, across two pixels, of a strong edge (the edge of a bar).
+const STRONG_EDGE: u8 = 25;
+/// Most patches decoded, densest first: a bound on search time for photos of texture.
+const MAX_PATCHES: usize = 16;
+
+/// Where a barcode could be, in photo pixels: groups of adjacent cells dense with
+/// strong edges (bars, modules, and also text and texture, which the decoder then
+/// rejects), at least two cells, padded by a quiet zone.
+pub fn candidates(grey: &image::GrayImage) -> Vec<Rect> {
+    let (w, h) = grey.dimensions();
+    let (small, k) = crate::decode::shrink_grey(grey, CANDIDATE_SIDE);
+    let factor = k as f32;
+    let (sw, sh) = (small.width() as usize, small.height() as usize);
+    let (cols, rows) = (small.width().div_ceil(CELL), small.height().div_ceil(CELL));
+    let mut strong = vec![0u32; (cols * rows) as usize];
+    let px = small.as_raw();
+    for y in 1..sh.saturating_sub(1) {
+        for x in 1..sw.saturating_sub(1) {
+            let i = y * sw + x;
+            let dx = px[i + 1].abs_diff(px[i - 1]);
+            let dy = px[i + sw].abs_diff(px[i - sw]);
+            if dx.max(dy) >= STRONG_EDGE {
+                strong[(y / CELL as usize) * cols as usize + x / CELL as usize] += 1;
+            }
+        }
+    }
+    let dense: Vec<bool> = strong.iter().map(|&n| n as f32 >= DENSE_CELL * (CELL * CELL) as f32).collect();
+    // Groups of 8-connected dense cells: (x0, y0, x1, y1) in cells, cell count, edges.
+    let mut seen = vec![false; dense.len()];
+    let mut groups: Vec<(u32, u32, u32, u32, u32, u32)> = Vec::new();
+    for start in 0..dense.len() {
+        if !dense[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        let mut stack = vec![start];
+        let mut g = (u32::MAX, u32::MAX, 0, 0, 0, 0);
+        while let Some(i) = stack.pop() {
+            let (cx, cy) = (i as u32 % cols, i as u32 / cols);
+            g = (g.0.min(cx), g.1.min(cy), g.2.max(cx), g.3.max(cy), g.4 + 1, g.5 + strong[i]);
+            for ny in cy.saturating_sub(1)..=(cy + 1).min(rows - 1) {
+                for nx in cx.saturating_sub(1)..=(cx + 1).min(cols - 1) {
+                    let j = (ny * cols + nx) as usize;
+                    if dense[j] && !seen[j] {
+                        seen[j] = true;
+                        stack.push(j);
+                    }
+                }
+            }
+        }
+        if g.4 >= 2 {
+            groups.push(g);
+        }
+    }
+    groups.sort_by(|a, b| b.5.cmp(&a.5));
+    groups
+        .into_iter()
+        .take(MAX_PATCHES)
+        .map(|(x0, y0, x1, y1, _, _)| {
+            // Two cells of quiet zone around the dense ones, in photo pixels.
+            let to_photo = |c: u32, limit: u32| ((c * CELL) as f32 * factor).min(limit as f32) as u32;
+            let (px0, py0) = (to_photo(x0.saturating_sub(2), w), to_photo(y0.saturating_sub(2), h));
+            let (px1, py1) = (to_photo(x1 + 3, w), to_photo(y1 + 3, h));
+            Rect { x: px0, y: py0, width: (px1 - px0).max(1), height: (py1 - py0).max(1) }
+        })
+        .collect()
 }
 
 fn overlaps(a: Rect, b: Rect) -> bool {

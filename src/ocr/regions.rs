@@ -56,13 +56,8 @@ pub struct Region {
 /// own pixels; most lines first.
 pub fn find(grey: &GrayImage) -> Vec<Region> {
     let (w, h) = grey.dimensions();
-    let (work, factor) = match crate::decode::fit_within(w, h, WORK_SIDE) {
-        Some((sw, sh)) => (
-            image::imageops::resize(grey, sw, sh, image::imageops::FilterType::Triangle),
-            w as f32 / sw as f32,
-        ),
-        None => (grey.clone(), 1.0),
-    };
+    let (work, k) = crate::decode::shrink_grey(grey, WORK_SIDE);
+    let factor = k as f32;
     let (ww, wh) = (work.width() as usize, work.height() as usize);
     let mean = imageproc::filter::box_filter(&work, MEAN_RADIUS, MEAN_RADIUS);
     let mut lines = Vec::new();
