@@ -150,7 +150,7 @@ pub fn candidates(grey: &image::GrayImage) -> Vec<Rect> {
             groups.push(g);
         }
     }
-    groups.sort_by(|a, b| b.5.cmp(&a.5));
+    groups.sort_by_key(|g| std::cmp::Reverse(g.5));
     groups
         .into_iter()
         .take(MAX_PATCHES)
