@@ -4,15 +4,20 @@
 //! a monitor or a wristband. The strategy here, kept because the evaluation numbers
 //! support it (see `eval/`):
 //!
-//! 1. grey + contrast stretch (1st–99th percentile), so faded labels and dim monitors
-//!    reach Tesseract's binariser with full range;
-//! 2. an overview pass at about 2.5 MP, sparse-text page mode (text anywhere, no layout);
-//! 3. the tilt of the text lines estimated from the strongest edges (a projection
-//!    profile, `estimate_tilt`), and one more pass turned to level them; when the
-//!    estimate says level, two passes at fixed ±14° instead;
-//! 4. for larger photos, full-resolution tiles (overlapping) so that 12–20 px text in a
-//!    12 MP photo is read at its own size, each tile with text in it read tilted the
-//!    same way.
+//! 1. grey + contrast stretch (1st–99th percentile), so dim photos reach Tesseract's
+//!    binariser with full range;
+//! 2. an overview pass, the photo shrunk by a whole factor to at most 1800 px, in
+//!    sparse-text page mode (text anywhere, no layout);
+//! 3. for photos the overview holds at full size, the tilt of the text lines estimated
+//!    from the strongest edges (a projection profile, `estimate_tilt`), and one more
+//!    pass turned to level them; when the estimate says level, two passes at fixed
+//!    ±14° instead;
+//! 4. candidate text regions (`regions`: letters found against their neighbourhood,
+//!    chained into lines, grouped), each cut from the unstretched photo at full
+//!    resolution, enlarged so its letters are about 30 px high, binarised against its
+//!    own neighbourhood, read, and read again levelled when its lines are tilted. In a
+//!    12 MP photo this is what reads 12–20 px text; in every photo it is what reads
+//!    faint text (a pale label on a dark table, a faded door sign).
 //!
 //! Tesseract inverts dark-background lines itself (light-on-dark monitors). Boxes are
 //! mapped back to displayed-image pixels. One engine per worker thread: `init` costs
@@ -47,9 +52,8 @@ pub struct Line {
 /// Longest side of the overview pass, at most (the photo is shrunk by a whole factor:
 /// a 12 MP photo's overview is 1344 px; its small text is read in its regions).
 const OVERVIEW_SIDE: u32 = 1800;
-/// Photos with a longer side than this have every candidate text region read at full
-/// resolution; smaller ones, whose overview is at full resolution, only those with
-/// small letters.
+/// Photos with a longer side than this get no tilted overview passes: their overview
+/// is shrunk, and their text is read, levelled, in its regions at full resolution.
 const OVERVIEW_ONLY_BELOW: u32 = 2400;
 
 /// Debian's tessdata folders, newest first; `TESSDATA_PREFIX` wins when set.
@@ -204,7 +208,7 @@ pub enum Strategy {
 }
 
 /// Reads the text in the photo, one list of lines per pass (overview, tilted overviews,
-/// full-resolution tiles). Passes overlap; the pipeline merges what they find.
+/// candidate regions). Passes overlap; the pipeline merges what they find.
 pub fn read_text(photo: &DisplayImage, strategy: Strategy, deadline: &Deadline) -> Result<Vec<Vec<Line>>> {
     let recognise = |img: &GrayImage| {
         deadline.check("reading text")?;
@@ -244,9 +248,6 @@ pub fn read_text(photo: &DisplayImage, strategy: Strategy, deadline: &Deadline) 
     // (the global stretch above saturates a small white label, and its faint text with
     // it), each read enlarged to a size Tesseract reads well, and levelled.
     for region in regions::find(&raw) {
-        if region.letter_height >= READ_AS_IS && !large {
-            continue; // the overview passes read text this size already
-        }
         passes.extend(read_region(&raw, &region, &recognise)?);
     }
     Ok(passes)
@@ -258,9 +259,6 @@ pub fn read_text(photo: &DisplayImage, strategy: Strategy, deadline: &Deadline) 
 const LETTER_TARGET: f32 = 30.0;
 const MAX_ENLARGE: f32 = 3.0;
 const MAX_REGION_PIXELS: f32 = 6.0e6;
-/// In photos small enough for the overview to be at full resolution, regions with
-/// letters this tall or taller are left to the overview passes.
-const READ_AS_IS: f32 = 22.0;
 
 /// One candidate region as it is read: cropped from the unstretched grey image,
 /// scaled to put its letters at `LETTER_TARGET`, and stretched on its own grey levels.

@@ -1,0 +1,82 @@
+//! Criterion benchmarks of the full scan of a 12 MP photo (metadata + scene + OCR +
+//! recognizers + barcodes: what `medscrub scan` does per photo), and of the text
+//! stage's parts, on the evaluation corpus's 12 MP photos. The issue's budget is a
+//! median of 1 s per photo per core.
+//!
+//! Needs the corpus: `cargo run --release --example eval-generate -- target/eval`
+//! (`scripts/eval` makes it), or `MEDSCRUB_BENCH_CORPUS=DIR`. Run as
+//! `OMP_THREAD_LIMIT=1 cargo bench --bench text` (Tesseract's OpenMP reads the variable
+//! when the library loads; the bench re-executes itself with it set otherwise).
+
+use criterion::{Criterion, criterion_group};
+use medscrub::intake::Input;
+use medscrub::options::Deadline;
+use medscrub::{Options, barcode, ocr, pipeline, policy};
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The corpus's 12 MP photos with PHI on a small object (one of each scene kind).
+const PHOTOS: [&str; 4] =
+    ["phi/wristband_005.jpg", "phi/sticker_005.jpg", "phi/monitor_006.jpg", "phi/label_003.jpg"];
+
+fn corpus() -> Option<PathBuf> {
+    let dir =
+        std::env::var_os("MEDSCRUB_BENCH_CORPUS").map_or_else(|| PathBuf::from("target/eval"), PathBuf::from);
+    PHOTOS.iter().all(|p| dir.join(p).is_file()).then_some(dir)
+}
+
+fn bench(c: &mut Criterion) {
+    let Some(dir) = corpus() else {
+        eprintln!(
+            "benches/text: the evaluation corpus is missing; make it with \
+             `cargo run --release --example eval-generate -- target/eval` (or set MEDSCRUB_BENCH_CORPUS)"
+        );
+        return;
+    };
+    let options = Options::default();
+    let engine =
+        pipeline::Engine { options: &options, profile: policy::profile("strictest").expect("profile") };
+    let mut group = c.benchmark_group("text-12MP");
+    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    for name in PHOTOS {
+        let input = Input { path: dir.join(name), relative: PathBuf::from(name) };
+        let stem = name.trim_start_matches("phi/").trim_end_matches(".jpg");
+        group.bench_function(format!("full-scan/{stem}"), |b| b.iter(|| engine.analyse(black_box(&input))));
+    }
+    // The text stage's parts, on the first photo.
+    let bytes = std::fs::read(dir.join(PHOTOS[0])).expect("corpus photo");
+    let photo = medscrub::decode::decode(&bytes, medscrub::intake::Format::Jpeg, 1, &Default::default())
+        .expect("corpus photo decodes");
+    let grey = photo.pixels.to_luma8();
+    let deadline = || Deadline::starting_now(Duration::from_secs(600));
+    group.bench_function("text-regions", |b| b.iter(|| ocr::regions::find(black_box(&grey))));
+    group.bench_function("barcode-search", |b| b.iter(|| barcode::find(black_box(&photo), &deadline())));
+    group.bench_function("ocr-read-text", |b| {
+        b.iter(|| ocr::read_text(black_box(&photo), ocr::Strategy::Scene, &deadline()))
+    });
+    group.finish();
+}
+
+/// Re-executes the bench with `OMP_THREAD_LIMIT=1` when it is not set (see src/main.rs).
+fn limit_openmp_threads() {
+    #[cfg(unix)]
+    if std::env::var_os("OMP_THREAD_LIMIT").is_none()
+        && let Ok(exe) = std::env::current_exe()
+    {
+        use std::os::unix::process::CommandExt;
+        let err = std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env("OMP_THREAD_LIMIT", "1")
+            .exec();
+        eprintln!("benches/text: could not limit OCR threads ({err}); timings will be slow");
+    }
+}
+
+criterion_group!(benches, bench);
+
+fn main() {
+    limit_openmp_threads();
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
