@@ -210,3 +210,36 @@ fn decode_all(grey: &image::GrayImage) -> Vec<Barcode> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 12 MP grey photo with, optionally, a patch of 2–4 px bars at (`x`, `y`).
+    fn photo_with_bars(bars_at: Option<(u32, u32)>) -> image::GrayImage {
+        let mut grey =
+            image::GrayImage::from_fn(4032, 3024, |x, y| image::Luma([90 + ((x + y) / 80 % 20) as u8]));
+        if let Some((x0, y0)) = bars_at {
+            for y in y0..y0 + 60 {
+                for x in x0..x0 + 200 {
+                    let bar = (x - x0) / 2 % 3 == 0 || (x - x0) / 4 % 5 == 1;
+                    grey.put_pixel(x, y, image::Luma([if bar { 20 } else { 235 }]));
+                }
+            }
+        }
+        grey
+    }
+
+    #[test]
+    fn a_small_code_in_a_large_photo_is_a_candidate() {
+        let patches = candidates(&photo_with_bars(Some((2501, 1703))));
+        assert!(!patches.is_empty());
+        let p = patches[0];
+        assert!(p.x <= 2501 && p.y <= 1703 && p.x + p.width >= 2701 && p.y + p.height >= 1763, "{p:?}");
+    }
+
+    #[test]
+    fn a_smooth_photo_has_no_candidates() {
+        assert!(candidates(&photo_with_bars(None)).is_empty());
+    }
+}

@@ -240,6 +240,18 @@ mod tests {
     }
 
     #[test]
+    fn shrinking_averages_whole_blocks() {
+        // 4032 × 3024 into 1800: a factor of 3 (2 would leave 2016 px), so 1344 × 1008.
+        let grey =
+            image::GrayImage::from_fn(4032, 3024, |x, _| image::Luma([if x % 3 == 0 { 30 } else { 240 }]));
+        let (small, k) = shrink_grey(&grey, 1800);
+        assert_eq!((k, small.width(), small.height()), (3, 1344, 1008));
+        assert_eq!(small.get_pixel(7, 9).0[0], 170, "(30 + 240 + 240) / 3");
+        let (same, k) = shrink_grey(&grey, 5000);
+        assert_eq!((k, same.dimensions()), (1, grey.dimensions()));
+    }
+
+    #[test]
     fn orientation_is_applied_once() {
         let bytes = jpeg(40, 20, |x, _| if x < 10 { [255, 0, 0] } else { [0, 0, 255] });
         let img = decode(&bytes, Format::Jpeg, 6, &Limits::default()).unwrap();
