@@ -58,25 +58,10 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-/// Re-executes the bench with `OMP_THREAD_LIMIT=1` when it is not set (see src/main.rs).
-fn limit_openmp_threads() {
-    #[cfg(unix)]
-    if std::env::var_os("OMP_THREAD_LIMIT").is_none()
-        && let Ok(exe) = std::env::current_exe()
-    {
-        use std::os::unix::process::CommandExt;
-        let err = std::process::Command::new(exe)
-            .args(std::env::args_os().skip(1))
-            .env("OMP_THREAD_LIMIT", "1")
-            .exec();
-        eprintln!("benches/text: could not limit OCR threads ({err}); timings will be slow");
-    }
-}
-
 criterion_group!(benches, bench);
 
 fn main() {
-    limit_openmp_threads();
+    medscrub::ocr::limit_openmp_threads("benches/text");
     benches();
     Criterion::default().configure_from_args().final_summary();
 }

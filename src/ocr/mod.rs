@@ -64,6 +64,26 @@ thread_local! {
     static ENGINE: RefCell<Option<TesseractAPI>> = const { RefCell::new(None) };
 }
 
+/// Debian's libtesseract links OpenMP, which reads `OMP_THREAD_LIMIT` once, when the
+/// library loads — before `main` could set it. Without it each OCR call spins up a
+/// thread per core and fights medscrub's own per-photo workers: measured 5× slower on
+/// 2 cores. So a program that reads text (the binary, the text benchmark) calls this
+/// first thing: it re-executes itself with the variable set, once.
+pub fn limit_openmp_threads(program: &str) {
+    #[cfg(unix)]
+    if std::env::var_os("OMP_THREAD_LIMIT").is_none()
+        && let Ok(exe) = std::env::current_exe()
+    {
+        use std::os::unix::process::CommandExt;
+        let err = std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env("OMP_THREAD_LIMIT", "1")
+            .exec();
+        // exec only returns on failure; carry on single-process, just slower.
+        eprintln!("{program}: note: could not limit OCR threads ({err}); OCR may be slow");
+    }
+}
+
 /// Where the English model is, or an error naming the package that provides it.
 pub fn tessdata_dir() -> Result<String> {
     if let Ok(dir) = std::env::var("TESSDATA_PREFIX")
