@@ -61,7 +61,7 @@ fn bench(c: &mut Criterion) {
 criterion_group!(benches, bench);
 
 fn main() {
-    medscrub::ocr::limit_openmp_threads("benches/text");
+    ocr::limit_openmp_threads("benches/text");
     benches();
     Criterion::default().configure_from_args().final_summary();
 }
