@@ -52,8 +52,9 @@ pub struct Region {
     pub dark_text: bool,
 }
 
-/// The candidate text regions of `grey` (already contrast-stretched), padded, in its
-/// own pixels; most lines first.
+/// The candidate text regions of `grey`, padded, in its own pixels; most lines first.
+/// Give it the grey levels as they are: a global contrast stretch saturates a small
+/// pale label, and its faint text with it.
 pub fn find(grey: &GrayImage) -> Vec<Region> {
     let (w, h) = grey.dimensions();
     let (work, k) = crate::decode::shrink_grey(grey, WORK_SIDE);
