@@ -23,16 +23,17 @@ fn main() {
                     continue;
                 }
             };
-        let tilt = ocr::estimate_tilt(&image.pixels.to_luma8());
+        let grey = image.pixels.to_luma8();
+        let tilt = ocr::estimate_tilt(&grey);
         println!("== {file}: estimated tilt {tilt}°");
         if let Some(dir) = &regions_dir {
-            outline_regions(&image, file, dir);
+            outline_regions(&image, &grey, file, dir);
         }
         if tilt_only {
             continue;
         }
         let passes = ocr::read_text(
-            &image,
+            &grey,
             ocr::Strategy::Scene,
             &Deadline::starting_now(std::time::Duration::from_secs(600)),
         )
@@ -51,9 +52,8 @@ fn main() {
 }
 
 /// Prints the candidate text regions and writes the photo with them outlined in red.
-fn outline_regions(image: &medscrub::decode::DisplayImage, file: &str, dir: &str) {
-    let raw = image.pixels.to_luma8();
-    let regions = ocr::regions::find(&raw);
+fn outline_regions(image: &medscrub::decode::DisplayImage, raw: &image::GrayImage, file: &str, dir: &str) {
+    let regions = ocr::regions::find(raw);
     let mut copy = image.pixels.to_rgb8();
     for r in &regions {
         println!("  region {:?} letter height {:.0} lines {}", r.rect, r.letter_height, r.lines);
@@ -75,6 +75,6 @@ fn outline_regions(image: &medscrub::decode::DisplayImage, file: &str, dir: &str
         let crop = image::imageops::crop_imm(&copy, x, y, w, h).to_image();
         crop.save(&out).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
         let out = std::path::Path::new(dir).join(format!("{name}_region{i}_read.png"));
-        ocr::prepare_region(&raw, r).save(&out).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
+        ocr::prepare_region(raw, r).save(&out).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
     }
 }

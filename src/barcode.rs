@@ -8,7 +8,6 @@
 //! bars and modules are), and decodes full-resolution crops of those, straight and
 //! tilted. Photos small enough to search whole quickly are also searched whole.
 
-use crate::decode::DisplayImage;
 use crate::error::Result;
 use crate::options::Deadline;
 use crate::report::Rect;
@@ -46,28 +45,33 @@ const TILTS: [f32; 2] = [-15.0, 15.0];
 /// about the time its candidate patches would take); larger ones patch by patch.
 const WHOLE_SEARCH_PIXELS: u32 = 2_500_000;
 
-/// Finds and decodes every barcode in the photo: in a small photo, the whole photo
-/// straight and tilted both ways; in a large one, each candidate patch at full
-/// resolution, straight and, when that finds nothing, tilted.
-pub fn find(photo: &DisplayImage, deadline: &Deadline) -> Result<Vec<Barcode>> {
+/// Finds and decodes every barcode in the photo (its displayed image in grey): in a
+/// small photo, the whole photo straight and tilted both ways; in a large one, each
+/// candidate patch at full resolution, straight and, when that finds nothing, tilted.
+pub fn find(grey: &image::GrayImage, deadline: &Deadline) -> Result<Vec<Barcode>> {
     deadline.check("searching for barcodes")?;
-    let grey = photo.pixels.to_luma8();
     let (w, h) = grey.dimensions();
     if w * h <= WHOLE_SEARCH_PIXELS {
-        return Ok(search(&grey, true));
+        return Ok(search(grey, true));
     }
     let mut found: Vec<Barcode> = Vec::new();
-    for patch in candidates(&grey) {
+    for patch in candidates(grey) {
         deadline.check("searching for barcodes")?;
-        let crop = image::imageops::crop_imm(&grey, patch.x, patch.y, patch.width, patch.height).to_image();
+        let crop = image::imageops::crop_imm(grey, patch.x, patch.y, patch.width, patch.height).to_image();
         for mut code in search(&crop, false) {
             code.bbox = crate::ocr::scale_rect(code.bbox, 1.0, patch.x, patch.y, w, h);
-            if !found.iter().any(|f| f.payload == code.payload && overlaps(f.bbox, code.bbox)) {
-                found.push(code);
-            }
+            add_new(&mut found, code);
         }
     }
     Ok(found)
+}
+
+/// Adds `code` unless the same payload was already read over the same place (by a
+/// tilted search, or an overlapping patch).
+fn add_new(codes: &mut Vec<Barcode>, code: Barcode) {
+    if !codes.iter().any(|f| f.payload == code.payload && overlaps(f.bbox, code.bbox)) {
+        codes.push(code);
+    }
 }
 
 /// The codes in `grey` read straight, and on copies tilted by `TILTS` (always, or only
@@ -80,9 +84,7 @@ fn search(grey: &image::GrayImage, always_tilt: bool) -> Vec<Barcode> {
             let theta = tilt.to_radians();
             for mut code in decode_all(&crate::ocr::tilted(grey, theta)) {
                 code.bbox = crate::ocr::unrotate(code.bbox, theta, w as f32 / 2.0, h as f32 / 2.0, w, h);
-                if !codes.iter().any(|f| f.payload == code.payload && overlaps(f.bbox, code.bbox)) {
-                    codes.push(code);
-                }
+                add_new(&mut codes, code);
             }
         }
     }
@@ -123,42 +125,19 @@ pub fn candidates(grey: &image::GrayImage) -> Vec<Rect> {
         }
     }
     let dense: Vec<bool> = strong.iter().map(|&n| n as f32 >= DENSE_CELL * (CELL * CELL) as f32).collect();
-    // Groups of 8-connected dense cells: (x0, y0, x1, y1) in cells, cell count, edges.
-    let mut seen = vec![false; dense.len()];
-    let mut groups: Vec<(u32, u32, u32, u32, u32, u32)> = Vec::new();
-    for start in 0..dense.len() {
-        if !dense[start] || seen[start] {
-            continue;
-        }
-        seen[start] = true;
-        let mut stack = vec![start];
-        let mut g = (u32::MAX, u32::MAX, 0, 0, 0, 0);
-        while let Some(i) = stack.pop() {
-            let (cx, cy) = (i as u32 % cols, i as u32 / cols);
-            g = (g.0.min(cx), g.1.min(cy), g.2.max(cx), g.3.max(cy), g.4 + 1, g.5 + strong[i]);
-            for ny in cy.saturating_sub(1)..=(cy + 1).min(rows - 1) {
-                for nx in cx.saturating_sub(1)..=(cx + 1).min(cols - 1) {
-                    let j = (ny * cols + nx) as usize;
-                    if dense[j] && !seen[j] {
-                        seen[j] = true;
-                        stack.push(j);
-                    }
-                }
-            }
-        }
-        if g.4 >= 2 {
-            groups.push(g);
-        }
-    }
-    groups.sort_by_key(|g| std::cmp::Reverse(g.5));
+    // Groups of 8-connected dense cells, most cells first.
+    let mut groups = crate::ocr::regions::blobs(&dense, cols as usize, rows as usize);
+    groups.retain(|g| g.pixels >= 2);
+    groups.sort_by_key(|g| std::cmp::Reverse(g.pixels));
     groups
         .into_iter()
         .take(MAX_PATCHES)
-        .map(|(x0, y0, x1, y1, _, _)| {
+        .map(|g| {
             // Two cells of quiet zone around the dense ones, in photo pixels.
-            let to_photo = |c: u32, limit: u32| ((c * CELL) as f32 * factor).min(limit as f32) as u32;
-            let (px0, py0) = (to_photo(x0.saturating_sub(2), w), to_photo(y0.saturating_sub(2), h));
-            let (px1, py1) = (to_photo(x1 + 3, w), to_photo(y1 + 3, h));
+            let to_photo =
+                |c: usize, limit: u32| ((c as u32 * CELL) as f32 * factor).min(limit as f32) as u32;
+            let (px0, py0) = (to_photo(g.x0.saturating_sub(2), w), to_photo(g.y0.saturating_sub(2), h));
+            let (px1, py1) = (to_photo(g.x1 + 3, w), to_photo(g.y1 + 3, h));
             Rect { x: px0, y: py0, width: (px1 - px0).max(1), height: (py1 - py0).max(1) }
         })
         .collect()

@@ -304,9 +304,11 @@ impl Engine<'_> {
         if self.options.ocr == ocr::Strategy::Off {
             return Ok(Vec::new());
         }
-        let passes = ocr::read_text(image, self.options.ocr, deadline)?;
+        // One grey copy for both readers (a 12 MP conversion is not free).
+        let grey = image.pixels.to_luma8();
+        let passes = ocr::read_text(&grey, self.options.ocr, deadline)?;
         let mut documents: Vec<Document> = passes.iter().map(|lines| Document::from_ocr(lines)).collect();
-        documents.extend(barcode::find(image, deadline)?.iter().map(Document::from_barcode));
+        documents.extend(barcode::find(&grey, deadline)?.iter().map(Document::from_barcode));
         Ok(documents)
     }
 

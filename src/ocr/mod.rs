@@ -25,7 +25,6 @@
 
 pub mod regions;
 
-use crate::decode::DisplayImage;
 use crate::error::{Error, Result, Stage};
 use crate::options::Deadline;
 use crate::report::Rect;
@@ -227,9 +226,10 @@ pub enum Strategy {
     Off,
 }
 
-/// Reads the text in the photo, one list of lines per pass (overview, tilted overviews,
-/// candidate regions). Passes overlap; the pipeline merges what they find.
-pub fn read_text(photo: &DisplayImage, strategy: Strategy, deadline: &Deadline) -> Result<Vec<Vec<Line>>> {
+/// Reads the text in the photo (its displayed image in grey), one list of lines per
+/// pass (overview, tilted overviews, candidate regions). Passes overlap; the pipeline
+/// merges what they find.
+pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Result<Vec<Vec<Line>>> {
     let recognise = |img: &GrayImage| {
         deadline.check("reading text")?;
         recognise(img)
@@ -239,19 +239,16 @@ pub fn read_text(photo: &DisplayImage, strategy: Strategy, deadline: &Deadline) 
     }
     if strategy == Strategy::Plain {
         deadline.check("reading text")?;
-        let grey = photo.pixels.to_luma8();
-        return Ok(vec![recognise_with(&grey, TessPageSegMode::PSM_AUTO)?]);
+        return Ok(vec![recognise_with(raw, TessPageSegMode::PSM_AUTO)?]);
     }
-    let raw = photo.pixels.to_luma8();
-    let mut grey = raw.clone();
-    normalise(&mut grey);
-    let (w, h) = grey.dimensions();
+    let (w, h) = raw.dimensions();
     let mut passes = Vec::new();
 
-    // Overview passes: straight, then tilted both ways.
-    let (overview, k) = crate::decode::shrink_grey(&grey, OVERVIEW_SIDE);
-    let scale = 1.0 / k as f32;
-    let to_photo = |r: Rect| scale_rect(r, 1.0 / scale, 0, 0, w, h);
+    // Overview passes: straight, then tilted both ways. The stretch is of the shrunk
+    // copy: only the overview passes read stretched levels.
+    let (mut overview, k) = crate::decode::shrink_grey(raw, OVERVIEW_SIDE);
+    normalise(&mut overview);
+    let to_photo = |r: Rect| scale_rect(r, k as f32, 0, 0, w, h);
     passes.push(map_lines(recognise(&overview)?, to_photo));
     let (ow, oh) = overview.dimensions();
     // Tilted overview passes only where the overview is the photo at full size: in a
@@ -267,8 +264,8 @@ pub fn read_text(photo: &DisplayImage, strategy: Strategy, deadline: &Deadline) 
     // Candidate text regions, found at full resolution on the grey levels as they are
     // (the global stretch above saturates a small white label, and its faint text with
     // it), each read enlarged to a size Tesseract reads well, and levelled.
-    for region in regions::find(&raw) {
-        passes.extend(read_region(&raw, &region, &recognise)?);
+    for region in regions::find(raw) {
+        passes.extend(read_region(raw, &region, &recognise)?);
     }
     Ok(passes)
 }

@@ -105,14 +105,14 @@ pub fn stroke_mask(grey: &GrayImage, mean: &GrayImage, dark: bool, contrast: i16
         .collect()
 }
 
-/// One 8-connected blob of the mask: its bounds and how many pixels it has.
+/// One 8-connected blob of a mask: its bounds (inclusive) and how many pixels it has.
 #[derive(Debug, Clone, Copy)]
-struct Blob {
-    x0: usize,
-    y0: usize,
-    x1: usize,
-    y1: usize,
-    pixels: usize,
+pub(crate) struct Blob {
+    pub x0: usize,
+    pub y0: usize,
+    pub x1: usize,
+    pub y1: usize,
+    pub pixels: usize,
 }
 
 impl Blob {
@@ -156,8 +156,9 @@ struct TextLine {
     dark: bool,
 }
 
-/// The 8-connected blobs of `mask`, by a flood fill with an explicit stack.
-fn blobs(mask: &[bool], w: usize, h: usize) -> Vec<Blob> {
+/// The 8-connected blobs of `mask` (`w` × `h`, row by row), by a flood fill with an
+/// explicit stack. The barcode search groups its dense cells with it too.
+pub(crate) fn blobs(mask: &[bool], w: usize, h: usize) -> Vec<Blob> {
     let mut seen = vec![false; mask.len()];
     let mut out = Vec::new();
     let mut stack = Vec::new();

@@ -430,71 +430,24 @@ mod tests {
 
     #[test]
     fn blood_needs_ragged_red_beside_skin_or_gauze() {
-        assert!(fires(
-            &Blood,
-            stats(|s| {
-                s.blood = 0.08;
-                s.blood_edges = 0.3;
-                s.skin = 0.3
-            }),
-            ""
-        ));
-        assert!(fires(
-            &Blood,
-            stats(|s| {
-                s.blood = 0.05;
-                s.blood_edges = 0.4;
-                s.white = 0.4
-            }),
-            ""
-        ));
-        assert!(
-            !fires(
-                &Blood,
-                stats(|s| {
-                    s.blood = 0.3;
-                    s.blood_edges = 0.05;
-                    s.skin = 0.2
-                }),
-                ""
-            ),
-            "a sweater"
-        );
-        assert!(
-            !fires(
-                &Blood,
-                stats(|s| {
-                    s.blood = 0.6;
-                    s.blood_edges = 0.3;
-                    s.skin = 0.2
-                }),
-                ""
-            ),
-            "all red"
-        );
-        assert!(
-            !fires(
-                &Blood,
-                stats(|s| {
-                    s.blood = 0.02;
-                    s.blood_edges = 0.95;
-                    s.white = 0.6
-                }),
-                ""
-            ),
-            "red ink on white paper: all strokes, no patch"
-        );
-        assert!(
-            !fires(
-                &Blood,
-                stats(|s| {
-                    s.blood = 0.05;
-                    s.blood_edges = 0.4
-                }),
-                ""
-            ),
-            "no skin or gauze"
-        );
+        // (blood share, share of the blood on an edge, skin, gauze white, fires, what)
+        let cases = [
+            (0.08, 0.3, 0.3, 0.0, true, "a wound on skin"),
+            (0.05, 0.4, 0.0, 0.4, true, "blood on gauze"),
+            (0.3, 0.05, 0.2, 0.0, false, "a sweater"),
+            (0.6, 0.3, 0.2, 0.0, false, "all red"),
+            (0.02, 0.95, 0.0, 0.6, false, "red ink on white paper: all strokes, no patch"),
+            (0.05, 0.4, 0.0, 0.0, false, "no skin or gauze"),
+        ];
+        for (blood, blood_edges, skin, white, expected, what) in cases {
+            let picture = stats(|s| {
+                s.blood = blood;
+                s.blood_edges = blood_edges;
+                s.skin = skin;
+                s.white = white
+            });
+            assert_eq!(fires(&Blood, picture, ""), expected, "{what}");
+        }
     }
 
     #[test]
