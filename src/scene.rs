@@ -97,6 +97,10 @@ pub struct SceneStats {
     /// How scattered the blood-red pixels are (0: one smooth patch; higher: ragged
     /// patches with holes and edges, as blood on gauze or skin is).
     pub blood_edges: f32,
+    /// How much of its convex hull each blood-red patch fills, averaged over the
+    /// patches by size (1: bands, ellipses and rectangles, as a red napkin or stripe is;
+    /// well under 1: splashes and smears). 0 when there are no patches of any size.
+    pub blood_solidity: f32,
     /// Skin tones.
     pub skin: f32,
     /// White gauze, sheets and slide background (bright, nearly grey).
@@ -186,6 +190,7 @@ pub fn analyse(overview: &Overview) -> SceneStats {
     }
     s.blood = blood_px / n;
     s.blood_edges = if blood_px > 0.0 { blood_edge / blood_px } else { 0.0 };
+    s.blood_solidity = if blood_px > 0.0 { blood_solidity(&hsv, w, h) } else { 0.0 };
     s.drape_center = drape_c / centre.max(1.0);
     s.drape_top = drape_t / top.max(1.0);
     s.sky_top = sky_t / top.max(1.0);
@@ -204,6 +209,52 @@ fn is_blood(hue: f32, sat: f32, val: f32) -> bool {
 fn is_blood_px(p: (f32, f32, f32)) -> bool {
     is_blood(p.0, p.1, p.2)
 }
+
+/// The size-weighted mean solidity (pixels over convex hull area) of the blood-red
+/// patches of at least `MIN_PATCH` pixels.
+fn blood_solidity(hsv: &[(f32, f32, f32)], w: u32, h: u32) -> f32 {
+    use imageproc::point::Point;
+    use imageproc::region_labelling::{Connectivity, connected_components};
+    let mask = image::GrayImage::from_fn(w, h, |x, y| {
+        image::Luma([if is_blood_px(hsv[(y * w + x) as usize]) { 255 } else { 0 }])
+    });
+    let labels = connected_components(&mask, Connectivity::Eight, image::Luma([0u8]));
+    let mut corners: std::collections::HashMap<u32, Vec<Point<i32>>> = Default::default();
+    for (x, y, l) in labels.enumerate_pixels() {
+        if l[0] != 0 {
+            let (x, y) = (x as i32, y as i32);
+            // The pixel's four corners, so a one-pixel-wide patch has an area.
+            corners.entry(l[0]).or_default().extend([
+                Point::new(x, y),
+                Point::new(x + 1, y),
+                Point::new(x, y + 1),
+                Point::new(x + 1, y + 1),
+            ]);
+        }
+    }
+    let (mut weighted, mut total) = (0.0f32, 0.0f32);
+    for points in corners.into_values() {
+        let pixels = (points.len() / 4) as f32;
+        if pixels < MIN_PATCH {
+            continue;
+        }
+        let hull = imageproc::geometry::convex_hull(points);
+        // Shoelace formula.
+        let twice: i64 = (0..hull.len())
+            .map(|i| {
+                let (a, b) = (hull[i], hull[(i + 1) % hull.len()]);
+                i64::from(a.x) * i64::from(b.y) - i64::from(b.x) * i64::from(a.y)
+            })
+            .sum();
+        let area = (twice.abs() as f32 / 2.0).max(pixels);
+        weighted += pixels * (pixels / area);
+        total += pixels;
+    }
+    if total > 0.0 { weighted / total } else { 0.0 }
+}
+
+/// Patches smaller than this (statistics pixels) are specks, too small to have a shape.
+const MIN_PATCH: f32 = 12.0;
 
 fn is_skin(hue: f32, sat: f32, val: f32) -> bool {
     (8.0..=40.0).contains(&hue) && (0.15..0.6).contains(&sat) && val > 0.35
@@ -300,6 +351,7 @@ mod tests {
         assert!(drape.drape_center > 0.99 && drape.blood == 0.0);
         let blood = analyse(&photo(RgbImage::from_pixel(300, 200, Rgb([140, 10, 15]))));
         assert!(blood.blood > 0.99 && blood.blood_edges < 0.05, "one smooth patch has few edges");
+        assert!(blood.blood_solidity > 0.99, "and fills its hull: {blood:?}");
         // Thin red strokes on white (red ink): every red pixel is an edge.
         let ink =
             RgbImage::from_fn(256, 192, |_, y| if y % 4 == 0 { Rgb([140, 10, 15]) } else { Rgb([250; 3]) });

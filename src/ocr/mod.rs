@@ -264,9 +264,14 @@ pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Re
     // Candidate text regions, found at full resolution on the grey levels as they are
     // (the global stretch above saturates a small white label, and its faint text with
     // it), each read enlarged to a size Tesseract reads well, and levelled.
+    // The regions split from one group by letter size make one text (one pass): a name
+    // on a door sign counts as a patient's beside the room number above it.
+    let mut groups: std::collections::BTreeMap<usize, Vec<Line>> = Default::default();
     for region in regions::find(raw) {
-        passes.extend(read_region(raw, &region, &recognise)?);
+        let lines = groups.entry(region.group).or_default();
+        lines.extend(read_region(raw, &region, &recognise)?.into_iter().flatten());
     }
+    passes.extend(groups.into_values());
     Ok(passes)
 }
 
@@ -309,8 +314,35 @@ fn binarise(img: &GrayImage, dark_text: bool) -> GrayImage {
     let mean = imageproc::filter::box_filter(img, BINARISE_RADIUS, BINARISE_RADIUS);
     let strokes = regions::stroke_mask(img, &mean, dark_text, BINARISE_CONTRAST);
     let pixels = strokes.iter().map(|&s| if s { 0 } else { 255 }).collect();
-    GrayImage::from_raw(img.width(), img.height(), pixels).expect("buffer matches its size")
+    let mut binary = GrayImage::from_raw(img.width(), img.height(), pixels).expect("buffer matches its size");
+    erase_frames(&mut binary);
+    binary
 }
+
+/// Whites out the black shapes far taller than letters: the edge of a label or a
+/// sign against the surface behind it turns into a thick black frame when binarised,
+/// and Tesseract takes a framed block of text for a picture and skips its words.
+fn erase_frames(binary: &mut GrayImage) {
+    use imageproc::region_labelling::{Connectivity, connected_components};
+    let labels = connected_components(binary, Connectivity::Eight, image::Luma([255u8]));
+    let count = labels.iter().copied().max().unwrap_or(0) as usize;
+    // Vertical extent of each label.
+    let mut extent = vec![(u32::MAX, 0u32); count + 1];
+    for (_, y, l) in labels.enumerate_pixels() {
+        let e = &mut extent[l[0] as usize];
+        *e = (e.0.min(y), e.1.max(y));
+    }
+    let too_tall: Vec<bool> = extent.iter().map(|&(y0, y1)| y1 >= y0 && y1 - y0 > FRAME_HEIGHT).collect();
+    for (p, l) in binary.pixels_mut().zip(labels.pixels()) {
+        if l[0] != 0 && too_tall[l[0] as usize] {
+            p[0] = 255;
+        }
+    }
+}
+
+/// Black shapes taller than this (prepared-region pixels, three times the letter
+/// height regions are scaled to) are frames and edges, not letters.
+const FRAME_HEIGHT: u32 = (3.0 * LETTER_TARGET) as u32;
 
 const BINARISE_RADIUS: u32 = 20;
 const BINARISE_CONTRAST: i16 = 12;

@@ -69,6 +69,19 @@ impl Document {
         doc
     }
 
+    /// The text with every word read under `min_confidence` blanked out (same byte
+    /// offsets): what OCR read with some certainty.
+    pub fn confident_text(&self, min_confidence: f32) -> String {
+        let mut text = self.text.clone().into_bytes();
+        for (range, _, confidence) in &self.words {
+            if *confidence < min_confidence {
+                text[range.clone()].fill(b' ');
+            }
+        }
+        // Blanking whole words (whole UTF-8 sequences) leaves valid UTF-8.
+        String::from_utf8(text).expect("whole words blanked")
+    }
+
     /// The union box of the words a byte range touches (none for text without boxes),
     /// and the lowest confidence among them.
     pub fn locate(&self, range: &Range<usize>) -> (Option<Rect>, f32) {
@@ -112,12 +125,18 @@ impl TextEvidence {
         self.clinical || self.documents.iter().any(|d| patterns::clinical_context(&d.text))
     }
 
+    /// The clinical flag counts OCR words read with at least `CONTEXT_CONFIDENCE`: noise
+    /// read off a texture ("RR MN rit Ae") must not loosen the patterns for the whole photo.
     pub fn new(documents: Vec<Document>) -> TextEvidence {
-        let clinical =
-            documents.iter().any(|d| d.source == Source::Ocr && patterns::clinical_context(&d.text));
+        let clinical = documents.iter().any(|d| {
+            d.source == Source::Ocr && patterns::clinical_context(&d.confident_text(CONTEXT_CONFIDENCE))
+        });
         TextEvidence { documents, clinical }
     }
 }
+
+/// Tesseract's confidence (0–100) a word needs to make a photo's text clinical.
+pub const CONTEXT_CONFIDENCE: f32 = 40.0;
 
 /// The origin of the document made from the file name.
 pub const FILE_NAME: &str = "file name";
@@ -181,6 +200,17 @@ mod tests {
         assert_eq!(c, 90.0);
         let (b, _) = doc.locate(&(0..13));
         assert_eq!(b.unwrap().width, 90);
+    }
+
+    #[test]
+    fn only_confident_words_make_the_text_clinical() {
+        let read = |confidence: f32| {
+            let noise = Word { confidence, ..word("RR", 0) };
+            Document::from_ocr(&[Line { words: vec![noise, word("18", 50)] }])
+        };
+        assert!(TextEvidence::new(vec![read(90.0)]).clinical, "RR 18 read clearly");
+        assert!(!TextEvidence::new(vec![read(11.0)]).clinical, "RR read off a texture");
+        assert_eq!(read(11.0).confident_text(40.0), "   18\n");
     }
 
     #[test]

@@ -48,8 +48,9 @@ regex!(
     r"(?i)\b(?:Acc(?:ession)?\.?\s*(?:No\.?|#)?|Specimen\s*(?:ID|No\.?|#)|Lab\s*(?:No\.?|#)|Order\s*(?:No\.?|#))\s*[:#]?\s*([A-Z0-9][A-Z0-9\-]{4,16})"
 );
 regex!(name_label_re, r"(?i)\b(?:Name|Patient|Pt|Pat)\s*[:\-]\s*((?:[A-Z][A-Za-z'\-]+,?\s*){1,3})");
-// DICOM's `^` separator is often read by OCR as `*` or `"`.
-regex!(last_first_re, r#"\b([A-Z][A-Za-z'\-]+)\s*[,^*"]\s*([A-Z][A-Za-z'\-]+)\b"#);
+// DICOM's `^` separator is often read by OCR as `*` or `"`, and a comma on a sign or
+// screen as `;`, `:` or a curly quote.
+regex!(last_first_re, r#"\b([A-Z][A-Za-z'\-]+)\s*[,^*";:’‘]\s*([A-Z][A-Za-z'\-]+)\b"#);
 regex!(first_last_re, r"\b([A-Z][A-Za-z'\-]+)\s+([A-Z][A-Za-z'\-]+)\b");
 
 /// Does the text read like a clinical label, band, board or screen?
@@ -137,9 +138,24 @@ pub fn find_date(text: &str, clinical: bool) -> Vec<Match> {
     let dobs = find_dob(text);
     date_re()
         .find_iter(text)
+        .filter(|m| plausible_date(m.as_str()))
         .filter(|m| !dobs.iter().any(|d| d.range.start <= m.start() && m.end() <= d.range.end))
         .map(|m| whole(m, "date in a clinical context"))
         .collect()
+}
+
+/// A numeric date whose day and month could be a day and a month, either way round
+/// ("26.4¢/oz" read as "26.40/02" is not a date); dates with a month name pass.
+fn plausible_date(s: &str) -> bool {
+    let numbers: Vec<u32> = s.split(['/', '.', '-']).map_while(|p| p.trim().parse().ok()).collect();
+    match numbers[..] {
+        [y, m, d] if y >= 1000 => (1..=12).contains(&m) && (1..=31).contains(&d),
+        [a, b, _] => {
+            let (day, month) = (1..=31, 1..=12);
+            (month.contains(&a) && day.contains(&b)) || (day.contains(&a) && month.contains(&b))
+        }
+        _ => true,
+    }
 }
 
 /// Ages: "67 yo", "67 y/o", "67-year-old", "Age: 67", and "67 F" in a clinical context.
@@ -293,6 +309,9 @@ mod tests {
         assert!(find_dob("Printed 03/14/1957").is_empty());
         assert_eq!(find_date("Adm 11/20/2026 DOB 01/02/1950", true).len(), 1);
         assert!(find_date("Conference 11/20/2026", false).is_empty());
+        assert_eq!(find_date("Adm 20.11.2026 and 2026-11-20", true).len(), 2);
+        assert!(find_date("Unit price 26.40/02", true).is_empty(), "no month 40");
+        assert!(find_date("2026-13-02", true).is_empty());
         assert_eq!(find_age("67 yo F", false).len(), 1);
         assert_eq!(find_age("a 67-year-old man", false).len(), 1);
         assert_eq!(find_age("Age: 67", false).len(), 1);
@@ -333,6 +352,10 @@ mod tests {
         assert!(find_name("Brown sugar, Young adults", true).is_empty());
         assert!(find_name("Patient: stable", false).is_empty());
         assert_eq!(find_name("SCOTT*EMILY", false).len(), 1, "DICOM ^ read as *");
+        for misread in ["Wilson’Barbara", "Nelson; Dorothy", "Nelson: Dorothy"] {
+            assert_eq!(find_name(misread, false).len(), 1, "{misread}: a comma misread");
+        }
+        assert!(find_name("Speaker: Young adults", false).is_empty(), "not a surname");
         assert_eq!(find_name("Room 3708\nMichelle Scott", false).len(), 1, "a door sign");
         assert!(find_name("Room 101 · Keynote: Young adults and sleep", false).is_empty());
         assert!(find_name("Mary Johnson Hall, 9:00", false).is_empty(), "no room number, no context");
