@@ -305,15 +305,23 @@ fn group(lines: &[TextLine]) -> Vec<Region> {
         .collect()
 }
 
-/// The lines of `set` in classes of about one letter size: sorted by height, a line
-/// starts a new class when its smallest line is under `SMALL_PRINT` of its height.
+/// The lines of `set` in classes of one polarity and about one letter size (a region is
+/// binarised for one polarity and scaled for one size: the light room number on a dark
+/// plate above a dark name on a white card is two regions). Sorted by polarity and
+/// height, a line starts a new class when its polarity differs or the class's smallest
+/// line is under `SMALL_PRINT` of its height.
 fn by_letter_size(mut set: Vec<usize>, lines: &[TextLine]) -> Vec<Vec<usize>> {
-    set.sort_by_key(|&i| lines[i].letter_height);
+    set.sort_by_key(|&i| (lines[i].dark, lines[i].letter_height));
     let mut classes: Vec<Vec<usize>> = Vec::new();
     for i in set {
-        let height = lines[i].letter_height as f32;
+        let (dark, height) = (lines[i].dark, lines[i].letter_height as f32);
         match classes.last_mut() {
-            Some(class) if lines[class[0]].letter_height as f32 >= height * SMALL_PRINT => class.push(i),
+            Some(class)
+                if lines[class[0]].dark == dark
+                    && lines[class[0]].letter_height as f32 >= height * SMALL_PRINT =>
+            {
+                class.push(i)
+            }
             _ => classes.push(vec![i]),
         }
     }
@@ -382,6 +390,11 @@ mod tests {
         assert_eq!((small.rect.y, small.rect.height, small.letter_height), (60, 34, 16.0));
         // Sizes within the ratio stay one region (a title a little larger than its body).
         assert_eq!(group(&[line(10, 10, 300, 29), line(10, 34, 200, 47)]).len(), 1);
+        // Light letters on a dark plate above dark ones on a card: two regions, one group.
+        let plate = TextLine { dark: false, ..line(10, 10, 300, 29) };
+        let regions = group(&[plate, line(10, 34, 200, 47)]);
+        assert_eq!(regions.len(), 2, "{regions:?}");
+        assert!(regions[0].dark_text != regions[1].dark_text && regions[0].group == regions[1].group);
     }
 
     #[test]
@@ -407,10 +420,11 @@ mod tests {
                 }
             }
         }
-        // (The pale label itself, on the mid-grey, reads as one light run-together word:
-        // a region of its own at its own size.)
+        // (The pale label's edges, on the mid-grey, read as long run-together words of
+        // both polarities: regions of their own at their own sizes, all on the label.)
         let regions = find(&grey);
-        assert!(regions.len() <= 2, "{regions:?}");
+        let on_label = |r: &Region| r.rect.x < 800 && r.rect.x + r.rect.width > 500 && r.rect.y < 460;
+        assert!(regions.iter().all(|r| on_label(r) && r.rect.y + r.rect.height > 400), "{regions:?}");
         let letters = regions.iter().find(|r| r.letter_height == 14.0).expect("the letters' region");
         let r = letters.rect;
         assert!(r.x <= 510 && r.y <= 410 && r.x + r.width >= 650 && r.y + r.height >= 449, "{r:?}");
