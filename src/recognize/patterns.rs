@@ -221,7 +221,9 @@ pub fn find_room_bed(text: &str, clinical: bool) -> Vec<Match> {
             clinical
                 || s.contains("bed")
                 || s.contains("bay")
-                || *named.get_or_init(|| full_names(text).next().is_some())
+                || *named.get_or_init(|| {
+                    full_names(text).next().is_some() || last_first_names(text).next().is_some()
+                })
         })
         .map(|m| whole(m, "room or bed"))
         .collect()
@@ -244,6 +246,15 @@ fn full_names(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
         .map(|c| c.get(0).expect("match").range())
 }
 
+/// "LAST, FIRST" pairs (and the separators OCR reads for the comma) whose words are a
+/// census surname and first name, as byte ranges.
+fn last_first_names(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    last_first_re()
+        .captures_iter(text)
+        .filter(|c| lexicon::is_surname(&c[1]) && lexicon::is_first_name(&c[2]))
+        .map(|c| c.get(0).expect("match").range())
+}
+
 /// Person names: after a Name/Patient label, in "LAST, FIRST" form, or as "First Last"
 /// in a clinical context or beside a room or bed number (a door sign) — each checked
 /// against the census lexicons, so that ordinary capitalised words ("Caesar Salad",
@@ -262,10 +273,8 @@ pub fn find_name(text: &str, clinical: bool) -> Vec<Match> {
             push(&mut out, c.get(0).expect("match").range(), "labelled");
         }
     }
-    for c in last_first_re().captures_iter(text) {
-        if lexicon::is_surname(&c[1]) && lexicon::is_first_name(&c[2]) {
-            push(&mut out, c.get(0).expect("match").range(), "LAST, FIRST");
-        }
+    for range in last_first_names(text) {
+        push(&mut out, range, "LAST, FIRST");
     }
     if clinical || room_bed_re().is_match(text) {
         let why = if clinical { "name in a clinical context" } else { "name beside a room number" };
@@ -335,6 +344,7 @@ mod tests {
         assert!(find_room_bed("Room 101", false).is_empty());
         assert_eq!(find_room_bed("Room 101", true).len(), 1);
         assert_eq!(find_room_bed("Room 3708\nMichelle Scott", false).len(), 1, "a door sign");
+        assert_eq!(find_room_bed("Room 284\nWilson, Barbara", false).len(), 1, "a door sign, LAST, FIRST");
         assert!(find_room_bed("Room 101 Keynote: Green chemistry", false).is_empty());
         assert_eq!(values(find_accession("Acc# S26-004512")), vec!["S26-004512"]);
         assert!(find_accession("Account settings").is_empty());
