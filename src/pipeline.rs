@@ -305,7 +305,7 @@ impl Engine<'_> {
             return Ok(Vec::new());
         }
         // One grey copy for both readers (a 12 MP conversion is not free).
-        let grey = image.pixels.to_luma8();
+        let grey = decode::grey(&image.pixels);
         let passes = ocr::read_text(&grey, self.options.ocr, deadline)?;
         let mut documents: Vec<Document> = passes.iter().map(|lines| Document::from_ocr(lines)).collect();
         documents.extend(barcode::find(&grey, deadline)?.iter().map(Document::from_barcode));

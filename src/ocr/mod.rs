@@ -311,7 +311,7 @@ pub fn prepare_region(raw: &GrayImage, region: &regions::Region) -> GrayImage {
 /// threshold fails on a crop that holds a pale label on a dark table: it splits table
 /// from label, and the label's grey text falls on the white side.
 fn binarise(img: &GrayImage, dark_text: bool) -> GrayImage {
-    let mean = imageproc::filter::box_filter(img, BINARISE_RADIUS, BINARISE_RADIUS);
+    let mean = regions::box_mean(img, BINARISE_RADIUS);
     let strokes = regions::stroke_mask(img, &mean, dark_text, BINARISE_CONTRAST);
     let pixels = strokes.iter().map(|&s| if s { 0 } else { 255 }).collect();
     let mut binary = GrayImage::from_raw(img.width(), img.height(), pixels).expect("buffer matches its size");
