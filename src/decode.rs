@@ -252,20 +252,18 @@ mod tests {
     #[test]
     fn grey_is_what_the_image_crate_makes() {
         // A decoded JPEG, as photos arrive: at most one grey level apart (rounding).
-        let rgb = image::RgbImage::from_fn(320, 240, |x, y| {
+        let rgb = RgbImage::from_fn(320, 240, |x, y| {
             image::Rgb([(x * 4 % 256) as u8, (y * 5 % 256) as u8, ((x ^ y) % 256) as u8])
         });
         let mut jpeg = Vec::new();
-        image::DynamicImage::ImageRgb8(rgb)
-            .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
-            .unwrap();
-        let photo = super::decode(&jpeg, super::Format::Jpeg, 1, &super::Limits::default()).unwrap();
-        let (ours, theirs) = (super::grey(&photo.pixels), photo.pixels.to_luma8());
+        DynamicImage::ImageRgb8(rgb).write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg).unwrap();
+        let photo = decode(&jpeg, Format::Jpeg, 1, &Limits::default()).unwrap();
+        let (ours, theirs) = (grey(&photo.pixels), photo.pixels.to_luma8());
         let apart: Vec<u8> = ours.as_raw().iter().zip(theirs.as_raw()).map(|(a, b)| a.abs_diff(*b)).collect();
         assert!(apart.iter().all(|&d| d <= 1), "never more than one level apart");
         // Other pixel types go through `to_luma8` itself.
-        let rgba = image::DynamicImage::ImageRgba8(photo.pixels.to_rgba8());
-        assert_eq!(super::grey(&rgba), rgba.to_luma8());
+        let rgba = DynamicImage::ImageRgba8(photo.pixels.to_rgba8());
+        assert_eq!(grey(&rgba), rgba.to_luma8());
     }
 
     use super::*;

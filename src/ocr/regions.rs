@@ -407,13 +407,13 @@ mod tests {
         assert!(chain_lines(&[blob(0, 0, 15, 11)], true).is_empty(), "a 1-letter-wide blob is not");
     }
 
+    /// A line of dark letters as tall as its box.
+    fn line(x0: usize, y0: usize, x1: usize, y1: usize) -> TextLine {
+        TextLine { bounds: blob(x0, y0, x1, y1), letter_height: y1 - y0 + 1, dark: true }
+    }
+
     #[test]
     fn nearby_lines_share_a_region_and_distant_ones_do_not() {
-        let line = |x0, y0, x1, y1| TextLine {
-            bounds: blob(x0, y0, x1, y1),
-            letter_height: y1 - y0 + 1,
-            dark: true,
-        };
         let regions = group(&[line(10, 10, 100, 20), line(10, 24, 90, 34), line(600, 600, 700, 610)]);
         assert_eq!(regions.len(), 2);
         let label = regions.iter().find(|r| r.lines == 2).expect("the two lines grouped");
@@ -422,11 +422,6 @@ mod tests {
 
     #[test]
     fn small_print_under_a_big_title_is_a_region_of_its_own() {
-        let line = |x0, y0, x1, y1| TextLine {
-            bounds: blob(x0, y0, x1, y1),
-            letter_height: y1 - y0 + 1,
-            dark: true,
-        };
         // A door sign: a 40 px room number, a 16 px name under it, a 14 px line under that.
         let regions = group(&[line(10, 10, 300, 49), line(10, 60, 200, 75), line(10, 80, 180, 93)]);
         assert_eq!(regions.len(), 2, "{regions:?}");
