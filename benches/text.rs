@@ -48,7 +48,7 @@ fn bench(c: &mut Criterion) {
     let bytes = std::fs::read(dir.join(PHOTOS[0])).expect("corpus photo");
     let photo = medscrub::decode::decode(&bytes, medscrub::intake::Format::Jpeg, 1, &Default::default())
         .expect("corpus photo decodes");
-    let grey = photo.pixels.to_luma8();
+    let grey = medscrub::decode::grey(&photo.pixels);
     let deadline = || Deadline::starting_now(Duration::from_secs(600));
     group.bench_function("text-regions", |b| b.iter(|| ocr::regions::find(black_box(&grey))));
     group.bench_function("barcode-search", |b| b.iter(|| barcode::find(black_box(&grey), &deadline())));

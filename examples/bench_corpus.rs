@@ -19,9 +19,13 @@ fn scene(w: u32, h: u32) -> image::RgbImage {
         let (fx, fy) = (x as f32 / w as f32, y as f32 / h as f32);
         let shade = ((fx * 6.0).sin() * 40.0 + (fy * 4.0).cos() * 40.0 + 120.0) as u8;
         let edge = if ((x / 300) + (y / 300)) % 5 == 0 { 60 } else { 0 };
-        let r = shade.saturating_add(noise).saturating_add(edge);
-        let g = ((fy * 200.0) as u8).saturating_add(noise / 2);
-        let b = (255.0 - fx * 180.0) as u8;
+        // A cool grey, as a wall or a desk is: no colour any scene rule looks for (the
+        // pink and violet this used to have read as stained tissue, and every photo was
+        // blocked instead of stripped).
+        let grey = shade.saturating_add(noise).saturating_add(edge).saturating_sub((fx * 30.0) as u8);
+        let r = grey;
+        let g = grey.saturating_add((fy * 12.0) as u8);
+        let b = grey.saturating_add(24);
         image::Rgb([r, g, b])
     })
 }
@@ -44,7 +48,9 @@ fn exif_block(i: usize, thumbnail: &[u8]) -> Vec<u8> {
         Field {
             tag: Tag::DateTimeOriginal,
             ifd_num: In::PRIMARY,
-            value: ascii(format!("2026:11:{:02} 08:15:00", 1 + i % 28)),
+            // A year back: a photo whose text makes it clinical (the MRN comment) and that
+            // is under a month old is held back (time.recent-case), and nothing is written.
+            value: ascii(format!("2025:11:{:02} 08:15:00", 1 + i % 28)),
         },
         Field { tag: Tag::BodySerialNumber, ifd_num: In::PRIMARY, value: ascii(format!("F2LXK{i:07}")) },
         Field { tag: Tag::GPSLatitudeRef, ifd_num: In::PRIMARY, value: ascii("N".into()) },
