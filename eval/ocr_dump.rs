@@ -23,7 +23,8 @@ fn main() {
                     continue;
                 }
             };
-        let grey = image.pixels.to_luma8();
+        // The grey levels the pipeline reads.
+        let grey = medscrub::decode::grey(&image.pixels);
         let tilt = ocr::estimate_tilt(&grey);
         println!("== {file}: estimated tilt {tilt}°");
         if let Some(dir) = &regions_dir {

@@ -14,11 +14,10 @@
 //!
 //! Photos `clean` blocked leave no copy and leak nothing. The target is no item readable.
 
-use image::GenericImageView;
 use medscrub::intake::Input;
 use medscrub::options::Deadline;
-use medscrub::recognize::{Document, TextEvidence};
-use medscrub::{Options, Verdict, barcode, decode, metadata, ocr, pipeline, policy, rules};
+use medscrub::recognize::TextEvidence;
+use medscrub::{Options, Verdict, decode, metadata, ocr, pipeline, policy, rules};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -46,20 +45,16 @@ fn fold(text: &str) -> String {
         .collect()
 }
 
-fn reread(copy: &image::DynamicImage, item: &serde_json::Value) -> Reread {
+fn reread(copy: &image::GrayImage, item: &serde_json::Value) -> Reread {
     let b: Vec<u32> = item["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap() as u32).collect();
     let pad = b[3] / 2;
     let x = b[0].saturating_sub(pad).min(copy.width() - 1);
     let y = b[1].saturating_sub(pad).min(copy.height() - 1);
     let width = (b[2] + 2 * pad).min(copy.width() - x);
     let height = (b[3] + 2 * pad).min(copy.height() - y);
-    let crop = copy.view(x, y, width, height).to_image();
-    let grey = image::DynamicImage::ImageRgba8(crop).to_luma8();
+    let crop = image::imageops::crop_imm(copy, x, y, width, height).to_image();
     let deadline = Deadline::starting_now(Duration::from_secs(600));
-    let passes = ocr::read_text(&grey, ocr::Strategy::Scene, &deadline).expect("OCR of a crop");
-    let mut documents: Vec<Document> = passes.iter().map(|lines| Document::from_ocr(lines)).collect();
-    documents
-        .extend(barcode::find(&grey, &deadline).expect("barcode search").iter().map(Document::from_barcode));
+    let documents = pipeline::read_picture(&crop, ocr::Strategy::Scene, &deadline).expect("reading a crop");
     let text = TextEvidence { documents, clinical: true };
     let facts = metadata::MetaFacts::default();
     let evidence = rules::Evidence { text: Some(&text), ..rules::Evidence::of(&facts) };
@@ -145,10 +140,10 @@ fn clean_and_reread(
         return (file.to_string(), report.verdict, Vec::new());
     };
     let bytes = std::fs::read(written).expect("the copy clean wrote");
-    let copy = decode::decode(&bytes, medscrub::intake::Format::Jpeg, 1, &Default::default())
-        .or_else(|_| decode::decode(&bytes, medscrub::intake::Format::Png, 1, &Default::default()))
-        .expect("the copy decodes");
-    let items =
-        photo["items"].as_array().into_iter().flatten().map(|item| reread(&copy.pixels, item)).collect();
+    let format = medscrub::intake::image_format(&bytes).expect("the copy is an image");
+    let copy = decode::decode(&bytes, format, 1, &Default::default()).expect("the copy decodes");
+    // One grey copy for every item's crop.
+    let grey = decode::grey(&copy.pixels);
+    let items = photo["items"].as_array().into_iter().flatten().map(|item| reread(&grey, item)).collect();
     (file.to_string(), report.verdict, items)
 }

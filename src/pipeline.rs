@@ -305,11 +305,7 @@ impl Engine<'_> {
             return Ok(Vec::new());
         }
         // One grey copy for both readers (a 12 MP conversion is not free).
-        let grey = decode::grey(&image.pixels);
-        let passes = ocr::read_text(&grey, self.options.ocr, deadline)?;
-        let mut documents: Vec<Document> = passes.iter().map(|lines| Document::from_ocr(lines)).collect();
-        documents.extend(barcode::find(&grey, deadline)?.iter().map(Document::from_barcode));
-        Ok(documents)
+        read_picture(&decode::grey(&image.pixels), self.options.ocr, deadline)
     }
 
     /// Decodes a rewritten copy: it must show the picture that was analysed, at the same
@@ -366,6 +362,20 @@ impl Engine<'_> {
             ))
         }
     }
+}
+
+/// The text visible in a grey picture: every OCR pass of `strategy` and every barcode
+/// payload, as documents for the recognizers (the evaluation's re-read of cleaned copies
+/// uses it too).
+pub fn read_picture(
+    grey: &image::GrayImage,
+    strategy: ocr::Strategy,
+    deadline: &Deadline,
+) -> crate::error::Result<Vec<Document>> {
+    let passes = ocr::read_text(grey, strategy, deadline)?;
+    let mut documents: Vec<Document> = passes.iter().map(|lines| Document::from_ocr(lines)).collect();
+    documents.extend(barcode::find(grey, deadline)?.iter().map(Document::from_barcode));
+    Ok(documents)
 }
 
 /// The output must never be the input, whatever `--out` and `--force` say.

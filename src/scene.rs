@@ -131,6 +131,12 @@ pub fn analyse(overview: &Overview) -> SceneStats {
     let n = (w * h).max(1) as f32;
     let hsv: Vec<(f32, f32, f32)> = small.pixels().map(|p| to_hsv(p.0)).collect();
     let at = |x: u32, y: u32| hsv[(y * w + x) as usize];
+    // One blood-red mask: for the share, the edges and the patches' shapes.
+    let blood = image::GrayImage::from_fn(w, h, |x, y| {
+        let (hue, sat, val) = at(x, y);
+        image::Luma([if is_blood(hue, sat, val) { 255 } else { 0 }])
+    });
+    let is_blood_at = |x: u32, y: u32| blood.get_pixel(x, y)[0] != 0;
     let mut s = SceneStats::default();
     let (mut centre, mut top) = (0.0f32, 0.0f32);
     let (mut drape_c, mut drape_t, mut sky_t) = (0.0f32, 0.0f32, 0.0f32);
@@ -153,11 +159,11 @@ pub fn analyse(overview: &Overview) -> SceneStats {
                 drape_t += f32::from(u8::from(is_drape));
                 sky_t += f32::from(u8::from((190.0..=235.0).contains(&hue) && sat > 0.15 && val > 0.75));
             }
-            if is_blood(hue, sat, val) {
+            if is_blood_at(x, y) {
                 blood_px += 1.0;
                 // An edge pixel: some 4-neighbour is not blood.
                 let neighbours = [(x.wrapping_sub(1), y), (x + 1, y), (x, y.wrapping_sub(1)), (x, y + 1)];
-                if neighbours.iter().any(|&(nx, ny)| nx < w && ny < h && !is_blood_px(at(nx, ny))) {
+                if neighbours.iter().any(|&(nx, ny)| nx < w && ny < h && !is_blood_at(nx, ny)) {
                     blood_edge += 1.0;
                 }
             }
@@ -190,7 +196,7 @@ pub fn analyse(overview: &Overview) -> SceneStats {
     }
     s.blood = blood_px / n;
     s.blood_edges = if blood_px > 0.0 { blood_edge / blood_px } else { 0.0 };
-    s.blood_solidity = if blood_px > 0.0 { blood_solidity(&hsv, w, h) } else { 0.0 };
+    s.blood_solidity = if blood_px > 0.0 { blood_solidity(&blood) } else { 0.0 };
     s.drape_center = drape_c / centre.max(1.0);
     s.drape_top = drape_t / top.max(1.0);
     s.sky_top = sky_t / top.max(1.0);
@@ -206,25 +212,21 @@ fn is_blood(hue: f32, sat: f32, val: f32) -> bool {
     !(12.0..=342.0).contains(&hue) && sat > 0.55 && (0.18..0.72).contains(&val)
 }
 
-fn is_blood_px(p: (f32, f32, f32)) -> bool {
-    is_blood(p.0, p.1, p.2)
-}
-
-/// The size-weighted mean solidity (pixels over convex hull area) of the blood-red
-/// patches of at least `MIN_PATCH` pixels.
-fn blood_solidity(hsv: &[(f32, f32, f32)], w: u32, h: u32) -> f32 {
+/// The size-weighted mean solidity (pixels over convex hull area) of the patches of
+/// `mask` (blood red: 255) of at least `MIN_PATCH` pixels.
+fn blood_solidity(mask: &image::GrayImage) -> f32 {
     use imageproc::point::Point;
     use imageproc::region_labelling::{Connectivity, connected_components};
-    let mask = image::GrayImage::from_fn(w, h, |x, y| {
-        image::Luma([if is_blood_px(hsv[(y * w + x) as usize]) { 255 } else { 0 }])
-    });
-    let labels = connected_components(&mask, Connectivity::Eight, image::Luma([0u8]));
-    let mut corners: std::collections::HashMap<u32, Vec<Point<i32>>> = Default::default();
+    let labels = connected_components(mask, Connectivity::Eight, image::Luma([0u8]));
+    // Corners of each patch's pixels, by label (labels run 1..=max; a vector keeps the
+    // sum below in one order, so the statistic is the same on every run).
+    let count = labels.iter().copied().max().unwrap_or(0) as usize;
+    let mut corners: Vec<Vec<Point<i32>>> = vec![Vec::new(); count + 1];
     for (x, y, l) in labels.enumerate_pixels() {
         if l[0] != 0 {
             let (x, y) = (x as i32, y as i32);
             // The pixel's four corners, so a one-pixel-wide patch has an area.
-            corners.entry(l[0]).or_default().extend([
+            corners[l[0] as usize].extend([
                 Point::new(x, y),
                 Point::new(x + 1, y),
                 Point::new(x, y + 1),
@@ -233,7 +235,7 @@ fn blood_solidity(hsv: &[(f32, f32, f32)], w: u32, h: u32) -> f32 {
         }
     }
     let (mut weighted, mut total) = (0.0f32, 0.0f32);
-    for points in corners.into_values() {
+    for points in corners {
         let pixels = (points.len() / 4) as f32;
         if pixels < MIN_PATCH {
             continue;

@@ -264,8 +264,8 @@ pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Re
     // Candidate text regions, found at full resolution on the grey levels as they are
     // (the global stretch above saturates a small white label, and its faint text with
     // it), each read enlarged to a size Tesseract reads well, and levelled.
-    // The regions split from one group by letter size make one text (one pass): a name
-    // on a door sign counts as a patient's beside the room number above it.
+    // The regions split from one group by polarity and letter size make one text (one
+    // pass): a name on a door sign counts as a patient's beside the room number above it.
     let mut groups: std::collections::BTreeMap<usize, Vec<Line>> = Default::default();
     for region in regions::find(raw) {
         let lines = groups.entry(region.group).or_default();

@@ -50,9 +50,9 @@ pub struct Region {
     pub lines: usize,
     /// Whether most of its lines are dark on light (else light on dark, as on monitors).
     pub dark_text: bool,
-    /// The group of nearby lines it was split from by letter size (the same number for
-    /// a door sign's room number and the name under it): read together, they are one
-    /// text, so the name is seen beside the room number.
+    /// The group of nearby lines it was split from by polarity and letter size (the same
+    /// number for a door sign's room number and the name under it): read together, they
+    /// are one text, so the name is seen beside the room number.
     pub group: usize,
 }
 
@@ -141,7 +141,7 @@ pub fn box_mean(grey: &GrayImage, radius: u32) -> GrayImage {
 }
 
 /// The pixels of `grey` darker (`dark`) or lighter than `mean` (the mean of their
-/// neighbourhood, from `imageproc::filter::box_filter`) by more than `contrast`.
+/// neighbourhood, from `box_mean`) by more than `contrast`.
 pub fn stroke_mask(grey: &GrayImage, mean: &GrayImage, dark: bool, contrast: i16) -> Vec<bool> {
     grey.as_raw()
         .iter()
@@ -304,9 +304,9 @@ fn chain_lines(letters: &[Blob], dark: bool) -> Vec<TextLine> {
 
 /// Groups lines that sit within about a letter height of each other (the lines of one
 /// label, the fields of one band) into regions, by union-find over overlapping grown
-/// boxes; then splits each group by letter size, so that a door sign's name under its
-/// big room number is a region of its own, read at its own scale (scaled for the big
-/// letters, the small ones are too small for Tesseract).
+/// boxes; then splits each group by polarity and letter size, so that a door sign's
+/// name under its big room number is a region of its own, read at its own scale (scaled
+/// for the big letters, the small ones are too small for Tesseract).
 fn group(lines: &[TextLine]) -> Vec<Region> {
     let grown: Vec<(f32, f32, f32, f32)> = lines
         .iter()
@@ -327,7 +327,9 @@ fn group(lines: &[TextLine]) -> Vec<Region> {
     sets(&mut parent)
         .into_iter()
         .enumerate()
-        .flat_map(|(group, set)| by_letter_size(set, lines).into_iter().map(move |class| (group, class)))
+        .flat_map(|(group, set)| {
+            by_polarity_and_size(set, lines).into_iter().map(move |class| (group, class))
+        })
         .map(|(group, set)| {
             let bounds: Vec<&Blob> = set.iter().map(|&i| &lines[i].bounds).collect();
             let b = Blob::union(&bounds);
@@ -354,7 +356,7 @@ fn group(lines: &[TextLine]) -> Vec<Region> {
 /// plate above a dark name on a white card is two regions). Sorted by polarity and
 /// height, a line starts a new class when its polarity differs or the class's smallest
 /// line is under `SMALL_PRINT` of its height.
-fn by_letter_size(mut set: Vec<usize>, lines: &[TextLine]) -> Vec<Vec<usize>> {
+fn by_polarity_and_size(mut set: Vec<usize>, lines: &[TextLine]) -> Vec<Vec<usize>> {
     set.sort_by_key(|&i| (lines[i].dark, lines[i].letter_height));
     let mut classes: Vec<Vec<usize>> = Vec::new();
     for i in set {
