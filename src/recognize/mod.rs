@@ -121,8 +121,12 @@ pub struct TextEvidence {
 impl TextEvidence {
     /// Clinical by any of its text, metadata strings and the file name included (the
     /// `clinical` flag itself counts OCR only, because it loosens the text patterns).
+    /// OCR words count only when read with `CONTEXT_CONFIDENCE`, as for the flag: texture
+    /// noise must not make a latte photo a clinical one (metadata strings and the file
+    /// name are read exactly, at confidence 100).
     pub fn mentions_clinical(&self) -> bool {
-        self.clinical || self.documents.iter().any(|d| patterns::clinical_context(&d.text))
+        self.clinical
+            || self.documents.iter().any(|d| patterns::clinical_context(&d.confident_text(CONTEXT_CONFIDENCE)))
     }
 
     /// The clinical flag counts OCR words read with at least `CONTEXT_CONFIDENCE`: noise
@@ -211,6 +215,12 @@ mod tests {
         assert!(TextEvidence::new(vec![read(90.0)]).clinical, "RR 18 read clearly");
         assert!(!TextEvidence::new(vec![read(11.0)]).clinical, "RR read off a texture");
         assert_eq!(read(11.0).confident_text(40.0), "   18\n");
+        // The wider question (face search, capture-time note) weighs OCR the same way,
+        // while a caption, read exactly, still counts.
+        assert!(TextEvidence::new(vec![read(90.0)]).mentions_clinical());
+        assert!(!TextEvidence::new(vec![read(11.0)]).mentions_clinical());
+        let caption = Document::from_string(Source::Metadata, "EXIF ImageDescription", "RR 18 bed 4");
+        assert!(TextEvidence::new(vec![read(11.0), caption]).mentions_clinical());
     }
 
     #[test]

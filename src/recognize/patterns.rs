@@ -52,6 +52,10 @@ regex!(name_label_re, r"(?i)\b(?:Name|Patient|Pt|Pat)\s*[:\-]\s*((?:[A-Z][A-Za-z
 // screen as `;`, `:` or a curly quote.
 regex!(last_first_re, r#"\b([A-Z][A-Za-z'\-]+)\s*[,^*";:’‘]\s*([A-Z][A-Za-z'\-]+)\b"#);
 regex!(first_last_re, r"\b([A-Z][A-Za-z'\-]+)\s+([A-Z][A-Za-z'\-]+)\b");
+// OCR splits a word at a wide letter gap ("Eliza beth Carter", "John Car ter"): a
+// capitalised word, a lower-case fragment, and the other name.
+regex!(split_first_re, r"\b([A-Z][a-z]+) ([a-z]{2,}) +([A-Z][A-Za-z'\-]+)\b");
+regex!(split_last_re, r"\b([A-Z][A-Za-z'\-]+) +([A-Z][a-z]+) ([a-z]{2,})\b");
 
 /// Does the text read like a clinical label, band, board or screen?
 pub fn clinical_context(text: &str) -> bool {
@@ -238,12 +242,19 @@ pub fn find_accession(text: &str) -> Vec<Match> {
         .collect()
 }
 
-/// "First Last" pairs whose words are a census first name and surname, as byte ranges.
+/// "First Last" pairs whose words are a census first name and surname, as byte ranges;
+/// either name may be read split in two, if its halves joined are the census name.
 fn full_names(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
-    first_last_re()
+    let whole = first_last_re()
         .captures_iter(text)
-        .filter(|c| lexicon::is_first_name(&c[1]) && lexicon::is_surname(&c[2]))
-        .map(|c| c.get(0).expect("match").range())
+        .filter(|c| lexicon::is_first_name(&c[1]) && lexicon::is_surname(&c[2]));
+    let split_first = split_first_re()
+        .captures_iter(text)
+        .filter(|c| lexicon::is_first_name(&format!("{}{}", &c[1], &c[2])) && lexicon::is_surname(&c[3]));
+    let split_last = split_last_re()
+        .captures_iter(text)
+        .filter(|c| lexicon::is_first_name(&c[1]) && lexicon::is_surname(&format!("{}{}", &c[2], &c[3])));
+    whole.chain(split_first).chain(split_last).map(|c| c.get(0).expect("match").range())
 }
 
 /// "LAST, FIRST" pairs (and the separators OCR reads for the comma) whose words are a
@@ -369,6 +380,13 @@ mod tests {
         assert_eq!(find_name("Room 3708\nMichelle Scott", false).len(), 1, "a door sign");
         assert!(find_name("Room 101 · Keynote: Young adults and sleep", false).is_empty());
         assert!(find_name("Mary Johnson Hall, 9:00", false).is_empty(), "no room number, no context");
+        // OCR splits a name at a wide letter gap; the halves joined are the census name.
+        assert_eq!(values(find_name("Room 199\nEliza beth Carter", false)), vec!["Eliza beth Carter"]);
+        assert_eq!(find_name("Room 199\nJohn Car ter", false).len(), 1);
+        assert_eq!(find_room_bed("Room 199\nEliza beth Carter", false).len(), 1, "a door sign, split name and all");
+        // Near misses: the joined halves are no census name, or the fragment is a word.
+        assert!(find_name("Room 12\nMary had Johnson", false).is_empty(), "Maryhad is no name");
+        assert!(find_name("Room 12\nSoup of Day", false).is_empty());
     }
 
     #[test]
