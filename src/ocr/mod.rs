@@ -23,7 +23,10 @@
 //! mapped back to displayed-image pixels. One engine per worker thread: `init` costs
 //! ~100 ms and the handle serialises on a mutex, so sharing one would serialise OCR.
 
+pub mod raster;
 pub mod regions;
+
+pub use raster::tilted;
 
 use crate::error::{Error, Result, Stage};
 use crate::options::Deadline;
@@ -48,12 +51,14 @@ pub struct Line {
     pub words: Vec<Word>,
 }
 
-/// Longest side of the overview pass, at most (the photo is shrunk by a whole factor:
-/// a 12 MP photo's overview is 1344 px; its small text is read in its regions).
+/// Longest side of the overview pass, at most (the photo is shrunk by a whole factor).
 const OVERVIEW_SIDE: u32 = 1800;
-/// Photos with a longer side than this get no tilted overview passes: their overview
-/// is shrunk, and their text is read, levelled, in its regions at full resolution.
-const OVERVIEW_ONLY_BELOW: u32 = 2400;
+/// Photos up to this side are read whole, as an overview at full size or half, and
+/// region by region for their small text. Larger ones are read region by region only,
+/// their tall letters found on coarser copies (`regions::Sizes::All`): on the 12 MP
+/// photos of the evaluation corpus the overview pass found nothing the regions did not,
+/// for 0.17–0.56 s a photo, and its tilted passes nothing for 0.4 s more.
+const READ_WHOLE_UP_TO: u32 = 2400;
 
 /// Debian's tessdata folders, newest first; `TESSDATA_PREFIX` wins when set.
 const TESSDATA_DIRS: [&str; 3] =
@@ -161,18 +166,25 @@ const TILTS: [f32; 2] = [-14.0, 14.0];
 pub fn estimate_tilt(grey: &GrayImage) -> f32 {
     let (w, h) = grey.dimensions();
     let small = match crate::decode::fit_within(w, h, TILT_SIDE) {
-        Some((sw, sh)) => image::imageops::resize(grey, sw, sh, image::imageops::FilterType::Triangle),
-        None => grey.clone(),
+        Some((sw, sh)) => std::borrow::Cow::Owned(image::imageops::resize(
+            grey,
+            sw,
+            sh,
+            image::imageops::FilterType::Triangle,
+        )),
+        None => std::borrow::Cow::Borrowed(grey),
     };
-    let gradients = imageproc::gradients::sobel_gradients(&small);
+    let gradients = raster::sobel_magnitudes(&small);
     // The strongest 6 % of edges: strokes of text and object borders, not mottling.
-    let mut magnitudes: Vec<u16> = gradients.pixels().map(|p| p.0[0]).collect();
+    let mut magnitudes = gradients.clone();
     let cut = (magnitudes.len() * 94 / 100).min(magnitudes.len().saturating_sub(1));
     let threshold = *magnitudes.select_nth_unstable(cut).1;
+    let sw = small.width() as usize;
     let points: Vec<(f32, f32)> = gradients
-        .enumerate_pixels()
-        .filter(|(_, _, p)| p.0[0] > threshold.max(40))
-        .map(|(x, y, _)| (x as f32, y as f32))
+        .iter()
+        .enumerate()
+        .filter(|&(_, &m)| m > threshold.max(40))
+        .map(|(i, _)| ((i % sw) as f32, (i / sw) as f32))
         .collect();
     if points.len() < 50 {
         return 0.0;
@@ -243,22 +255,9 @@ pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Re
     }
     let (w, h) = raw.dimensions();
     let mut passes = Vec::new();
-
-    // Overview passes: straight, then tilted both ways. The stretch is of the shrunk
-    // copy: only the overview passes read stretched levels.
-    let (mut overview, k) = crate::decode::shrink_grey(raw, OVERVIEW_SIDE);
-    normalise(&mut overview);
-    let to_photo = |r: Rect| scale_rect(r, k as f32, 0, 0, w, h);
-    passes.push(map_lines(recognise(&overview)?, to_photo));
-    let (ow, oh) = overview.dimensions();
-    // Tilted overview passes only where the overview is the photo at full size: in a
-    // larger photo, the regions below are each levelled on their own (on the 12 MP
-    // photos of the evaluation corpus the tilted overviews added nothing, for 0.4 s).
-    let large = w.max(h) > OVERVIEW_ONLY_BELOW;
-    for tilt in if large { Vec::new() } else { tilts(&overview) } {
-        let theta = tilt.to_radians();
-        let back = |r: Rect| to_photo(unrotate(r, theta, ow as f32 / 2.0, oh as f32 / 2.0, ow, oh));
-        passes.push(map_lines(recognise(&tilted(&overview, theta))?, back));
+    let read_whole = w.max(h) <= READ_WHOLE_UP_TO;
+    if read_whole {
+        passes.extend(read_overview(raw, &recognise)?);
     }
 
     // Candidate text regions, found at full resolution on the grey levels as they are
@@ -267,11 +266,34 @@ pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Re
     // The regions split from one group by polarity and letter size make one text (one
     // pass): a name on a door sign counts as a patient's beside the room number above it.
     let mut groups: std::collections::BTreeMap<usize, Vec<Line>> = Default::default();
-    for region in regions::find(raw) {
+    let sizes = if read_whole { regions::Sizes::UpToOverview } else { regions::Sizes::All };
+    let found = regions::find(raw, sizes);
+    for region in found {
         let lines = groups.entry(region.group).or_default();
         lines.extend(read_region(raw, &region, &recognise)?.into_iter().flatten());
     }
     passes.extend(groups.into_values());
+    Ok(passes)
+}
+
+/// The overview passes of a photo read whole: straight, then tilted both ways, or the
+/// one way that levels its lines. The stretch is of the shrunk copy: only the overview
+/// passes read stretched levels.
+fn read_overview(
+    raw: &GrayImage,
+    recognise: &dyn Fn(&GrayImage) -> Result<Vec<Line>>,
+) -> Result<Vec<Vec<Line>>> {
+    let (w, h) = raw.dimensions();
+    let (mut overview, k) = crate::decode::shrink_grey(raw, OVERVIEW_SIDE);
+    normalise(&mut overview);
+    let to_photo = |r: Rect| scale_rect(r, k as f32, 0, 0, w, h);
+    let mut passes = vec![map_lines(recognise(&overview)?, to_photo)];
+    let (ow, oh) = overview.dimensions();
+    for tilt in tilts(&overview) {
+        let theta = tilt.to_radians();
+        let back = |r: Rect| to_photo(unrotate(r, theta, ow as f32 / 2.0, oh as f32 / 2.0, ow, oh));
+        passes.push(map_lines(recognise(&tilted(&overview, theta))?, back));
+    }
     Ok(passes)
 }
 
@@ -292,12 +314,16 @@ pub fn prepare_region(raw: &GrayImage, region: &regions::Region) -> GrayImage {
         .min(MAX_ENLARGE)
         .min((MAX_REGION_PIXELS / area).sqrt());
     let scaled = |v: u32| ((v as f32 * scale).round() as u32).max(1);
-    let mut img = if (scale - 1.0).abs() > 0.05 {
+    // Enlarged bilinearly (the binarisation after it evens out what a sharper filter
+    // would add); shrunk, for tall letters, by the averaging filter.
+    let mut img = if scale > 1.05 {
+        raster::enlarge(&crop, scaled(r.width), scaled(r.height))
+    } else if scale < 0.95 {
         image::imageops::resize(
             &crop,
             scaled(r.width),
             scaled(r.height),
-            image::imageops::FilterType::CatmullRom,
+            image::imageops::FilterType::Triangle,
         )
     } else {
         crop
@@ -311,7 +337,7 @@ pub fn prepare_region(raw: &GrayImage, region: &regions::Region) -> GrayImage {
 /// threshold fails on a crop that holds a pale label on a dark table: it splits table
 /// from label, and the label's grey text falls on the white side.
 fn binarise(img: &GrayImage, dark_text: bool) -> GrayImage {
-    let mean = regions::box_mean(img, BINARISE_RADIUS);
+    let mean = raster::box_mean(img, BINARISE_RADIUS);
     let strokes = regions::stroke_mask(img, &mean, dark_text, BINARISE_CONTRAST);
     let pixels = strokes.iter().map(|&s| if s { 0 } else { 255 }).collect();
     let mut binary = GrayImage::from_raw(img.width(), img.height(), pixels).expect("buffer matches its size");
@@ -347,8 +373,10 @@ const FRAME_HEIGHT: u32 = (3.0 * LETTER_TARGET) as u32;
 const BINARISE_RADIUS: u32 = 20;
 const BINARISE_CONTRAST: i16 = 12;
 
-/// Reads one candidate region (`prepare_region`) straight and, when its lines are
-/// tilted over 3°, levelled. Boxes are in photo pixels.
+/// Reads one candidate region (`prepare_region`): straight, levelled as well when its
+/// lines are tilted over 3°, and levelled only when they are tilted over
+/// `LEVELLED_ONLY`, where the straight read finds nothing the levelled one does not.
+/// Boxes are in photo pixels.
 fn read_region(
     raw: &GrayImage,
     region: &regions::Region,
@@ -359,8 +387,11 @@ fn read_region(
     let img = prepare_region(raw, region);
     let (cw, ch) = img.dimensions();
     let back = |b: Rect| scale_rect(b, r.width as f32 / cw as f32, r.x, r.y, w, h);
-    let mut passes = vec![map_lines(recognise(&img)?, back)];
     let level = -estimate_tilt(&img);
+    let mut passes = Vec::new();
+    if level.abs() <= LEVELLED_ONLY {
+        passes.push(map_lines(recognise(&img)?, back));
+    }
     if level.abs() >= 3.0 {
         let theta = level.to_radians();
         let levelled = recognise(&tilted(&img, theta))?;
@@ -371,16 +402,8 @@ fn read_region(
     Ok(passes)
 }
 
-/// The image turned clockwise by `theta` radians about its centre (same size; edges
-/// replicated so the turned corners do not read as text).
-pub fn tilted(grey: &GrayImage, theta: f32) -> GrayImage {
-    imageproc::geometric_transformations::rotate_about_center(
-        grey,
-        theta,
-        imageproc::geometric_transformations::Interpolation::Bilinear,
-        imageproc::geometric_transformations::Border::Replicate,
-    )
-}
+/// Tilt (degrees) over which a region is read levelled only.
+const LEVELLED_ONLY: f32 = 8.0;
 
 fn map_lines(mut lines: Vec<Line>, f: impl Fn(Rect) -> Rect) -> Vec<Line> {
     lines.iter_mut().flat_map(|l| l.words.iter_mut()).for_each(|w| w.bbox = f(w.bbox));

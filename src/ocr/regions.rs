@@ -20,6 +20,7 @@
 //! text size Tesseract reads: 12–20 px text in a 12 MP photo is enlarged, not read
 //! as is.
 
+use super::raster::box_mean;
 use crate::report::Rect;
 use image::GrayImage;
 
@@ -36,6 +37,11 @@ const MIN_LETTER: usize = 7;
 const MAX_LETTER: usize = 90;
 /// Fewest letters (or letter-widths of a run-together blob) in a line.
 const MIN_LINE_LETTERS: usize = 3;
+/// Each coarser copy searched for taller letters is this many times smaller, down to
+/// this longest side: at 4 × and 16 ×, a 12 MP photo's letters up to a third of its
+/// height are found (7–90 px on each copy).
+const COARSE_STEP: u32 = 4;
+const MIN_COARSE_SIDE: u32 = 200;
 /// Most regions returned, those with most lines first: a bound on reading time for
 /// photos full of texture.
 const MAX_REGIONS: usize = 24;
@@ -56,20 +62,42 @@ pub struct Region {
     pub group: usize,
 }
 
+/// Which letter sizes `find` looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sizes {
+    /// Every size the search can see: for a photo no overview pass reads.
+    All,
+    /// Up to `MAX_LETTER` working pixels: for a photo whose overview pass, at full size
+    /// or half, reads the taller text itself.
+    UpToOverview,
+}
+
 /// The candidate text regions of `grey`, padded, in its own pixels; most lines first.
 /// Give it the grey levels as they are: a global contrast stretch saturates a small
 /// pale label, and its faint text with it.
-pub fn find(grey: &GrayImage) -> Vec<Region> {
+pub fn find(grey: &GrayImage, sizes: Sizes) -> Vec<Region> {
     let (w, h) = grey.dimensions();
     let (work, k) = crate::decode::shrink_grey(grey, WORK_SIDE);
     let factor = k as f32;
-    let (ww, wh) = (work.width() as usize, work.height() as usize);
-    let mean = box_mean(&work, MEAN_RADIUS);
-    let mut lines = Vec::new();
-    for dark in [true, false] {
-        let mask = stroke_mask(&work, &mean, dark, STROKE_CONTRAST);
-        let letters: Vec<Blob> = blobs(&mask, ww, wh).into_iter().filter(Blob::is_letter_like).collect();
-        lines.extend(chain_lines(&letters, dark));
+    let mut lines = text_lines(&work);
+    // Letters taller than `MAX_LETTER` (a whiteboard across a 12 MP photo) are looked
+    // for the same way on copies shrunk `COARSE_STEP` times and again, down to
+    // `MIN_COARSE_SIDE`; each copy adds only the lines too tall for the ones before it.
+    let mut tallest = MAX_LETTER as f32;
+    let mut coarse = work.clone();
+    let mut scale = 1.0f32;
+    while sizes == Sizes::All && coarse.width().max(coarse.height()) / COARSE_STEP >= MIN_COARSE_SIDE {
+        let side = coarse.width().max(coarse.height()).div_ceil(COARSE_STEP);
+        let (smaller, k) = crate::decode::shrink_grey(&coarse, side);
+        scale *= k as f32;
+        lines.extend(
+            text_lines(&smaller)
+                .into_iter()
+                .filter(|l| l.letter_height as f32 * scale > tallest)
+                .map(|l| l.scaled(scale)),
+        );
+        tallest = MAX_LETTER as f32 * scale;
+        coarse = smaller;
     }
     let mut regions = group(&lines);
     regions.sort_by(|a, b| b.lines.cmp(&a.lines).then(b.rect.height.cmp(&a.rect.height)));
@@ -96,48 +124,17 @@ pub fn find(grey: &GrayImage) -> Vec<Region> {
         .collect()
 }
 
-/// The mean of each pixel's (2 × `radius` + 1)² neighbourhood, edges replicated:
-/// exactly `imageproc::filter::box_filter(grey, radius, radius)`, whose column pass
-/// walks the image column by column and took 200 ms of a 12 MP photo; here both passes
-/// run row by row (the vertical one keeps a running sum per column).
-pub fn box_mean(grey: &GrayImage, radius: u32) -> GrayImage {
+/// The lines of letters in `grey`, dark on light and light on dark, in its pixels.
+fn text_lines(grey: &GrayImage) -> Vec<TextLine> {
     let (w, h) = (grey.width() as usize, grey.height() as usize);
-    if w == 0 || h == 0 {
-        return grey.clone();
+    let mean = box_mean(grey, MEAN_RADIUS);
+    let mut lines = Vec::new();
+    for dark in [true, false] {
+        let mask = stroke_mask(grey, &mean, dark, STROKE_CONTRAST);
+        let letters: Vec<Blob> = blobs(&mask, w, h).into_iter().filter(Blob::is_letter_like).collect();
+        lines.extend(chain_lines(&letters, dark));
     }
-    let (r, kernel) = (radius as usize, 2 * radius + 1);
-    // Horizontal pass, truncated to whole grey levels as imageproc does.
-    let mut across = vec![0u8; w * h];
-    let mut padded = vec![0u32; w + 2 * r + 1];
-    for (src, dst) in grey.as_raw().chunks_exact(w).zip(across.chunks_exact_mut(w)) {
-        // The row with `r` copies of its end pixels on each side (and one spare).
-        let (first, last) = (u32::from(src[0]), u32::from(src[w - 1]));
-        padded[..r].fill(first);
-        padded[r..r + w].iter_mut().zip(src).for_each(|(p, &v)| *p = u32::from(v));
-        padded[r + w..].fill(last);
-        let mut sum: u32 = padded[..2 * r + 1].iter().sum();
-        for (x, d) in dst.iter_mut().enumerate() {
-            *d = (sum / kernel) as u8;
-            sum = sum + padded[x + 2 * r + 1] - padded[x];
-        }
-    }
-    // Vertical pass: a window of rows slides down, one running sum per column.
-    let row = |y: isize| &across[y.clamp(0, h as isize - 1) as usize * w..][..w];
-    let mut sums = vec![0u32; w];
-    for y in -(r as isize)..=r as isize {
-        sums.iter_mut().zip(row(y)).for_each(|(s, &v)| *s += u32::from(v));
-    }
-    let mut out = vec![0u8; w * h];
-    for y in 0..h {
-        for (o, s) in out[y * w..][..w].iter_mut().zip(&sums) {
-            *o = (s / kernel) as u8;
-        }
-        let (enter, leave) = (row((y + r + 1) as isize), row(y as isize - r as isize));
-        for ((s, &a), &b) in sums.iter_mut().zip(enter).zip(leave) {
-            *s = *s + u32::from(a) - u32::from(b);
-        }
-    }
-    GrayImage::from_raw(w as u32, h as u32, out).expect("buffer matches its size")
+    lines
 }
 
 /// The pixels of `grey` darker (`dark`) or lighter than `mean` (the mean of their
@@ -202,6 +199,25 @@ struct TextLine {
     bounds: Blob,
     letter_height: usize,
     dark: bool,
+}
+
+impl TextLine {
+    /// The line found on a copy shrunk `k` times, in the pixels of the original.
+    fn scaled(self, k: f32) -> TextLine {
+        let up = |v: usize| (v as f32 * k) as usize;
+        let b = self.bounds;
+        TextLine {
+            bounds: Blob {
+                x0: up(b.x0),
+                y0: up(b.y0),
+                x1: up(b.x1 + 1) - 1,
+                y1: up(b.y1 + 1) - 1,
+                pixels: up(up(b.pixels)),
+            },
+            letter_height: up(self.letter_height),
+            dark: self.dark,
+        }
+    }
 }
 
 /// The 8-connected blobs of `mask` (`w` × `h`, row by row), by a flood fill with an
@@ -308,17 +324,21 @@ fn chain_lines(letters: &[Blob], dark: bool) -> Vec<TextLine> {
 /// name under its big room number is a region of its own, read at its own scale (scaled
 /// for the big letters, the small ones are too small for Tesseract).
 fn group(lines: &[TextLine]) -> Vec<Region> {
-    let grown: Vec<(f32, f32, f32, f32)> = lines
-        .iter()
-        .map(|l| {
-            let (b, reach) = (&l.bounds, l.letter_height as f32 * 1.5);
-            (b.x0 as f32 - reach * 1.5, b.y0 as f32 - reach, b.x1 as f32 + reach * 1.5, b.y1 as f32 + reach)
-        })
-        .collect();
     let mut parent: Vec<usize> = (0..lines.len()).collect();
     for i in 0..lines.len() {
         for j in i + 1..lines.len() {
-            let (a, b) = (grown[i], grown[j]);
+            // Both grown by the smaller line's reach: a tall title's reach would take in
+            // every small line around it, and them with each other through it.
+            let reach = lines[i].letter_height.min(lines[j].letter_height) as f32 * 1.5;
+            let grow = |b: &Blob| {
+                (
+                    b.x0 as f32 - reach * 1.5,
+                    b.y0 as f32 - reach,
+                    b.x1 as f32 + reach * 1.5,
+                    b.y1 as f32 + reach,
+                )
+            };
+            let (a, b) = (grow(&lines[i].bounds), grow(&lines[j].bounds));
             if a.0 <= b.2 && b.0 <= a.2 && a.1 <= b.3 && b.1 <= a.3 {
                 join(&mut parent, i, j);
             }
@@ -439,18 +459,6 @@ mod tests {
     }
 
     #[test]
-    fn box_mean_is_imageproc_box_filter() {
-        let grey = GrayImage::from_fn(157, 61, |x, y| image::Luma([((x * 37 + y * 91) ^ (x * y)) as u8]));
-        for radius in [0, 1, 12, 20, 40] {
-            assert_eq!(
-                box_mean(&grey, radius),
-                imageproc::filter::box_filter(&grey, radius, radius),
-                "{radius}"
-            );
-        }
-    }
-
-    #[test]
     fn printed_text_is_found_where_it_is() {
         // Dark strokes on a pale label in a mid-grey photo, drawn as bars the size of
         // 14 px letters: the region must cover them, and the blank photo has none.
@@ -475,12 +483,12 @@ mod tests {
         }
         // (The pale label's edges, on the mid-grey, read as long run-together words of
         // both polarities: regions of their own at their own sizes, all on the label.)
-        let regions = find(&grey);
+        let regions = find(&grey, Sizes::All);
         let on_label = |r: &Region| r.rect.x < 800 && r.rect.x + r.rect.width > 500 && r.rect.y < 460;
         assert!(regions.iter().all(|r| on_label(r) && r.rect.y + r.rect.height > 400), "{regions:?}");
         let letters = regions.iter().find(|r| r.letter_height == 14.0).expect("the letters' region");
         let r = letters.rect;
         assert!(r.x <= 510 && r.y <= 410 && r.x + r.width >= 650 && r.y + r.height >= 449, "{r:?}");
-        assert!(find(&GrayImage::from_pixel(1200, 900, image::Luma([120]))).is_empty());
+        assert!(find(&GrayImage::from_pixel(1200, 900, image::Luma([120])), Sizes::All).is_empty());
     }
 }

@@ -126,7 +126,10 @@ impl TextEvidence {
     /// name are read exactly, at confidence 100).
     pub fn mentions_clinical(&self) -> bool {
         self.clinical
-            || self.documents.iter().any(|d| patterns::clinical_context(&d.confident_text(CONTEXT_CONFIDENCE)))
+            || self
+                .documents
+                .iter()
+                .any(|d| patterns::clinical_context(&d.confident_text(CONTEXT_CONFIDENCE)))
     }
 
     /// The clinical flag counts OCR words read with at least `CONTEXT_CONFIDENCE`: noise

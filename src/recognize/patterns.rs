@@ -215,6 +215,13 @@ pub fn find_email(text: &str, clinical: bool) -> Vec<Match> {
 /// Room and bed numbers: "Bed 4" anywhere; "Room 412" in a clinical context or beside a
 /// full name (a conference room is not a patient's room; a door sign is).
 pub fn find_room_bed(text: &str, clinical: bool) -> Vec<Match> {
+    find_room_bed_in(text, text, clinical)
+}
+
+/// `find_room_bed`, with the name that makes a room number a door sign looked for in
+/// `context` (the text read with confidence, same byte offsets): noise read as a name
+/// must not turn a menu's "Maple Street" into a patient's door.
+pub fn find_room_bed_in(text: &str, context: &str, clinical: bool) -> Vec<Match> {
     // A room number alone is a conference room; beside a person's full name it is the
     // door sign of that person's room. (Looked for only once a bare room number is seen.)
     let named = std::cell::OnceCell::new();
@@ -226,7 +233,7 @@ pub fn find_room_bed(text: &str, clinical: bool) -> Vec<Match> {
                 || s.contains("bed")
                 || s.contains("bay")
                 || *named.get_or_init(|| {
-                    full_names(text).next().is_some() || last_first_names(text).next().is_some()
+                    full_names(context).next().is_some() || last_first_names(context).next().is_some()
                 })
         })
         .map(|m| whole(m, "room or bed"))
@@ -271,6 +278,13 @@ fn last_first_names(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
 /// against the census lexicons, so that ordinary capitalised words ("Caesar Salad",
 /// "Brown sugar") do not fire.
 pub fn find_name(text: &str, clinical: bool) -> Vec<Match> {
+    find_name_in(text, text, clinical)
+}
+
+/// `find_name`, with the room number that makes "First Last" a door sign's name looked
+/// for in `context` (the text read with confidence, same byte offsets): "bay 9S" read
+/// off a menu's texture must not make its street names patients.
+pub fn find_name_in(text: &str, context: &str, clinical: bool) -> Vec<Match> {
     let mut out: Vec<Match> = Vec::new();
     let push = |out: &mut Vec<Match>, range: Range<usize>, why: &'static str| {
         if !out.iter().any(|o| o.range.start < range.end && range.start < o.range.end) {
@@ -287,7 +301,7 @@ pub fn find_name(text: &str, clinical: bool) -> Vec<Match> {
     for range in last_first_names(text) {
         push(&mut out, range, "LAST, FIRST");
     }
-    if clinical || room_bed_re().is_match(text) {
+    if clinical || room_bed_re().is_match(context) {
         let why = if clinical { "name in a clinical context" } else { "name beside a room number" };
         for range in full_names(text) {
             push(&mut out, range, why);
@@ -383,10 +397,21 @@ mod tests {
         // OCR splits a name at a wide letter gap; the halves joined are the census name.
         assert_eq!(values(find_name("Room 199\nEliza beth Carter", false)), vec!["Eliza beth Carter"]);
         assert_eq!(find_name("Room 199\nJohn Car ter", false).len(), 1);
-        assert_eq!(find_room_bed("Room 199\nEliza beth Carter", false).len(), 1, "a door sign, split name and all");
+        assert_eq!(
+            find_room_bed("Room 199\nEliza beth Carter", false).len(),
+            1,
+            "a door sign, split name and all"
+        );
         // Near misses: the joined halves are no census name, or the fragment is a word.
         assert!(find_name("Room 12\nMary had Johnson", false).is_empty(), "Maryhad is no name");
         assert!(find_name("Room 12\nSoup of Day", false).is_empty());
+        // The door-sign cue counts only where it was read with confidence.
+        let (text, noise_blanked) = ("bay 9S\nMaple Street", "      \nMaple Street");
+        assert_eq!(find_name(text, false).len(), 1);
+        assert!(find_name_in(text, noise_blanked, false).is_empty(), "bay 9S read off a texture");
+        let door = "Room 199\nMary Johnson";
+        assert!(find_room_bed_in(door, "Room 199\n            ", false).is_empty());
+        assert_eq!(find_room_bed_in(door, door, false).len(), 1);
     }
 
     #[test]

@@ -14,7 +14,10 @@ pub const LOW_CONFIDENCE: f32 = 60.0;
 /// A text rule: documentation plus the pattern family it runs.
 pub struct TextRule {
     doc: RuleDoc,
-    find: fn(&str, bool) -> Vec<Match>,
+    /// Finds the matches in a document's text, given the same text with its words read
+    /// under `CONTEXT_CONFIDENCE` blanked (for the cues that loosen a pattern) and
+    /// whether the photo's text is clinical.
+    find: fn(&str, &str, bool) -> Vec<Match>,
     /// What one match is called in a summary: `MRN`, `name`.
     noun: &'static str,
 }
@@ -30,7 +33,8 @@ impl Rule for TextRule {
     fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
         let Some(text) = ev.text else { return };
         for doc in &text.documents {
-            for m in (self.find)(&doc.text, text.clinical) {
+            let confident = doc.confident_text(crate::recognize::CONTEXT_CONFIDENCE);
+            for m in (self.find)(&doc.text, &confident, text.clinical) {
                 let (bbox, confidence) = doc.locate(&m.range);
                 let shown = mask::maybe(&m.value, ev.show_text);
                 let mut summary = format!("{} {shown} ({}, {})", self.noun, doc.origin, m.why);
@@ -64,7 +68,7 @@ pub static TEXT_RULES: [TextRule; 10] = [
              outright.\n\n## Where it fails\nNumbers OCR cannot read at all; unlabelled numbers outside a clinical \
              context.",
         ),
-        find: patterns::find_mrn,
+        find: |t, _, c| patterns::find_mrn(t, c),
         noun: "MRN",
     },
     TextRule {
@@ -78,7 +82,7 @@ pub static TEXT_RULES: [TextRule; 10] = [
              a board or a label identifies the patient.\n\n## Where it fails\nNames outside the census lists; \
              single names without a label.",
         ),
-        find: |t, c| patterns::find_name(t, c),
+        find: patterns::find_name_in,
         noun: "name",
     },
     TextRule {
@@ -88,7 +92,7 @@ pub static TEXT_RULES: [TextRule; 10] = [
             "## What it finds\nA date in any common form after a date-of-birth label.\n\n## Why it matters\nA date of \
              birth with almost anything else identifies a patient.",
         ),
-        find: |t, _| patterns::find_dob(t),
+        find: |t, _, _| patterns::find_dob(t),
         noun: "date of birth",
     },
     TextRule {
@@ -98,7 +102,7 @@ pub static TEXT_RULES: [TextRule; 10] = [
             "## What it finds\nFull dates when the photo's text is clinical.\n\n## Why it matters\nA case date \
              reveals the timing of the case, which Michigan Medicine forbids, and narrows down the patient.",
         ),
-        find: patterns::find_date,
+        find: |t, _, c| patterns::find_date(t, c),
         noun: "date",
     },
     TextRule {
@@ -108,7 +112,7 @@ pub static TEXT_RULES: [TextRule; 10] = [
             "## What it finds\nAges in the forms clinicians write them.\n\n## Why it matters\nMichigan Medicine: the \
              age of the patient should not be included.",
         ),
-        find: patterns::find_age,
+        find: |t, _, c| patterns::find_age(t, c),
         noun: "age",
     },
     TextRule {
@@ -118,7 +122,7 @@ pub static TEXT_RULES: [TextRule; 10] = [
             "## What it finds\nNorth American and UK phone numbers after a Tel/Phone label, or anywhere in clinical \
              text.\n\n## Why it matters\nA patient's or relative's phone number identifies them.",
         ),
-        find: patterns::find_phone,
+        find: |t, _, c| patterns::find_phone(t, c),
         noun: "phone",
     },
     TextRule {
@@ -128,7 +132,7 @@ pub static TEXT_RULES: [TextRule; 10] = [
             "## What it finds\nNNN-NN-NNNN with a valid area, or digits after an SSN label.\n\n## Why it matters\nAn \
              SSN identifies a person uniquely.",
         ),
-        find: |t, _| patterns::find_ssn(t),
+        find: |t, _, _| patterns::find_ssn(t),
         noun: "SSN",
     },
     TextRule {
@@ -138,7 +142,7 @@ pub static TEXT_RULES: [TextRule; 10] = [
             "## What it finds\nE-mail addresses when the photo's text is clinical.\n\n## Why it matters\nAn e-mail \
              address identifies its owner.",
         ),
-        find: patterns::find_email,
+        find: |t, _, c| patterns::find_email(t, c),
         noun: "e-mail",
     },
     TextRule {
@@ -149,7 +153,7 @@ pub static TEXT_RULES: [TextRule; 10] = [
              person (a door sign: Room 412 over a full name).\n\n## Why it matters\nA room and bed on a given \
              day identify the patient in it.",
         ),
-        find: patterns::find_room_bed,
+        find: patterns::find_room_bed_in,
         noun: "room/bed",
     },
     TextRule {
@@ -159,7 +163,7 @@ pub static TEXT_RULES: [TextRule; 10] = [
             "## What it finds\nAlphanumeric identifiers after Acc#, Accession, Specimen ID, Lab No or Order # \
              labels.\n\n## Why it matters\nAn accession number leads straight to the patient's record.",
         ),
-        find: |t, _| patterns::find_accession(t),
+        find: |t, _, _| patterns::find_accession(t),
         noun: "accession",
     },
 ];
@@ -186,7 +190,7 @@ impl Rule for BarcodePayload {
     fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
         let Some(text) = ev.text else { return };
         for doc in text.documents.iter().filter(|d| d.source == Source::Barcode) {
-            let identifying = TEXT_RULES.iter().any(|r| !(r.find)(&doc.text, true).is_empty());
+            let identifying = TEXT_RULES.iter().any(|r| !(r.find)(&doc.text, &doc.text, true).is_empty());
             if !(text.clinical || identifying) {
                 continue;
             }
