@@ -126,7 +126,7 @@ pub fn candidates(grey: &image::GrayImage) -> Vec<Rect> {
     }
     let dense: Vec<bool> = strong.iter().map(|&n| n as f32 >= DENSE_CELL * (CELL * CELL) as f32).collect();
     // Groups of 8-connected dense cells, most cells first.
-    let mut groups = crate::ocr::regions::blobs(&dense, cols as usize, rows as usize);
+    let mut groups = crate::ocr::regions::blobs(dense, cols as usize, rows as usize);
     groups.retain(|g| g.pixels >= 2);
     groups.sort_by_key(|g| std::cmp::Reverse(g.pixels));
     groups

@@ -6,18 +6,19 @@
 //!
 //! 1. grey + contrast stretch (1st–99th percentile), so dim photos reach Tesseract's
 //!    binariser with full range;
-//! 2. an overview pass, the photo shrunk by a whole factor to at most 1800 px, in
-//!    sparse-text page mode (text anywhere, no layout);
-//! 3. for photos the overview holds at full size, the tilt of the text lines estimated
-//!    from the strongest edges (a projection profile, `estimate_tilt`), and one more
-//!    pass turned to level them; when the estimate says level, two passes at fixed
-//!    ±14° instead;
-//! 4. candidate text regions (`regions`: letters found against their neighbourhood,
+//! 2. for photos up to 2400 px (`READ_WHOLE_UP_TO`), an overview pass, the photo at
+//!    full size or halved, in sparse-text page mode (text anywhere, no layout); then the
+//!    tilt of its text lines estimated from the strongest edges (a projection profile,
+//!    `estimate_tilt`), and one more pass turned to level them; when the estimate says
+//!    level, two passes at fixed ±14° instead;
+//! 3. candidate text regions (`regions`: letters found against their neighbourhood,
 //!    chained into lines, grouped), each cut from the unstretched photo at full
 //!    resolution, enlarged so its letters are about 30 px high, binarised against its
-//!    own neighbourhood, read, and read again levelled when its lines are tilted. In a
-//!    12 MP photo this is what reads 12–20 px text; in every photo it is what reads
-//!    faint text (a pale label on a dark table, a faded door sign).
+//!    own neighbourhood, read, and read levelled when its lines are tilted (levelled
+//!    only past 8°). In a 12 MP photo this is all that is read: the search looks for
+//!    letters of every size there, the tall ones on coarser copies, and an overview
+//!    pass found nothing more. In every photo it is what reads 12–20 px text and faint
+//!    text (a pale label on a dark table, a faded door sign).
 //!
 //! Tesseract inverts dark-background lines itself (light-on-dark monitors). Boxes are
 //! mapped back to displayed-image pixels. One engine per worker thread: `init` costs
@@ -165,14 +166,12 @@ const TILTS: [f32; 2] = [-14.0, 14.0];
 /// squared row counts; the angle with the sharpest projection wins.
 pub fn estimate_tilt(grey: &GrayImage) -> f32 {
     let (w, h) = grey.dimensions();
-    let small = match crate::decode::fit_within(w, h, TILT_SIDE) {
-        Some((sw, sh)) => std::borrow::Cow::Owned(image::imageops::resize(
-            grey,
-            sw,
-            sh,
-            image::imageops::FilterType::Triangle,
-        )),
-        None => std::borrow::Cow::Borrowed(grey),
+    // Shrunk by block means: a resampling filter cost more than the estimate itself
+    // on the enlarged regions.
+    let small = if w.max(h) > TILT_SIDE {
+        std::borrow::Cow::Owned(crate::decode::shrink_grey(grey, TILT_SIDE).0)
+    } else {
+        std::borrow::Cow::Borrowed(grey)
     };
     let gradients = raster::sobel_magnitudes(&small);
     // The strongest 6 % of edges: strokes of text and object borders, not mottling.

@@ -10,16 +10,29 @@ use image::GrayImage;
 /// walks the image column by column and took 200 ms of a 12 MP photo; here both passes
 /// run row by row (the vertical one keeps a running sum per column).
 pub fn box_mean(grey: &GrayImage, radius: u32) -> GrayImage {
-    let (w, h) = (grey.width() as usize, grey.height() as usize);
-    if w == 0 || h == 0 {
+    if grey.width() == 0 || grey.height() == 0 {
         return grey.clone();
     }
-    let (r, kernel) = (radius as usize, 2 * radius + 1);
     // Floor division by `kernel` as a multiply and shift, without a divide per pixel
-    // and pass: exact for sums up to 255 × `kernel` while 255 × `kernel`² < 2³² (any
-    // radius under 2000).
-    let reciprocal = (1u64 << 32).div_ceil(u64::from(kernel));
-    let divide = |sum: u32| ((u64::from(sum) * reciprocal) >> 32) as u8;
+    // and pass. Sums are at most 255 × `kernel`; with a 20-bit shift the product fits
+    // 32 bits (so the passes vectorise), and the quotient is exact while that bound
+    // times the reciprocal's rounding error stays under 2²⁰ (radii up to 31); larger
+    // radii multiply in 64 bits, exact for any radius under 2000.
+    let kernel = 2 * radius + 1;
+    let max_sum = 255 * u64::from(kernel);
+    let m20 = (1u64 << 20).div_ceil(u64::from(kernel));
+    if max_sum * (m20 * u64::from(kernel) - (1 << 20)) < 1 << 20 && max_sum * m20 < 1 << 32 {
+        let m = m20 as u32;
+        box_mean_by(grey, radius as usize, move |sum| ((sum * m) >> 20) as u8)
+    } else {
+        let m = (1u64 << 32).div_ceil(u64::from(kernel));
+        box_mean_by(grey, radius as usize, move |sum| ((u64::from(sum) * m) >> 32) as u8)
+    }
+}
+
+/// `box_mean` with the division by the window's size given.
+fn box_mean_by(grey: &GrayImage, r: usize, divide: impl Fn(u32) -> u8) -> GrayImage {
+    let (w, h) = (grey.width() as usize, grey.height() as usize);
     // Horizontal pass, truncated to whole grey levels as imageproc does.
     let mut across = vec![0u8; w * h];
     let mut padded = vec![0u32; w + 2 * r + 1];
@@ -81,31 +94,41 @@ pub fn sobel_magnitudes(grey: &GrayImage) -> Vec<u16> {
 
 /// The image turned clockwise by `theta` radians about its centre (same size; edges
 /// replicated so the turned corners do not read as text), interpolated bilinearly as
-/// `imageproc::geometric_transformations::rotate_about_center` does, truncating each
-/// blend; the source positions may differ from imageproc's in their last float bits.
+/// `imageproc::geometric_transformations::rotate_about_center` does, within a grey
+/// level: positions in 16.16 fixed point, stepped along each row, and 8-bit weights.
+/// imageproc's generic warp went through a bounds-checked accessor per tap.
 pub fn tilted(grey: &GrayImage, theta: f32) -> GrayImage {
     let (w, h) = grey.dimensions();
+    let (wi, hi) = (i64::from(w), i64::from(h));
     let px = grey.as_raw();
     let (s, c) = theta.sin_cos();
     let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
-    let (max_x, max_y) = (w as i64 - 1, h as i64 - 1);
-    let at = |x: i64, y: i64| f32::from(px[(y.clamp(0, max_y) * i64::from(w) + x.clamp(0, max_x)) as usize]);
-    // `floor` without a libm call: exact for positions from -1 up, and any position
-    // below -1 replicates the edge pixel whichever neighbour it lands between.
-    let floor = |v: f32| (v + 1.0) as i64 - 1;
-    let blend = |a: f32, b: f32, t: f32| ((1.0 - t) * a + t * b).clamp(0.0, 255.0) as u8;
+    const ONE: f32 = 65536.0;
+    let (step_x, step_y) = ((c * ONE) as i64, (-s * ONE) as i64);
+    let at = |x: i64, y: i64| u32::from(px[(y.clamp(0, hi - 1) * wi + x.clamp(0, wi - 1)) as usize]);
     let mut out = Vec::with_capacity((w * h) as usize);
     for y in 0..h {
-        let dy = y as f32 - cy;
-        for x in 0..w {
-            // The output pixel's pre-image: the inverse turn about the centre.
-            let dx = x as f32 - cx;
-            let (sx, sy) = (c * dx + s * dy + cx, -s * dx + c * dy + cy);
-            let (left, top) = (floor(sx), floor(sy));
-            let (fx, fy) = ((sx - left as f32).clamp(0.0, 1.0), (sy - top as f32).clamp(0.0, 1.0));
-            let upper = blend(at(left, top), at(left + 1, top), fx);
-            let lower = blend(at(left, top + 1), at(left + 1, top + 1), fx);
-            out.push(blend(f32::from(upper), f32::from(lower), fy));
+        // The pre-image of the row's first pixel (the inverse turn about the centre),
+        // then one step per pixel along the row.
+        let (dx, dy) = (-cx, y as f32 - cy);
+        let mut sx = ((c * dx + s * dy + cx) * ONE) as i64;
+        let mut sy = ((-s * dx + c * dy + cy) * ONE) as i64;
+        for _ in 0..w {
+            // Arithmetic shifts floor, negative positions included.
+            let (left, top) = (sx >> 16, sy >> 16);
+            let (fx, fy) = (((sx >> 8) & 255) as u32, ((sy >> 8) & 255) as u32);
+            let (a, b, cc, d) = if left >= 0 && top >= 0 && left + 1 < wi && top + 1 < hi {
+                let i = (top * wi + left) as usize;
+                let j = i + w as usize;
+                (u32::from(px[i]), u32::from(px[i + 1]), u32::from(px[j]), u32::from(px[j + 1]))
+            } else {
+                (at(left, top), at(left + 1, top), at(left, top + 1), at(left + 1, top + 1))
+            };
+            let upper = (a * (256 - fx) + b * fx) >> 8;
+            let lower = (cc * (256 - fx) + d * fx) >> 8;
+            out.push(((upper * (256 - fy) + lower * fy) >> 8) as u8);
+            sx += step_x;
+            sy += step_y;
         }
     }
     GrayImage::from_raw(w, h, out).expect("buffer matches its size")
@@ -158,7 +181,7 @@ mod tests {
     #[test]
     fn box_mean_is_imageproc_box_filter() {
         let grey = pattern(157, 61);
-        for radius in [0, 1, 12, 20, 40] {
+        for radius in [0, 1, 12, 20, 40, 100] {
             assert_eq!(
                 box_mean(&grey, radius),
                 imageproc::filter::box_filter(&grey, radius, radius),

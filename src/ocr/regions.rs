@@ -80,24 +80,8 @@ pub fn find(grey: &GrayImage, sizes: Sizes) -> Vec<Region> {
     let (work, k) = crate::decode::shrink_grey(grey, WORK_SIDE);
     let factor = k as f32;
     let mut lines = text_lines(&work);
-    // Letters taller than `MAX_LETTER` (a whiteboard across a 12 MP photo) are looked
-    // for the same way on copies shrunk `COARSE_STEP` times and again, down to
-    // `MIN_COARSE_SIDE`; each copy adds only the lines too tall for the ones before it.
-    let mut tallest = MAX_LETTER as f32;
-    let mut coarse = work.clone();
-    let mut scale = 1.0f32;
-    while sizes == Sizes::All && coarse.width().max(coarse.height()) / COARSE_STEP >= MIN_COARSE_SIDE {
-        let side = coarse.width().max(coarse.height()).div_ceil(COARSE_STEP);
-        let (smaller, k) = crate::decode::shrink_grey(&coarse, side);
-        scale *= k as f32;
-        lines.extend(
-            text_lines(&smaller)
-                .into_iter()
-                .filter(|l| l.letter_height as f32 * scale > tallest)
-                .map(|l| l.scaled(scale)),
-        );
-        tallest = MAX_LETTER as f32 * scale;
-        coarse = smaller;
+    if sizes == Sizes::All {
+        lines.extend(tall_lines(&work));
     }
     let mut regions = group(&lines);
     regions.sort_by(|a, b| b.lines.cmp(&a.lines).then(b.rect.height.cmp(&a.rect.height)));
@@ -124,6 +108,29 @@ pub fn find(grey: &GrayImage, sizes: Sizes) -> Vec<Region> {
         .collect()
 }
 
+/// The lines of letters taller than `MAX_LETTER` (a whiteboard across a 12 MP photo),
+/// looked for the same way on copies shrunk `COARSE_STEP` times and again, down to
+/// `MIN_COARSE_SIDE`; each copy adds only the lines too tall for the ones before it.
+/// In the pixels of `work`.
+fn tall_lines(work: &GrayImage) -> Vec<TextLine> {
+    let mut lines = Vec::new();
+    let (mut scale, mut tallest) = (1.0f32, MAX_LETTER as f32);
+    let mut coarse: Option<GrayImage> = None;
+    loop {
+        let current = coarse.as_ref().unwrap_or(work);
+        let longest = current.width().max(current.height());
+        if longest / COARSE_STEP < MIN_COARSE_SIDE {
+            return lines;
+        }
+        let (smaller, k) = crate::decode::shrink_grey(current, longest.div_ceil(COARSE_STEP));
+        scale *= k as f32;
+        let tall = text_lines(&smaller).into_iter().filter(|l| l.letter_height as f32 * scale > tallest);
+        lines.extend(tall.map(|l| l.scaled(scale)));
+        tallest = MAX_LETTER as f32 * scale;
+        coarse = Some(smaller);
+    }
+}
+
 /// The lines of letters in `grey`, dark on light and light on dark, in its pixels.
 fn text_lines(grey: &GrayImage) -> Vec<TextLine> {
     let (w, h) = (grey.width() as usize, grey.height() as usize);
@@ -131,7 +138,7 @@ fn text_lines(grey: &GrayImage) -> Vec<TextLine> {
     let mut lines = Vec::new();
     for dark in [true, false] {
         let mask = stroke_mask(grey, &mean, dark, STROKE_CONTRAST);
-        let letters: Vec<Blob> = blobs(&mask, w, h).into_iter().filter(Blob::is_letter_like).collect();
+        let letters: Vec<Blob> = blobs(mask, w, h).into_iter().filter(Blob::is_letter_like).collect();
         lines.extend(chain_lines(&letters, dark));
     }
     lines
@@ -222,15 +229,15 @@ impl TextLine {
 
 /// The 8-connected blobs of `mask` (`w` × `h`, row by row), by a flood fill with an
 /// explicit stack. The barcode search groups its dense cells with it too.
-pub(crate) fn blobs(mask: &[bool], w: usize, h: usize) -> Vec<Blob> {
-    let mut seen = vec![false; mask.len()];
+pub(crate) fn blobs(mut mask: Vec<bool>, w: usize, h: usize) -> Vec<Blob> {
+    // Each pixel is cleared from the mask as it joins a blob (no second "seen" mask).
     let mut out = Vec::new();
     let mut stack = Vec::new();
     for start in 0..mask.len() {
-        if !mask[start] || seen[start] {
+        if !mask[start] {
             continue;
         }
-        seen[start] = true;
+        mask[start] = false;
         stack.push(start);
         let mut blob = Blob { x0: usize::MAX, y0: usize::MAX, x1: 0, y1: 0, pixels: 0 };
         while let Some(i) = stack.pop() {
@@ -243,8 +250,8 @@ pub(crate) fn blobs(mask: &[bool], w: usize, h: usize) -> Vec<Blob> {
             for ny in y.saturating_sub(1)..=(y + 1).min(h - 1) {
                 for nx in x.saturating_sub(1)..=(x + 1).min(w - 1) {
                     let j = ny * w + nx;
-                    if mask[j] && !seen[j] {
-                        seen[j] = true;
+                    if mask[j] {
+                        mask[j] = false;
                         stack.push(j);
                     }
                 }
@@ -456,6 +463,32 @@ mod tests {
         let regions = group(&[plate, line(10, 34, 200, 47)]);
         assert_eq!(regions.len(), 2, "{regions:?}");
         assert!(regions[0].dark_text != regions[1].dark_text && regions[0].group == regions[1].group);
+    }
+
+    #[test]
+    fn tall_letters_are_found_on_a_coarser_copy() {
+        // A word of 150 px "L"s (16 px strokes) across a 3000 × 2000 photo: too tall for
+        // the full-resolution search, found on the 4× copy, in the photo's pixels.
+        let mut grey = GrayImage::from_pixel(3000, 2000, image::Luma([220]));
+        for k in 0..8 {
+            let x0 = 400 + k * 120;
+            for y in 900..1050 {
+                for x in x0..x0 + 80 {
+                    if x < x0 + 16 || y >= 1034 {
+                        grey.put_pixel(x, y, image::Luma([40]));
+                    }
+                }
+            }
+        }
+        let tall = |r: &Region| r.letter_height > MAX_LETTER as f32;
+        let regions = find(&grey, Sizes::All);
+        // (The light halo around the dark strokes makes a light "line" of its own too.)
+        let word = regions.iter().find(|r| tall(r) && r.dark_text).expect("the tall word");
+        let r = word.rect;
+        assert!((140.0..=160.0).contains(&word.letter_height), "{word:?}");
+        assert!(r.x <= 400 && r.y <= 900 && r.x + r.width >= 1320 && r.y + r.height >= 1050, "{r:?}");
+        // Not looked for where an overview pass reads the photo.
+        assert!(!find(&grey, Sizes::UpToOverview).iter().any(tall));
     }
 
     #[test]
