@@ -32,7 +32,8 @@ const MEAN_RADIUS: u32 = 12;
 /// How much darker (lighter) than its neighbourhood a stroke pixel is, in grey levels.
 const STROKE_CONTRAST: i16 = 10;
 /// Letter heights looked for (working pixels): from the smallest text Tesseract can
-/// read once enlarged to text large enough for the overview pass to read anyway.
+/// read once enlarged to text large enough for the overview pass to read anyway, or,
+/// where there is none, for the search on a coarser copy (`tall_lines`) to find.
 const MIN_LETTER: usize = 7;
 const MAX_LETTER: usize = 90;
 /// Fewest letters (or letter-widths of a run-together blob) in a line.

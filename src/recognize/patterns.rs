@@ -48,9 +48,10 @@ regex!(
     r"(?i)\b(?:Acc(?:ession)?\.?\s*(?:No\.?|#)?|Specimen\s*(?:ID|No\.?|#)|Lab\s*(?:No\.?|#)|Order\s*(?:No\.?|#))\s*[:#]?\s*([A-Z0-9][A-Z0-9\-]{4,16})"
 );
 regex!(name_label_re, r"(?i)\b(?:Name|Patient|Pt|Pat)\s*[:\-]\s*((?:[A-Z][A-Za-z'\-]+,?\s*){1,3})");
-// DICOM's `^` separator is often read by OCR as `*` or `"`, and a comma on a sign or
-// screen as `;`, `:` or a curly quote.
-regex!(last_first_re, r#"\b([A-Z][A-Za-z'\-]+)\s*[,^*";:’‘]\s*([A-Z][A-Za-z'\-]+)\b"#);
+// DICOM's `^` separator is often read by OCR as `*`, `"` or a curly double quote (a
+// radiograph's "HERNANDEZ “MATTHEW"), and a comma on a sign or screen as `;`, `:` or a
+// curly quote.
+regex!(last_first_re, r#"\b([A-Z][A-Za-z'\-]+)\s*[,^*";:’‘“”]\s*([A-Z][A-Za-z'\-]+)\b"#);
 regex!(first_last_re, r"\b([A-Z][A-Za-z'\-]+)\s+([A-Z][A-Za-z'\-]+)\b");
 // OCR splits a word at a wide letter gap ("Eliza beth Carter", "John Car ter"): a
 // capitalised word, a lower-case fragment, and the other name.
@@ -387,7 +388,7 @@ mod tests {
         assert!(find_name("Brown sugar, Young adults", true).is_empty());
         assert!(find_name("Patient: stable", false).is_empty());
         assert_eq!(find_name("SCOTT*EMILY", false).len(), 1, "DICOM ^ read as *");
-        for misread in ["Wilson’Barbara", "Nelson; Dorothy", "Nelson: Dorothy"] {
+        for misread in ["Wilson’Barbara", "Nelson; Dorothy", "Nelson: Dorothy", "HERNANDEZ “MATTHEW"] {
             assert_eq!(find_name(misread, false).len(), 1, "{misread}: a comma misread");
         }
         assert!(find_name("Speaker: Young adults", false).is_empty(), "not a surname");
