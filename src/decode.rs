@@ -252,6 +252,8 @@ pub fn compare_thumbnail(jpeg: &[u8], photo: &DisplayImage) -> ThumbnailMatch {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn grey_is_what_the_image_crate_makes() {
         // A decoded JPEG, as photos arrive: at most one grey level apart (rounding).
@@ -268,8 +270,6 @@ mod tests {
         let rgba = DynamicImage::ImageRgba8(photo.pixels.to_rgba8());
         assert_eq!(grey(&rgba), rgba.to_luma8());
     }
-
-    use super::*;
 
     fn jpeg(w: u32, h: u32, f: impl Fn(u32, u32) -> [u8; 3]) -> Vec<u8> {
         let img = RgbImage::from_fn(w, h, |x, y| image::Rgb(f(x, y)));

@@ -21,13 +21,22 @@ pub struct Document {
     pub text: String,
     /// Byte range of each word in `text`, its box (none for metadata) and confidence.
     pub words: Vec<(Range<usize>, Option<Rect>, f32)>,
+    /// `text` with the words read under `CONTEXT_CONFIDENCE` blanked (same byte
+    /// offsets): where the cues that loosen a pattern are looked for. Made once, here,
+    /// for the clinical flag and every text rule.
+    pub confident: String,
 }
 
 impl Document {
     /// All OCR lines of a photo as one document, one line per text line.
     pub fn from_ocr(lines: &[Line]) -> Document {
-        let mut doc =
-            Document { source: Source::Ocr, origin: "OCR".into(), text: String::new(), words: vec![] };
+        let mut doc = Document {
+            source: Source::Ocr,
+            origin: "OCR".into(),
+            text: String::new(),
+            words: vec![],
+            confident: String::new(),
+        };
         for line in lines {
             for (i, w) in line.words.iter().enumerate() {
                 if i > 0 {
@@ -39,6 +48,7 @@ impl Document {
             }
             doc.text.push('\n');
         }
+        doc.confident = doc.confident_text(CONTEXT_CONFIDENCE);
         doc
     }
 
@@ -49,12 +59,20 @@ impl Document {
             origin: format!("barcode {}", code.format),
             text: code.payload.clone(),
             words: vec![(0..code.payload.len(), Some(code.bbox), 100.0)],
+            confident: code.payload.clone(),
         }
     }
 
     /// A string without boxes (metadata, file name, caption).
     pub fn from_string(source: Source, origin: &str, text: &str) -> Document {
-        let mut doc = Document { source, origin: origin.into(), text: text.to_string(), words: vec![] };
+        // Read exactly: every word counts as confident.
+        let mut doc = Document {
+            source,
+            origin: origin.into(),
+            text: text.to_string(),
+            words: vec![],
+            confident: text.to_string(),
+        };
         let mut start = None;
         for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
             match (c.is_whitespace(), start) {
@@ -125,19 +143,14 @@ impl TextEvidence {
     /// noise must not make a latte photo a clinical one (metadata strings and the file
     /// name are read exactly, at confidence 100).
     pub fn mentions_clinical(&self) -> bool {
-        self.clinical
-            || self
-                .documents
-                .iter()
-                .any(|d| patterns::clinical_context(&d.confident_text(CONTEXT_CONFIDENCE)))
+        self.clinical || self.documents.iter().any(|d| patterns::clinical_context(&d.confident))
     }
 
     /// The clinical flag counts OCR words read with at least `CONTEXT_CONFIDENCE`: noise
     /// read off a texture ("RR MN rit Ae") must not loosen the patterns for the whole photo.
     pub fn new(documents: Vec<Document>) -> TextEvidence {
-        let clinical = documents.iter().any(|d| {
-            d.source == Source::Ocr && patterns::clinical_context(&d.confident_text(CONTEXT_CONFIDENCE))
-        });
+        let clinical =
+            documents.iter().any(|d| d.source == Source::Ocr && patterns::clinical_context(&d.confident));
         TextEvidence { documents, clinical }
     }
 }
@@ -218,6 +231,7 @@ mod tests {
         assert!(TextEvidence::new(vec![read(90.0)]).clinical, "RR 18 read clearly");
         assert!(!TextEvidence::new(vec![read(11.0)]).clinical, "RR read off a texture");
         assert_eq!(read(11.0).confident_text(40.0), "   18\n");
+        assert_eq!(read(11.0).confident, "   18\n", "made once, when the document is");
         // The wider question (face search, capture-time note) weighs OCR the same way,
         // while a caption, read exactly, still counts.
         assert!(TextEvidence::new(vec![read(90.0)]).mentions_clinical());

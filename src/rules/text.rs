@@ -33,8 +33,7 @@ impl Rule for TextRule {
     fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
         let Some(text) = ev.text else { return };
         for doc in &text.documents {
-            let confident = doc.confident_text(crate::recognize::CONTEXT_CONFIDENCE);
-            for m in (self.find)(&doc.text, &confident, text.clinical) {
+            for m in (self.find)(&doc.text, &doc.confident, text.clinical) {
                 let (bbox, confidence) = doc.locate(&m.range);
                 let shown = mask::maybe(&m.value, ev.show_text);
                 let mut summary = format!("{} {shown} ({}, {})", self.noun, doc.origin, m.why);
@@ -190,7 +189,8 @@ impl Rule for BarcodePayload {
     fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
         let Some(text) = ev.text else { return };
         for doc in text.documents.iter().filter(|d| d.source == Source::Barcode) {
-            let identifying = TEXT_RULES.iter().any(|r| !(r.find)(&doc.text, &doc.text, true).is_empty());
+            let identifying =
+                TEXT_RULES.iter().any(|r| !(r.find)(&doc.text, &doc.confident, true).is_empty());
             if !(text.clinical || identifying) {
                 continue;
             }
