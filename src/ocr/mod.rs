@@ -241,16 +241,16 @@ pub enum Strategy {
 /// pass (overview, tilted overviews, candidate regions). Passes overlap; the pipeline
 /// merges what they find.
 pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Result<Vec<Vec<Line>>> {
-    let recognise = |img: &GrayImage| {
+    let recognise = |img: &GrayImage, invert: Invert| {
         deadline.check("reading text")?;
-        recognise(img)
+        recognise(img, invert)
     };
     if strategy == Strategy::Off {
         return Ok(Vec::new());
     }
     if strategy == Strategy::Plain {
         deadline.check("reading text")?;
-        return Ok(vec![recognise_with(raw, TessPageSegMode::PSM_AUTO)?]);
+        return Ok(vec![recognise_with(raw, TessPageSegMode::PSM_AUTO, Invert::Try)?]);
     }
     let (w, h) = raw.dimensions();
     let mut passes = Vec::new();
@@ -280,18 +280,18 @@ pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Re
 /// passes read stretched levels.
 fn read_overview(
     raw: &GrayImage,
-    recognise: &dyn Fn(&GrayImage) -> Result<Vec<Line>>,
+    recognise: &dyn Fn(&GrayImage, Invert) -> Result<Vec<Line>>,
 ) -> Result<Vec<Vec<Line>>> {
     let (w, h) = raw.dimensions();
     let (mut overview, k) = crate::decode::shrink_grey(raw, OVERVIEW_SIDE);
     normalise(&mut overview);
     let to_photo = |r: Rect| scale_rect(r, k as f32, 0, 0, w, h);
-    let mut passes = vec![map_lines(recognise(&overview)?, to_photo)];
+    let mut passes = vec![map_lines(recognise(&overview, Invert::Try)?, to_photo)];
     let (ow, oh) = overview.dimensions();
     for tilt in tilts(&overview) {
         let theta = tilt.to_radians();
         let back = |r: Rect| to_photo(unrotate(r, theta, ow as f32 / 2.0, oh as f32 / 2.0, ow, oh));
-        passes.push(map_lines(recognise(&tilted(&overview, theta))?, back));
+        passes.push(map_lines(recognise(&tilted(&overview, theta), Invert::Try)?, back));
     }
     Ok(passes)
 }
@@ -379,7 +379,7 @@ const BINARISE_CONTRAST: i16 = 12;
 fn read_region(
     raw: &GrayImage,
     region: &regions::Region,
-    recognise: &dyn Fn(&GrayImage) -> Result<Vec<Line>>,
+    recognise: &dyn Fn(&GrayImage, Invert) -> Result<Vec<Line>>,
 ) -> Result<Vec<Vec<Line>>> {
     let (w, h) = raw.dimensions();
     let r = region.rect;
@@ -389,11 +389,11 @@ fn read_region(
     let level = -estimate_tilt(&img);
     let mut passes = Vec::new();
     if level.abs() <= LEVELLED_ONLY {
-        passes.push(map_lines(recognise(&img)?, back));
+        passes.push(map_lines(recognise(&img, Invert::Never)?, back));
     }
     if level.abs() >= 3.0 {
         let theta = level.to_radians();
-        let levelled = recognise(&tilted(&img, theta))?;
+        let levelled = recognise(&tilted(&img, theta), Invert::Never)?;
         passes.push(map_lines(levelled, |b| {
             back(unrotate(b, theta, cw as f32 / 2.0, ch as f32 / 2.0, cw, ch))
         }));
@@ -444,16 +444,29 @@ pub fn unrotate(r: Rect, theta: f32, cx: f32, cy: f32, w: u32, h: u32) -> Rect {
     }
 }
 
-/// OCR of one grey image, boxes in its own pixels.
-fn recognise(grey: &GrayImage) -> Result<Vec<Line>> {
-    recognise_with(grey, TessPageSegMode::PSM_SPARSE_TEXT)
+/// Whether Tesseract also reads a line inverted when it reads it poorly (its
+/// `tessedit_do_invert`: lines under 0.7 mean confidence are read twice). Photos read
+/// whole need it, for light-on-dark monitors. A prepared region does not: it has been
+/// binarised black on white, light text inverted first, so the second read was of white
+/// letters on black, which read nothing; and the lines read poorly, texture and empty
+/// halos, were most lines of most regions, each read twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Invert {
+    Try,
+    Never,
 }
 
-fn recognise_with(grey: &GrayImage, mode: TessPageSegMode) -> Result<Vec<Line>> {
+/// OCR of one grey image in sparse-text mode, boxes in its own pixels.
+fn recognise(grey: &GrayImage, invert: Invert) -> Result<Vec<Line>> {
+    recognise_with(grey, TessPageSegMode::PSM_SPARSE_TEXT, invert)
+}
+
+fn recognise_with(grey: &GrayImage, mode: TessPageSegMode, invert: Invert) -> Result<Vec<Line>> {
     let (w, h) = grey.dimensions();
     let tsv = with_engine(|api| {
         let err = |e: tesseract_rs::TesseractError| Error::new(Stage::Text, format!("OCR failed: {e}"));
         api.set_page_seg_mode(mode).map_err(err)?;
+        api.set_variable("tessedit_do_invert", if invert == Invert::Try { "1" } else { "0" }).map_err(err)?;
         api.set_image(grey.as_raw(), w as i32, h as i32, 1, w as i32).map_err(err)?;
         api.get_tsv_text(0).map_err(err)
     })?;
