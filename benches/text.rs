@@ -50,9 +50,7 @@ fn bench(c: &mut Criterion) {
         .expect("corpus photo decodes");
     let grey = medscrub::decode::grey(&photo.pixels);
     let deadline = || Deadline::starting_now(Duration::from_secs(600));
-    group.bench_function("text-regions", |b| {
-        b.iter(|| ocr::regions::find(black_box(&grey), ocr::regions::Sizes::All))
-    });
+    group.bench_function("text-regions", |b| b.iter(|| ocr::regions::find(black_box(&grey))));
     group.bench_function("barcode-search", |b| b.iter(|| barcode::find(black_box(&grey), &deadline())));
     group.bench_function("ocr-read-text", |b| {
         b.iter(|| ocr::read_text(black_box(&grey), ocr::Strategy::Scene, &deadline()))

@@ -4,7 +4,8 @@
 //!
 //! For each copy `clean` wrote (a redacted one, or a stripped or unchanged one when the
 //! photo was missed), the planted item's box, padded by half its height, is cut from the
-//! copy and read on its own: OCR with the scene strategy and the barcode search. A crop
+//! copy and read on its own: OCR with the scene strategy, Tesseract over the whole crop as
+//! well, and the barcode search. A crop
 //! of a few words is easier to read than the whole photo, so this is stricter than the
 //! verification `clean` itself runs. The item is still readable when
 //!
@@ -16,7 +17,7 @@
 
 use medscrub::intake::Input;
 use medscrub::options::Deadline;
-use medscrub::recognize::TextEvidence;
+use medscrub::recognize::{Document, TextEvidence};
 use medscrub::{Options, Verdict, decode, metadata, ocr, pipeline, policy, rules};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -54,7 +55,12 @@ fn reread(copy: &image::GrayImage, item: &serde_json::Value) -> Reread {
     let height = (b[3] + 2 * pad).min(copy.height() - y);
     let crop = image::imageops::crop_imm(copy, x, y, width, height).to_image();
     let deadline = Deadline::starting_now(Duration::from_secs(600));
-    let documents = pipeline::read_picture(&crop, ocr::Strategy::Scene, &deadline).expect("reading a crop");
+    // Read both ways, the scene strategy and Tesseract over the whole crop: a crop of a
+    // few words is what the plain pass reads best, and the check is the stricter for it.
+    let mut documents =
+        pipeline::read_picture(&crop, ocr::Strategy::Scene, &deadline).expect("reading a crop");
+    let whole = ocr::read_text(&crop, ocr::Strategy::Plain, &deadline).expect("reading a crop whole");
+    documents.extend(whole.iter().map(|lines| Document::from_ocr(lines)));
     let text = TextEvidence { documents, clinical: true };
     let facts = metadata::MetaFacts::default();
     let evidence = rules::Evidence { text: Some(&text), ..rules::Evidence::of(&facts) };

@@ -123,7 +123,7 @@ fn main() {
             entry.1 += 1;
             if covered(rect, &boxes) {
                 entry.0 += 1;
-            } else if kind == "mrn" || kind == "name" {
+            } else {
                 missed.push(format!("missed {kind} in {}", report.path));
             }
         }

@@ -4,25 +4,25 @@
 //! a monitor or a wristband. The strategy here, kept because the evaluation numbers
 //! support it (see `eval/`):
 //!
-//! 1. grey + contrast stretch (1st–99th percentile), so dim photos reach Tesseract's
-//!    binariser with full range;
-//! 2. for photos up to 2400 px (`READ_WHOLE_UP_TO`), an overview pass, the photo at
-//!    full size or halved, in sparse-text page mode (text anywhere, no layout); then the
-//!    tilt of its text lines estimated from the strongest edges (a projection profile,
-//!    `estimate_tilt`), and one more pass turned to level them; when the estimate says
-//!    level, two passes at fixed ±14° instead;
-//! 3. candidate text regions (`regions`: letters found against their neighbourhood,
-//!    chained into lines, grouped), each cut from the unstretched photo at full
-//!    resolution, enlarged so its letters are about 30 px high, binarised against its
-//!    own neighbourhood, read, and read levelled when its lines are tilted (levelled
-//!    only past 8°). In a 12 MP photo this is all that is read: the search looks for
-//!    letters of every size there, the tall ones on coarser copies, and an overview
-//!    pass found nothing more. In every photo it is what reads 12–20 px text and faint
-//!    text (a pale label on a dark table, a faded door sign).
+//! 1. candidate text regions are found without reading (`regions`: letters found
+//!    against their neighbourhood, chained into lines, grouped), letters of every size,
+//!    the tall ones on coarser copies;
+//! 2. each is cut from the photo at full resolution, enlarged (or shrunk) so that its
+//!    letters are about 30 px high, contrast-stretched on its own grey levels (the 1st
+//!    to the 99th percentile), and binarised black on white against its own
+//!    neighbourhood, light text inverted; frames and barcode bars are whited out;
+//! 3. it is read in sparse-text page mode (text anywhere, no layout), and read turned
+//!    level as well when its lines are tilted (an estimate from the strongest edges,
+//!    `estimate_tilt`), or levelled only past 8°.
 //!
-//! Tesseract inverts dark-background lines itself (light-on-dark monitors). Boxes are
-//! mapped back to displayed-image pixels. One engine per worker thread: `init` costs
-//! ~100 ms and the handle serialises on a mutex, so sharing one would serialise OCR.
+//! Nothing reads the photo whole. A pass over the whole photo (and two turned ±14°) was
+//! kept for photos up to 2400 px until the region reads found everything it did: on
+//! the evaluation corpus it then added two dates' boxes of 26 and nothing else, for two
+//! thirds of the time of a 1600 × 1200 photo.
+//!
+//! Boxes are mapped back to displayed-image pixels. One engine per worker thread:
+//! `init` costs ~100 ms and the handle serialises on a mutex, so sharing one would
+//! serialise OCR.
 
 pub mod raster;
 pub mod regions;
@@ -51,15 +51,6 @@ pub struct Word {
 pub struct Line {
     pub words: Vec<Word>,
 }
-
-/// Longest side of the overview pass, at most (the photo is shrunk by a whole factor).
-const OVERVIEW_SIDE: u32 = 1800;
-/// Photos up to this side are read whole, as an overview at full size or half, and
-/// region by region for their small text. Larger ones are read region by region only,
-/// their tall letters found on coarser copies (`regions::Sizes::All`): on the 12 MP
-/// photos of the evaluation corpus the overview pass found nothing the regions did not,
-/// for 0.17–0.56 s a photo, and its tilted passes nothing for 0.4 s more.
-const READ_WHOLE_UP_TO: u32 = 2400;
 
 /// Debian's tessdata folders, newest first; `TESSDATA_PREFIX` wins when set.
 const TESSDATA_DIRS: [&str; 3] =
@@ -154,11 +145,6 @@ pub fn normalise(grey: &mut GrayImage) {
     grey.iter_mut().for_each(|v| *v = ((*v as f32 - lo) * scale).clamp(0.0, 255.0) as u8);
 }
 
-/// Angles (degrees, clockwise) of the extra passes when the tilt of the text cannot be
-/// estimated: Tesseract reads lines tilted up to about ±5°; labels, bands and boards in
-/// photos are tilted up to ±20°.
-const TILTS: [f32; 2] = [-14.0, 14.0];
-
 /// The tilt of the photo's text lines, in degrees within ±`MAX_TILT` (positive: lines
 /// fall to the right, as the image is drawn with y down), from the strongest edges of a
 /// small copy: edge points of level text pile up in a few rows when projected across
@@ -209,17 +195,6 @@ pub fn estimate_tilt(grey: &GrayImage) -> f32 {
     best.0
 }
 
-/// The turns (degrees, clockwise) of the extra passes over `grey`: the one that levels
-/// its text lines when they are tilted enough to trouble Tesseract (over 3°), or, when
-/// the estimate says level (as it does when a small object's lines are lost among the
-/// photo's other edges), both fixed tilts. Measured on the evaluation corpus against
-/// the fixed ±14° passes alone: name recall 0.64 → 0.79, MRN 0.88 → 0.92, and a
-/// quarter less time, since most photos need one extra pass instead of two.
-fn tilts(grey: &GrayImage) -> Vec<f32> {
-    let level = -estimate_tilt(grey);
-    if level.abs() >= 3.0 { vec![level] } else { TILTS.to_vec() }
-}
-
 /// Largest tilt looked for, and the side of the copy it is estimated on.
 const MAX_TILT: f32 = 22.0;
 const TILT_SIDE: u32 = 800;
@@ -238,62 +213,32 @@ pub enum Strategy {
 }
 
 /// Reads the text in the photo (its displayed image in grey), one list of lines per
-/// pass (overview, tilted overviews, candidate regions). Passes overlap; the pipeline
-/// merges what they find.
+/// group of nearby text (a label, a monitor's panel, a door sign), each group's regions
+/// read in every way `read_region` reads them. Passes overlap; the pipeline merges what
+/// they find.
 pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Result<Vec<Vec<Line>>> {
-    let recognise = |img: &GrayImage, invert: Invert| {
+    match strategy {
+        Strategy::Off => return Ok(Vec::new()),
+        Strategy::Plain => {
+            deadline.check("reading text")?;
+            return Ok(vec![recognise_with(raw, TessPageSegMode::PSM_AUTO, Invert::Try)?]);
+        }
+        Strategy::Scene => {}
+    }
+    let recognise = |img: &GrayImage| {
         deadline.check("reading text")?;
-        recognise(img, invert)
+        recognise(img)
     };
-    if strategy == Strategy::Off {
-        return Ok(Vec::new());
-    }
-    if strategy == Strategy::Plain {
-        deadline.check("reading text")?;
-        return Ok(vec![recognise_with(raw, TessPageSegMode::PSM_AUTO, Invert::Try)?]);
-    }
-    let (w, h) = raw.dimensions();
-    let mut passes = Vec::new();
-    let read_whole = w.max(h) <= READ_WHOLE_UP_TO;
-    if read_whole {
-        passes.extend(read_overview(raw, &recognise)?);
-    }
-
-    // Candidate text regions, found at full resolution on the grey levels as they are
-    // (the global stretch above saturates a small white label, and its faint text with
-    // it), each read enlarged to a size Tesseract reads well, and levelled.
-    // The regions split from one group by polarity and letter size make one text (one
-    // pass): a name on a door sign counts as a patient's beside the room number above it.
+    // Regions are found at full resolution on the grey levels as they are (a global
+    // stretch saturates a small white label, and its faint text with it). The regions
+    // split from one group by polarity and letter size make one text (one pass): a name
+    // on a door sign counts as a patient's beside the room number above it.
     let mut groups: std::collections::BTreeMap<usize, Vec<Line>> = Default::default();
-    let sizes = if read_whole { regions::Sizes::UpToOverview } else { regions::Sizes::All };
-    let found = regions::find(raw, sizes);
-    for region in found {
+    for region in regions::find(raw) {
         let lines = groups.entry(region.group).or_default();
         lines.extend(read_region(raw, &region, &recognise)?.into_iter().flatten());
     }
-    passes.extend(groups.into_values());
-    Ok(passes)
-}
-
-/// The overview passes of a photo read whole: straight, then tilted both ways, or the
-/// one way that levels its lines. The stretch is of the shrunk copy: only the overview
-/// passes read stretched levels.
-fn read_overview(
-    raw: &GrayImage,
-    recognise: &dyn Fn(&GrayImage, Invert) -> Result<Vec<Line>>,
-) -> Result<Vec<Vec<Line>>> {
-    let (w, h) = raw.dimensions();
-    let (mut overview, k) = crate::decode::shrink_grey(raw, OVERVIEW_SIDE);
-    normalise(&mut overview);
-    let to_photo = |r: Rect| scale_rect(r, k as f32, 0, 0, w, h);
-    let mut passes = vec![map_lines(recognise(&overview, Invert::Try)?, to_photo)];
-    let (ow, oh) = overview.dimensions();
-    for tilt in tilts(&overview) {
-        let theta = tilt.to_radians();
-        let back = |r: Rect| to_photo(unrotate(r, theta, ow as f32 / 2.0, oh as f32 / 2.0, ow, oh));
-        passes.push(map_lines(recognise(&tilted(&overview, theta), Invert::Try)?, back));
-    }
-    Ok(passes)
+    Ok(groups.into_values().collect())
 }
 
 /// Letter height (pixels) a region is scaled to before it is read, the most it is
@@ -346,20 +291,31 @@ fn binarise(img: &GrayImage, dark_text: bool) -> GrayImage {
 
 /// Whites out the black shapes far taller than letters: the edge of a label or a
 /// sign against the surface behind it turns into a thick black frame when binarised,
-/// and Tesseract takes a framed block of text for a picture and skips its words.
+/// and Tesseract takes a framed block of text for a picture and skips its words. And
+/// the bars of a barcode beside the text, which Tesseract's line finder takes for a
+/// row of letters and joins with the text lines beside them: a wristband's name and
+/// MRN, next to its code, were read as "MRH omasrore" and not at all, and read whole
+/// once the bars were gone.
 fn erase_frames(binary: &mut GrayImage) {
     use imageproc::region_labelling::{Connectivity, connected_components};
     let labels = connected_components(binary, Connectivity::Eight, image::Luma([255u8]));
     let count = labels.iter().copied().max().unwrap_or(0) as usize;
-    // Vertical extent of each label.
-    let mut extent = vec![(u32::MAX, 0u32); count + 1];
-    for (_, y, l) in labels.enumerate_pixels() {
-        let e = &mut extent[l[0] as usize];
-        *e = (e.0.min(y), e.1.max(y));
+    // Bounds (x0, y0, x1, y1) of each label.
+    let mut bounds = vec![(u32::MAX, u32::MAX, 0u32, 0u32); count + 1];
+    for (x, y, l) in labels.enumerate_pixels() {
+        let b = &mut bounds[l[0] as usize];
+        *b = (b.0.min(x), b.1.min(y), b.2.max(x), b.3.max(y));
     }
-    let too_tall: Vec<bool> = extent.iter().map(|&(y0, y1)| y1 >= y0 && y1 - y0 > FRAME_HEIGHT).collect();
+    let height = |b: &(u32, u32, u32, u32)| if b.3 >= b.1 { b.3 - b.1 + 1 } else { 0 };
+    let bar = |b: &(u32, u32, u32, u32)| height(b) > BAR_HEIGHT && (b.2 - b.0 + 1) * 2 < height(b);
+    let bars = bounds.iter().skip(1).filter(|b| bar(b)).count();
+    let erase: Vec<bool> = bounds
+        .iter()
+        .enumerate()
+        .map(|(l, b)| l != 0 && (height(b) > FRAME_HEIGHT || (bars >= MIN_BARS && bar(b))))
+        .collect();
     for (p, l) in binary.pixels_mut().zip(labels.pixels()) {
-        if l[0] != 0 && too_tall[l[0] as usize] {
+        if erase[l[0] as usize] {
             p[0] = 255;
         }
     }
@@ -368,6 +324,12 @@ fn erase_frames(binary: &mut GrayImage) {
 /// Black shapes taller than this (prepared-region pixels, three times the letter
 /// height regions are scaled to) are frames and edges, not letters.
 const FRAME_HEIGHT: u32 = (3.0 * LETTER_TARGET) as u32;
+/// A bar: a thin shape (under half as wide as tall, two bars blurred together
+/// included) over twice the letter height; a region with this many holds a barcode.
+/// Ascenders, capitals and brackets of text scaled by its x-height stay under 1.8×;
+/// `1`, `l` and `I` of text twice the region's size are not that many in a row.
+const BAR_HEIGHT: u32 = (2.0 * LETTER_TARGET) as u32;
+const MIN_BARS: usize = 8;
 
 const BINARISE_RADIUS: u32 = 20;
 const BINARISE_CONTRAST: i16 = 12;
@@ -379,7 +341,7 @@ const BINARISE_CONTRAST: i16 = 12;
 fn read_region(
     raw: &GrayImage,
     region: &regions::Region,
-    recognise: &dyn Fn(&GrayImage, Invert) -> Result<Vec<Line>>,
+    recognise: &dyn Fn(&GrayImage) -> Result<Vec<Line>>,
 ) -> Result<Vec<Vec<Line>>> {
     let (w, h) = raw.dimensions();
     let r = region.rect;
@@ -389,11 +351,11 @@ fn read_region(
     let level = -estimate_tilt(&img);
     let mut passes = Vec::new();
     if level.abs() <= LEVELLED_ONLY {
-        passes.push(map_lines(recognise(&img, Invert::Never)?, back));
+        passes.push(map_lines(recognise(&img)?, back));
     }
     if level.abs() >= 3.0 {
         let theta = level.to_radians();
-        let levelled = recognise(&tilted(&img, theta), Invert::Never)?;
+        let levelled = recognise(&tilted(&img, theta))?;
         passes.push(map_lines(levelled, |b| {
             back(unrotate(b, theta, cw as f32 / 2.0, ch as f32 / 2.0, cw, ch))
         }));
@@ -445,20 +407,21 @@ pub fn unrotate(r: Rect, theta: f32, cx: f32, cy: f32, w: u32, h: u32) -> Rect {
 }
 
 /// Whether Tesseract also reads a line inverted when it reads it poorly (its
-/// `tessedit_do_invert`: lines under 0.7 mean confidence are read twice). Photos read
-/// whole need it, for light-on-dark monitors. A prepared region does not: it has been
-/// binarised black on white, light text inverted first, so the second read was of white
-/// letters on black, which read nothing; and the lines read poorly, texture and empty
-/// halos, were most lines of most regions, each read twice.
+/// `tessedit_do_invert`: lines under 0.7 mean confidence are read twice). The plain
+/// baseline, reading the photo as it is, needs it for light-on-dark monitors. A
+/// prepared region does not: it has been binarised black on white, light text inverted
+/// first, so the second read was of white letters on black, which read nothing; and
+/// the lines read poorly, texture and empty halos, were most lines of most regions.
+/// Off, six 12 MP photos took 11 % fewer instructions, and the corpus read the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Invert {
     Try,
     Never,
 }
 
-/// OCR of one grey image in sparse-text mode, boxes in its own pixels.
-fn recognise(grey: &GrayImage, invert: Invert) -> Result<Vec<Line>> {
-    recognise_with(grey, TessPageSegMode::PSM_SPARSE_TEXT, invert)
+/// OCR of one prepared region in sparse-text mode, boxes in its own pixels.
+fn recognise(grey: &GrayImage) -> Result<Vec<Line>> {
+    recognise_with(grey, TessPageSegMode::PSM_SPARSE_TEXT, Invert::Never)
 }
 
 fn recognise_with(grey: &GrayImage, mode: TessPageSegMode, invert: Invert) -> Result<Vec<Line>> {
@@ -552,6 +515,52 @@ mod tests {
             assert!((found - degrees).abs() <= 1.0, "turned {degrees}°, estimated {found}°");
         }
         assert_eq!(estimate_tilt(&GrayImage::from_pixel(300, 200, image::Luma([128]))), 0.0);
+    }
+
+    #[test]
+    fn frames_and_barcode_bars_are_erased_and_letters_kept() {
+        let black = |img: &mut GrayImage, x0: u32, y0: u32, w: u32, h: u32| {
+            for y in y0..y0 + h {
+                for x in x0..x0 + w {
+                    img.put_pixel(x, y, image::Luma([0]));
+                }
+            }
+        };
+        let count_black = |img: &GrayImage, x0: u32, x1: u32| {
+            img.enumerate_pixels().filter(|&(x, _, p)| (x0..x1).contains(&x) && p[0] == 0).count()
+        };
+        // Letters at the target height (a thin "1" among them), beside a code's bars:
+        // ten of them 6 px wide and 70 px tall, one pair blurred into one.
+        let mut label = GrayImage::from_pixel(500, 140, image::Luma([255]));
+        for i in 0..6 {
+            black(&mut label, 10 + i * 24, 40, 16, 30);
+        }
+        black(&mut label, 160, 40, 5, 30);
+        for i in 0..10 {
+            black(&mut label, 220 + i * 14, 30, 6, 70);
+        }
+        black(&mut label, 370, 30, 20, 70);
+        let mut binary = label.clone();
+        erase_frames(&mut binary);
+        assert_eq!(count_black(&binary, 0, 200), count_black(&label, 0, 200), "letters kept");
+        assert_eq!(count_black(&binary, 200, 500), 0, "bars erased");
+
+        // Near miss: a few tall thin shapes (a big "1 1 1", a rule) are no barcode.
+        let mut few = GrayImage::from_pixel(300, 140, image::Luma([255]));
+        for i in 0..(MIN_BARS as u32 - 1) {
+            black(&mut few, 20 + i * 20, 30, 8, 70);
+        }
+        let mut binary = few.clone();
+        erase_frames(&mut binary);
+        assert_eq!(binary, few);
+
+        // A frame: far taller than letters, whatever its width.
+        let mut framed = GrayImage::from_pixel(300, 200, image::Luma([255]));
+        black(&mut framed, 5, 5, 290, 4);
+        black(&mut framed, 5, 5, 4, 190);
+        black(&mut framed, 60, 60, 16, 30);
+        erase_frames(&mut framed);
+        assert_eq!(count_black(&framed, 0, 300), 16 * 30, "the frame erased, the letter kept");
     }
 
     #[test]

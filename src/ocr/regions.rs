@@ -32,8 +32,8 @@ const MEAN_RADIUS: u32 = 12;
 /// How much darker (lighter) than its neighbourhood a stroke pixel is, in grey levels.
 const STROKE_CONTRAST: i16 = 10;
 /// Letter heights looked for (working pixels): from the smallest text Tesseract can
-/// read once enlarged to text large enough for the overview pass to read anyway, or,
-/// where there is none, for the search on a coarser copy (`tall_lines`) to find.
+/// read once enlarged, to text large enough for the search on a coarser copy
+/// (`tall_lines`) to find.
 const MIN_LETTER: usize = 7;
 const MAX_LETTER: usize = 90;
 /// Fewest letters (or letter-widths of a run-together blob) in a line.
@@ -63,27 +63,15 @@ pub struct Region {
     pub group: usize,
 }
 
-/// Which letter sizes `find` looks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sizes {
-    /// Every size the search can see: for a photo no overview pass reads.
-    All,
-    /// Up to `MAX_LETTER` working pixels: for a photo whose overview pass, at full size
-    /// or half, reads the taller text itself.
-    UpToOverview,
-}
-
 /// The candidate text regions of `grey`, padded, in its own pixels; most lines first.
 /// Give it the grey levels as they are: a global contrast stretch saturates a small
 /// pale label, and its faint text with it.
-pub fn find(grey: &GrayImage, sizes: Sizes) -> Vec<Region> {
+pub fn find(grey: &GrayImage) -> Vec<Region> {
     let (w, h) = grey.dimensions();
     let (work, k) = crate::decode::shrink_grey(grey, WORK_SIDE);
     let factor = k as f32;
     let mut lines = text_lines(&work);
-    if sizes == Sizes::All {
-        lines.extend(tall_lines(&work));
-    }
+    lines.extend(tall_lines(&work));
     let mut regions = group(&lines);
     regions.sort_by(|a, b| b.lines.cmp(&a.lines).then(b.rect.height.cmp(&a.rect.height)));
     regions.truncate(MAX_REGIONS);
@@ -482,14 +470,12 @@ mod tests {
             }
         }
         let tall = |r: &Region| r.letter_height > MAX_LETTER as f32;
-        let regions = find(&grey, Sizes::All);
+        let regions = find(&grey);
         // (The light halo around the dark strokes makes a light "line" of its own too.)
         let word = regions.iter().find(|r| tall(r) && r.dark_text).expect("the tall word");
         let r = word.rect;
         assert!((140.0..=160.0).contains(&word.letter_height), "{word:?}");
         assert!(r.x <= 400 && r.y <= 900 && r.x + r.width >= 1320 && r.y + r.height >= 1050, "{r:?}");
-        // Not looked for where an overview pass reads the photo.
-        assert!(!find(&grey, Sizes::UpToOverview).iter().any(tall));
     }
 
     #[test]
@@ -517,12 +503,12 @@ mod tests {
         }
         // (The pale label's edges, on the mid-grey, read as long run-together words of
         // both polarities: regions of their own at their own sizes, all on the label.)
-        let regions = find(&grey, Sizes::All);
+        let regions = find(&grey);
         let on_label = |r: &Region| r.rect.x < 800 && r.rect.x + r.rect.width > 500 && r.rect.y < 460;
         assert!(regions.iter().all(|r| on_label(r) && r.rect.y + r.rect.height > 400), "{regions:?}");
         let letters = regions.iter().find(|r| r.letter_height == 14.0).expect("the letters' region");
         let r = letters.rect;
         assert!(r.x <= 510 && r.y <= 410 && r.x + r.width >= 650 && r.y + r.height >= 449, "{r:?}");
-        assert!(find(&GrayImage::from_pixel(1200, 900, image::Luma([120])), Sizes::All).is_empty());
+        assert!(find(&GrayImage::from_pixel(1200, 900, image::Luma([120]))).is_empty());
     }
 }

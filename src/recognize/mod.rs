@@ -43,7 +43,10 @@ impl Document {
                     doc.text.push(' ');
                 }
                 let start = doc.text.len();
-                doc.text.push_str(&w.text);
+                // An underscore in OCR output is a stray stroke (an edge, a cursor), and
+                // it is a word character to a pattern's `\b`: "_MRN" hid its label.
+                // A space in its place keeps every byte offset.
+                doc.text.extend(w.text.chars().map(|c| if c == '_' { ' ' } else { c }));
                 doc.words.push((start..doc.text.len(), Some(w.bbox), w.confidence));
             }
             doc.text.push('\n');
@@ -220,6 +223,16 @@ mod tests {
         assert_eq!(c, 90.0);
         let (b, _) = doc.locate(&(0..13));
         assert_eq!(b.unwrap().width, 90);
+    }
+
+    #[test]
+    fn a_stray_underscore_does_not_hide_a_label() {
+        // A monitor's "MRN" read with the edge of its panel before it.
+        let doc = Document::from_ocr(&[Line { words: vec![word("_MRN", 0), word("7376386", 50)] }]);
+        assert_eq!(doc.text, " MRN 7376386\n");
+        let found = patterns::find_mrn(&doc.text, false);
+        assert_eq!(found.len(), 1, "labelled, outside a clinical context too");
+        assert_eq!(doc.locate(&found[0].range).0.unwrap().x, 0, "the box takes in the label");
     }
 
     #[test]

@@ -29,7 +29,9 @@ regex!(
 );
 regex!(digit_run_re, r"\b\d(?:[ \-]?\d){6,11}\b");
 regex!(dob_re, &format!(r"(?i)\b(?:DOB|D\.O\.B\.?|Date\s*of\s*Birth|Birth\s*Date|Born)\s*[:\-]?\s*({DATE})"));
-regex!(date_re, &format!(r"(?i)\b{DATE}\b"));
+// A time after the date is part of it: "Drawn: 06/04/2026 02:37" is a draw's moment,
+// and a box around the date alone leaves the time beside it.
+regex!(date_re, &format!(r"(?i)\b({DATE})\b(?:,?\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?\b(?:\s?[ap]\.?m\b\.?)?)?"));
 regex!(
     age_re,
     r"(?i)(?:\bAge\s*[:\-]?\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:-\s*)?(?:yo\b|y/o\b|y\.o\.|yrs?\b|years?[\s\-]*old\b|-?year-old\b|y(?:\s*[MF])\b))"
@@ -142,18 +144,22 @@ pub fn find_date(text: &str, clinical: bool) -> Vec<Match> {
     }
     let dobs = find_dob(text);
     date_re()
-        .find_iter(text)
-        .filter(|m| plausible_date(m.as_str()))
+        .captures_iter(text)
+        .filter(|c| plausible_date(&c[1]))
+        .map(|c| c.get(0).expect("match"))
         .filter(|m| !dobs.iter().any(|d| d.range.start <= m.start() && m.end() <= d.range.end))
         .map(|m| whole(m, "date in a clinical context"))
         .collect()
 }
 
 /// A numeric date whose day and month could be a day and a month, either way round
-/// ("26.4¢/oz" read as "26.40/02" is not a date); dates with a month name pass.
+/// ("26.4¢/oz" read as "26.40/02" is not a date), or that ends in a year of the last or
+/// this century: OCR reads a blurred 0 as 6 or 8 ("63/06/2026"), and a date with a
+/// full year is still a date with one digit misread. Dates with a month name pass.
 fn plausible_date(s: &str) -> bool {
     let numbers: Vec<u32> = s.split(['/', '.', '-']).map_while(|p| p.trim().parse().ok()).collect();
     match numbers[..] {
+        [_, _, y] if (1900..=2099).contains(&y) => true,
         [y, m, d] if y >= 1000 => (1..=12).contains(&m) && (1..=31).contains(&d),
         [a, b, _] => {
             let (day, month) = (1..=31, 1..=12);
@@ -347,6 +353,13 @@ mod tests {
         assert_eq!(find_date("Adm 20.11.2026 and 2026-11-20", true).len(), 2);
         assert!(find_date("Unit price 26.40/02", true).is_empty(), "no month 40");
         assert!(find_date("2026-13-02", true).is_empty());
+        // A time after the date is covered with it; the date is still checked alone.
+        assert_eq!(values(find_date("Drawn: 06/04/2026 02:37", true)), vec!["06/04/2026 02:37"]);
+        assert_eq!(values(find_date("Adm 11/20/26, 9:05 pm", true)), vec!["11/20/26, 9:05 pm"]);
+        assert!(find_date("Prepared 08/69/2626 15:17", true).is_empty(), "no month 69, no year 2626");
+        assert_eq!(find_date("Study: 63/06/2026 09:52", true).len(), 1, "a 0 read as 6, a full year");
+        assert!(find_date("Unit price 26.40/02", true).is_empty());
+        assert_eq!(values(find_date("Seen 11/20/2026 12345", true)), vec!["11/20/2026"], "no time");
         assert_eq!(find_age("67 yo F", false).len(), 1);
         assert_eq!(find_age("a 67-year-old man", false).len(), 1);
         assert_eq!(find_age("Age: 67", false).len(), 1);
