@@ -118,10 +118,30 @@ fn with_engine<T>(f: impl FnOnce(&TesseractAPI) -> Result<T>) -> Result<T> {
                     Error::new(Stage::Text, format!("cannot configure Tesseract ({name}): {e}"))
                 })?;
             }
+            silence_leptonica();
             *slot = Some(api);
         }
         f(slot.as_ref().expect("initialised above"))
     })
+}
+
+/// Leptonica, under Tesseract, prints its own diagnostics to stderr ("Error in
+/// boxClipToRectangle: box outside rectangle", on 8 of the 140 evaluation photos, for a
+/// box Tesseract then clips itself): an unexplained "Error" without a file name in a
+/// report about patient privacy. Tesseract's own results say whether a read failed.
+/// The one unsafe call of the crate: the system library's own function (linked by
+/// `build.rs` through pkg-config), which no crate wraps.
+#[allow(unsafe_code)]
+fn silence_leptonica() {
+    unsafe extern "C" {
+        fn setMsgSeverity(new_severity: i32) -> i32;
+    }
+    const L_SEVERITY_NONE: i32 = 6;
+    // SAFETY: sets leptonica's global message threshold, an integer; no pointers, and
+    // any value is valid (leptonica clamps it).
+    unsafe {
+        setMsgSeverity(L_SEVERITY_NONE);
+    }
 }
 
 /// Stretches grey levels so the 1st percentile is black and the 99th white.
