@@ -1,7 +1,8 @@
 //! Criterion benchmarks of the full scan of a 12 MP photo (metadata + scene + OCR +
 //! recognizers + barcodes: what `medscrub scan` does per photo), and of the text
-//! stage's parts, on the evaluation corpus's 12 MP photos. The budget is a
-//! median of 1 s per photo per core.
+//! stage's parts, on the evaluation corpus's 12 MP photos, each beside the plain
+//! baseline's full scan (`full-scan-plain-baseline`). The budget is a median of
+//! 1 s per photo per core.
 //!
 //! Needs the corpus: `cargo run --release --example eval-generate -- target/eval`
 //! (`scripts/eval` makes it), or `MEDSCRUB_BENCH_CORPUS=DIR`. Run as
@@ -37,12 +38,20 @@ fn bench(c: &mut Criterion) {
     let options = Options::default();
     let engine =
         pipeline::Engine { options: &options, profile: policy::profile("strictest").expect("profile") };
+    // The plain baseline (one Tesseract pass over the whole photo, the same recognizers
+    // and barcode search) side by side, in the same run.
+    let plain_options = Options { ocr: ocr::Strategy::Plain, ..Options::default() };
+    let plain =
+        pipeline::Engine { options: &plain_options, profile: policy::profile("strictest").expect("profile") };
     let mut group = c.benchmark_group("text-12MP");
     group.sample_size(10).measurement_time(Duration::from_secs(20));
     for name in PHOTOS {
         let input = Input { path: dir.join(name), relative: PathBuf::from(name) };
         let stem = name.trim_start_matches("phi/").trim_end_matches(".jpg");
         group.bench_function(format!("full-scan/{stem}"), |b| b.iter(|| engine.analyse(black_box(&input))));
+        group.bench_function(format!("full-scan-plain-baseline/{stem}"), |b| {
+            b.iter(|| plain.analyse(black_box(&input)))
+        });
     }
     // The text stage's parts, on the first photo.
     let bytes = std::fs::read(dir.join(PHOTOS[0])).expect("corpus photo");
