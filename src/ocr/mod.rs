@@ -279,12 +279,18 @@ pub fn prepare_region(raw: &GrayImage, region: &regions::Region) -> GrayImage {
         .min((MAX_REGION_PIXELS / area).sqrt());
     let scaled = |v: u32| ((v as f32 * scale).round() as u32).max(1);
     // Enlarged bilinearly (the binarisation after it evens out what a sharper filter
-    // would add); shrunk, for tall letters, by the averaging filter.
+    // would add); shrunk, for tall letters, by block means to the nearest whole factor
+    // and by the averaging filter for the rest (the filter's taps grow with the factor:
+    // alone, it shrank the tall-letter regions of six 12 MP photos in 0.77 G
+    // instructions).
     let mut img = if scale > 1.05 {
         raster::enlarge(&crop, scaled(r.width), scaled(r.height))
     } else if scale < 0.95 {
+        let k = (1.0 / scale).floor() as u32;
+        let longest = r.width.max(r.height);
+        let blocks = if k >= 2 { crate::decode::shrink_grey(&crop, longest.div_ceil(k)).0 } else { crop };
         image::imageops::resize(
-            &crop,
+            &blocks,
             scaled(r.width),
             scaled(r.height),
             image::imageops::FilterType::Triangle,
@@ -352,7 +358,7 @@ const BAR_HEIGHT: u32 = (2.0 * LETTER_TARGET) as u32;
 const MIN_BARS: usize = 8;
 
 const BINARISE_RADIUS: u32 = 20;
-const BINARISE_CONTRAST: i16 = 12;
+const BINARISE_CONTRAST: u8 = 12;
 
 /// Reads one candidate region (`prepare_region`): straight, levelled as well when its
 /// lines are tilted over 3°, and levelled only when they are tilted over
