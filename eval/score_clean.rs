@@ -5,9 +5,9 @@
 //! For each copy `clean` wrote (a redacted one, or a stripped or unchanged one when the
 //! photo was missed), the planted item's box, padded by half its height, is cut from the
 //! copy and read on its own: OCR with the scene strategy, Tesseract over the whole crop as
-//! well, and the barcode search. A crop
-//! of a few words is easier to read than the whole photo, so this is stricter than the
-//! verification `clean` itself runs. The item is still readable when
+//! well, and the barcode search. A crop of a few words is easier to read than the whole
+//! photo, so this is stricter than the verification `clean` itself runs. The item is
+//! still readable when
 //!
 //! * a word of three or more letters or digits of its planted text is read in the crop
 //!   (compared after folding OCR's usual confusions: O/0, I/l/1, S/5, B/8, Z/2), or

@@ -18,7 +18,7 @@
 //! Nothing reads the photo whole. A pass over the whole photo (and two turned ±14°) was
 //! kept for photos up to 2400 px until the region reads found everything it did: on
 //! the evaluation corpus it then added two dates' boxes of 26 and nothing else, for two
-//! thirds of the time of a 1600 × 1200 photo.
+//! fifths of the time of a 1600 × 1200 photo (median 1.15 s → 0.68 s without it).
 //!
 //! Boxes are mapped back to displayed-image pixels. One engine per worker thread:
 //! `init` costs ~100 ms and the handle serialises on a mutex, so sharing one would
