@@ -326,19 +326,17 @@ fn erase_frames(binary: &mut GrayImage) {
     use imageproc::region_labelling::{Connectivity, connected_components};
     let labels = connected_components(binary, Connectivity::Eight, image::Luma([255u8]));
     let count = labels.iter().copied().max().unwrap_or(0) as usize;
-    // Bounds (x0, y0, x1, y1) of each label.
-    let mut bounds = vec![(u32::MAX, u32::MAX, 0u32, 0u32); count + 1];
+    // The bounds of each label (0, the white background, included and never erased).
+    let mut shapes = vec![regions::Blob::EMPTY; count + 1];
     for (x, y, l) in labels.enumerate_pixels() {
-        let b = &mut bounds[l[0] as usize];
-        *b = (b.0.min(x), b.1.min(y), b.2.max(x), b.3.max(y));
+        shapes[l[0] as usize].add(x as usize, y as usize);
     }
-    let height = |b: &(u32, u32, u32, u32)| if b.3 >= b.1 { b.3 - b.1 + 1 } else { 0 };
-    let bar = |b: &(u32, u32, u32, u32)| height(b) > BAR_HEIGHT && (b.2 - b.0 + 1) * 2 < height(b);
-    let bars = bounds.iter().skip(1).filter(|b| bar(b)).count();
-    let erase: Vec<bool> = bounds
+    let bar = |b: &regions::Blob| b.height() > BAR_HEIGHT as usize && b.width() * 2 < b.height();
+    let bars = shapes.iter().skip(1).filter(|b| bar(b)).count();
+    let erase: Vec<bool> = shapes
         .iter()
         .enumerate()
-        .map(|(l, b)| l != 0 && (height(b) > FRAME_HEIGHT || (bars >= MIN_BARS && bar(b))))
+        .map(|(l, b)| l != 0 && (b.height() > FRAME_HEIGHT as usize || (bars >= MIN_BARS && bar(b))))
         .collect();
     for (p, l) in binary.pixels_mut().zip(labels.pixels()) {
         if erase[l[0] as usize] {

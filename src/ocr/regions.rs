@@ -159,11 +159,24 @@ pub(crate) struct Blob {
 }
 
 impl Blob {
-    fn width(&self) -> usize {
-        self.x1 - self.x0 + 1
+    /// A blob with no pixels yet, for `add` to grow.
+    pub(crate) const EMPTY: Blob = Blob { x0: usize::MAX, y0: usize::MAX, x1: 0, y1: 0, pixels: 0 };
+
+    /// Width and height in pixels; 0 for a blob with no pixels yet.
+    pub(crate) fn width(&self) -> usize {
+        (self.x1 + 1).saturating_sub(self.x0)
     }
-    fn height(&self) -> usize {
-        self.y1 - self.y0 + 1
+    pub(crate) fn height(&self) -> usize {
+        (self.y1 + 1).saturating_sub(self.y0)
+    }
+
+    /// Takes in one more pixel.
+    pub(crate) fn add(&mut self, x: usize, y: usize) {
+        self.x0 = self.x0.min(x);
+        self.x1 = self.x1.max(x);
+        self.y0 = self.y0.min(y);
+        self.y1 = self.y1.max(y);
+        self.pixels += 1;
     }
 
     /// A letter, or a few run together: tall enough to read once enlarged, not a
@@ -230,14 +243,10 @@ pub(crate) fn blobs(mut mask: Vec<bool>, w: usize, h: usize) -> Vec<Blob> {
         }
         mask[start] = false;
         stack.push(start);
-        let mut blob = Blob { x0: usize::MAX, y0: usize::MAX, x1: 0, y1: 0, pixels: 0 };
+        let mut blob = Blob::EMPTY;
         while let Some(i) = stack.pop() {
             let (x, y) = (i % w, i / w);
-            blob.x0 = blob.x0.min(x);
-            blob.x1 = blob.x1.max(x);
-            blob.y0 = blob.y0.min(y);
-            blob.y1 = blob.y1.max(y);
-            blob.pixels += 1;
+            blob.add(x, y);
             for ny in y.saturating_sub(1)..=(y + 1).min(h - 1) {
                 for nx in x.saturating_sub(1)..=(x + 1).min(w - 1) {
                     let j = ny * w + nx;
