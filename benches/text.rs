@@ -1,8 +1,11 @@
-//! Criterion benchmarks of the full scan of a 12 MP photo (metadata + scene + OCR +
+//! Criterion benchmarks of the full scan of a photo (metadata + scene + OCR +
 //! recognizers + barcodes: what `medscrub scan` does per photo), and of the text
-//! stage's parts, on the evaluation corpus's 12 MP photos, each beside the plain
-//! baseline's full scan (`full-scan-plain-baseline`). The issue's budget is a median of
-//! 1 s per photo per core.
+//! stage's parts, each beside the plain baseline's full scan
+//! (`full-scan-plain-baseline`, one Tesseract pass over the whole photo): first on real
+//! photos from `../shared/realdev` (or `MEDSCRUB_REALDEV=DIR`) when that folder is
+//! there — a 12 MP iPhone HEIC, a 9 MP camera JPEG, a 2 MP receipt, a phone photo of a
+//! street — then on the evaluation corpus's 12 MP photos. The budget: a median of 1.5 s
+//! per real 12 MP photo per core, 2 s per 2 MP document photo.
 //!
 //! Needs the corpus: `cargo run --release --example eval-generate -- target/eval`
 //! (`scripts/eval` makes it), or `MEDSCRUB_BENCH_CORPUS=DIR`. Run as
@@ -27,7 +30,55 @@ fn corpus() -> Option<PathBuf> {
     PHOTOS.iter().all(|p| dir.join(p).is_file()).then_some(dir)
 }
 
+/// Real photos, by kind (read from the real-photo folder, never copied into the repo).
+const REAL_PHOTOS: [&str; 4] = [
+    "real_camera/mei_img_1034.heic",
+    "real_camera/ian_30_type_error.jpg",
+    "real_text_benign/mmocr_wildreceipt_1.jpeg",
+    "real_text_benign/mei_sony_dsc_hx5v_street_sign.jpg",
+];
+
+fn realdev() -> Option<PathBuf> {
+    let dir = std::env::var_os("MEDSCRUB_REALDEV")
+        .map_or_else(|| PathBuf::from("../shared/realdev"), PathBuf::from);
+    REAL_PHOTOS.iter().all(|p| dir.join(p).is_file()).then_some(dir)
+}
+
+fn bench_real(c: &mut Criterion) {
+    let Some(dir) = realdev() else {
+        eprintln!(
+            "benches/text: ../shared/realdev is missing (or set MEDSCRUB_REALDEV); real photos skipped"
+        );
+        return;
+    };
+    let options = Options::default();
+    let engine =
+        pipeline::Engine { options: &options, profile: policy::profile("strictest").expect("profile") };
+    let plain_options = Options { ocr: ocr::Strategy::Plain, ..Options::default() };
+    let plain =
+        pipeline::Engine { options: &plain_options, profile: policy::profile("strictest").expect("profile") };
+    let mut group = c.benchmark_group("text-real");
+    group.sample_size(10).measurement_time(Duration::from_secs(15));
+    for name in REAL_PHOTOS {
+        let input = Input { path: dir.join(name), relative: PathBuf::from(name) };
+        let stem = name.rsplit('/').next().unwrap_or(name);
+        group.bench_function(format!("full-scan/{stem}"), |b| b.iter(|| engine.analyse(black_box(&input))));
+        group.bench_function(format!("full-scan-plain-baseline/{stem}"), |b| {
+            b.iter(|| plain.analyse(black_box(&input)))
+        });
+    }
+    let bytes = std::fs::read(dir.join(REAL_PHOTOS[1])).expect("real photo");
+    let photo = medscrub::decode::decode(&bytes, medscrub::intake::Format::Jpeg, 1, &Default::default())
+        .expect("real photo decodes");
+    let grey = medscrub::decode::grey(&photo.pixels);
+    group.bench_function("text-detector/ian_30_type_error", |b| {
+        b.iter(|| ocr::detect::find_lines(black_box(&grey)))
+    });
+    group.finish();
+}
+
 fn bench(c: &mut Criterion) {
+    bench_real(c);
     let Some(dir) = corpus() else {
         eprintln!(
             "benches/text: the evaluation corpus is missing; make it with \

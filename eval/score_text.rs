@@ -9,6 +9,10 @@
 //!   `doc.institutional`, `brand.logo-text`): recall on the photos that must fire it
 //!   (truth `expect`) and false-positive rate on the benign photos;
 //! * institutional photos (handouts, signs) redacted or blocked;
+//! * photographed documents (lab reports, prescriptions, discharge summaries; class
+//!   `documents`, truth `expect_verdict`): how many got an identifier finding (`text.*`,
+//!   `barcode.*`) or a verdict the truth allows, and their item recall per kind (kept apart
+//!   from the table above so its numbers stay comparable with corpora without documents);
 //! * median and total analysis time per photo.
 //!
 //! `--baseline` scores the plain strategy (one Tesseract pass over the whole image, same
@@ -76,6 +80,8 @@ fn main() {
             .collect()
     };
     let mut kinds: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    let mut doc_kinds: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    let (mut documents, mut documents_flagged) = (0, 0);
     let (mut phi, mut phi_caught, mut benign, mut benign_flagged) = (0, 0, 0, 0);
     let (mut institutional, mut institutional_caught) = (0, 0);
     // Per rule: (expected photos where it fired, expected photos, benign photos where it fired).
@@ -100,7 +106,28 @@ fn main() {
                 counts.2 += 1;
             }
         }
-        if p["class"] == "institutional" {
+        let is_document = p["class"] == "documents";
+        if is_document {
+            // Flagged: any identifier finding, or a verdict that `expect_verdict` allows
+            // (redact or block when the truth does not say).
+            let allowed: Vec<&str> =
+                p["expect_verdict"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
+            let verdict = match report.verdict {
+                Verdict::Share => "share",
+                Verdict::Strip => "strip",
+                Verdict::Redact => "redact",
+                Verdict::Block => "block",
+            };
+            let verdict_ok = if allowed.is_empty() { flagged } else { allowed.contains(&verdict) };
+            let identifier =
+                report.findings.iter().any(|f| f.rule.starts_with("text.") || f.rule.starts_with("barcode."));
+            documents += 1;
+            if verdict_ok || identifier {
+                documents_flagged += 1;
+            } else {
+                missed.push(format!("document not flagged: {} (verdict {verdict})", report.path));
+            }
+        } else if p["class"] == "institutional" {
             institutional += 1;
             institutional_caught += u32::from(flagged);
         } else if p["class"] == "phi" {
@@ -119,7 +146,8 @@ fn main() {
                 item["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap() as u32).collect();
             let rect = Rect { x: b[0], y: b[1], width: b[2].max(1), height: b[3].max(1) };
             let kind = item["kind"].as_str().unwrap().to_string();
-            let entry = kinds.entry(kind.clone()).or_default();
+            let entry =
+                if is_document { &mut doc_kinds } else { &mut kinds }.entry(kind.clone()).or_default();
             entry.1 += 1;
             if covered(rect, &boxes) {
                 entry.0 += 1;
@@ -143,6 +171,15 @@ fn main() {
         "institutional photos (handouts, signs) redacted or blocked: {}",
         ratio(institutional_caught, institutional)
     );
+    if documents > 0 {
+        println!(
+            "documents: {documents_flagged}/{documents} flagged (an identifier finding, or verdict redact/block)"
+        );
+        println!("{:<12} {:>16}", "document item", "recall");
+        for (kind, (found, all)) in &doc_kinds {
+            println!("{kind:<12} {:>16}", ratio(*found, *all));
+        }
+    }
     println!("\n{:<20} {:>16} {:>28}", "rule", "recall", "false positives (benign)");
     for (rule, (fired, expected, false_pos)) in &per_rule {
         println!("{rule:<20} {:>16} {:>28}", ratio(*fired, *expected), ratio(*false_pos, benign));

@@ -31,6 +31,7 @@ pub mod exit;
 pub mod face;
 pub mod intake;
 pub mod metadata;
+pub mod models;
 pub mod ocr;
 pub mod options;
 pub mod pipeline;

@@ -107,3 +107,50 @@ fn a_photographed_handout_is_blocked_and_not_written() {
     medscrub().args(["clean", "text/handout_should_block.jpg", "--out"]).arg(dir.path()).assert().code(3);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "a blocked photo was written");
 }
+
+/// A photo of pure texture (a lawn-like pattern of blades, no letters): the text
+/// detector finds no text in it, nothing is read as an identifier, and nothing is
+/// painted over. On real photos the hand-made region search read regions all over
+/// texture like this, and found "ages" and "names" in it.
+#[test]
+fn texture_is_not_text_and_is_not_covered() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lawn.png");
+    let mut state = 0x2545_f491u32;
+    let mut next = move || {
+        state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        state >> 8
+    };
+    let mut lawn = image::RgbImage::from_pixel(1200, 900, image::Rgb([40, 110, 30]));
+    for _ in 0..9000 {
+        let (x, y, len) = (next() % 1200, next() % 900, 8 + next() % 30);
+        let shade = 60 + (next() % 120) as u8;
+        for d in 0..len {
+            let (px, py) = (x + d / 4, y + d);
+            if px < 1200 && py < 900 {
+                lawn.put_pixel(px, py, image::Rgb([shade / 2, shade, shade / 3]));
+            }
+        }
+    }
+    lawn.save(&path).unwrap();
+    let lines = medscrub::ocr::detect::find_lines(&image::DynamicImage::ImageRgb8(lawn).to_luma8()).unwrap();
+    assert!(lines.len() <= 2, "texture read as {} lines of text", lines.len());
+
+    let out = medscrub().args(["scan", "--format=json"]).arg(&path).output().unwrap();
+    let report = &json_lines(&out.stdout)[0];
+    assert_eq!(report["verdict"], "share", "{report}");
+}
+
+/// The detector finds the lines of a menu, and none in a flat picture.
+#[test]
+fn the_text_detector_finds_lines_where_there_is_text() {
+    let menu = image::open(fixtures().join("text/menu_should_share.jpg")).unwrap().to_luma8();
+    let lines = medscrub::ocr::detect::find_lines(&menu).unwrap();
+    assert!(lines.len() >= 5, "{} lines on the menu", lines.len());
+    for l in &lines {
+        assert!(l.rect.x + l.rect.width <= menu.width() && l.rect.y + l.rect.height <= menu.height());
+        assert!((0.5..=1.0).contains(&l.score));
+    }
+    let flat = image::GrayImage::from_pixel(800, 600, image::Luma([128]));
+    assert!(medscrub::ocr::detect::find_lines(&flat).unwrap().is_empty());
+}

@@ -24,6 +24,7 @@
 //! `init` costs ~100 ms and the handle serialises on a mutex, so sharing one would
 //! serialise OCR.
 
+pub mod detect;
 pub mod raster;
 pub mod regions;
 
@@ -253,12 +254,99 @@ pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Re
     // stretch saturates a small white label, and its faint text with it). The regions
     // split from one group by polarity and letter size make one text (one pass): a name
     // on a door sign counts as a patient's beside the room number above it.
+    deadline.check("finding text")?;
+    let regions = regions_to_read(raw)?;
+    within_budget(&regions)?;
     let mut groups: std::collections::BTreeMap<usize, Vec<Line>> = Default::default();
-    for region in regions::find(raw) {
+    for region in regions {
         let lines = groups.entry(region.group).or_default();
         lines.extend(read_region(raw, &region, &recognise)?.into_iter().flatten());
     }
     Ok(groups.into_values().collect())
+}
+
+/// What the text stage reads: the text detector says where text is; the letter-blob
+/// search (`regions`) gives the regions there their exact extent, polarity and letter
+/// size (it reads small print on 12 MP photos that the detector, seeing a 1280 px copy,
+/// only roughly outlines); and lines the detector found that no such region covers are
+/// read as the detector outlined them. Blob regions where the detector sees no text are
+/// texture, and are not read.
+fn regions_to_read(raw: &GrayImage) -> Result<Vec<regions::Region>> {
+    let lines = detect::find_lines(raw)?;
+    let detected = detect::regions(raw, &lines);
+    let text_share = |r: &Rect| {
+        let covered: u64 = lines.iter().map(|l| intersection(&l.rect, r)).sum();
+        covered as f64 / area(r).max(1) as f64
+    };
+    let mut chosen = regions::find_where(raw, |r| text_share(r) >= MIN_TEXT_SHARE);
+    // A large group of lines (a receipt, a page) is read line by line as the detector
+    // outlined it: read whole, at the letter size of its smallest print, it costs
+    // seconds.
+    chosen.retain(|r| {
+        let (w, h) = prepared_size(r);
+        f64::from(w) * f64::from(h) <= MAX_BLOB_REGION_PIXELS
+    });
+    let first_free_group = chosen.iter().map(|r| r.group + 1).max().unwrap_or(0);
+    for mut region in detected {
+        if !chosen.iter().any(|c| inside(&region.rect, &c.rect)) {
+            region.group += first_free_group;
+            chosen.push(region);
+        }
+    }
+    Ok(chosen)
+}
+
+fn intersection(a: &Rect, b: &Rect) -> u64 {
+    let w = (a.x + a.width).min(b.x + b.width).saturating_sub(a.x.max(b.x));
+    let h = (a.y + a.height).min(b.y + b.height).saturating_sub(a.y.max(b.y));
+    u64::from(w) * u64::from(h)
+}
+
+fn area(r: &Rect) -> u64 {
+    u64::from(r.width) * u64::from(r.height)
+}
+
+/// Share of a blob region the detector's lines must cover for it to be read: a text
+/// region's lines cover half or more of it; a patch of texture around one small line
+/// of text, far less.
+const MIN_TEXT_SHARE: f64 = 0.05;
+/// Most pixels a blob region may have once scaled for reading.
+const MAX_BLOB_REGION_PIXELS: f64 = 1.5e6;
+
+/// Whether most (three quarters) of `a` lies in `b`.
+fn inside(a: &Rect, b: &Rect) -> bool {
+    intersection(a, b) * 4 >= area(a) * 3
+}
+
+/// The most lines read in one photo, and the most pixels they may have once scaled for
+/// reading. A full page photographed close has 40–80 lines; a photo past either limit is
+/// not an ordinary photo, and as its text cannot all be read it is not passed
+/// (`error.limits`) — rather than read for minutes, as the hand-made region search
+/// did with texture.
+pub const MAX_LINES: usize = 400;
+pub const MAX_READ_PIXELS: f64 = 40.0e6;
+
+fn within_budget(regions: &[regions::Region]) -> Result<()> {
+    let pixels: f64 = regions
+        .iter()
+        .map(|r| {
+            let (w, h) = prepared_size(r);
+            f64::from(w) * f64::from(h)
+        })
+        .sum();
+    if regions.len() > MAX_LINES || pixels > MAX_READ_PIXELS {
+        return Err(Error::new(
+            Stage::Limits,
+            format!(
+                "more text than medscrub reads in one photo ({} lines, {:.0} MP to read; the limits are \
+                 {MAX_LINES} lines and {:.0} MP): its text was not all read",
+                regions.len(),
+                pixels / 1e6,
+                MAX_READ_PIXELS / 1e6
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Letter height (pixels) a region is scaled to before it is read, the most it is
@@ -268,15 +356,25 @@ const LETTER_TARGET: f32 = 30.0;
 const MAX_ENLARGE: f32 = 3.0;
 const MAX_REGION_PIXELS: f32 = 6.0e6;
 
+/// The factor a region is scaled by to be read.
+fn region_scale(region: &regions::Region) -> f32 {
+    let area = (region.rect.width * region.rect.height) as f32;
+    (LETTER_TARGET / region.letter_height.max(1.0)).min(MAX_ENLARGE).min((MAX_REGION_PIXELS / area).sqrt())
+}
+
+/// The size of a region once prepared for reading.
+fn prepared_size(region: &regions::Region) -> (u32, u32) {
+    let scale = region_scale(region);
+    let scaled = |v: u32| ((v as f32 * scale).round() as u32).max(1);
+    (scaled(region.rect.width), scaled(region.rect.height))
+}
+
 /// One candidate region as it is read: cropped from the unstretched grey image,
 /// scaled to put its letters at `LETTER_TARGET`, and stretched on its own grey levels.
 pub fn prepare_region(raw: &GrayImage, region: &regions::Region) -> GrayImage {
     let r = region.rect;
     let crop = image::imageops::crop_imm(raw, r.x, r.y, r.width, r.height).to_image();
-    let area = (r.width * r.height) as f32;
-    let scale = (LETTER_TARGET / region.letter_height.max(1.0))
-        .min(MAX_ENLARGE)
-        .min((MAX_REGION_PIXELS / area).sqrt());
+    let scale = region_scale(region);
     let scaled = |v: u32| ((v as f32 * scale).round() as u32).max(1);
     // Enlarged bilinearly (the binarisation after it evens out what a sharper filter
     // would add); shrunk, for tall letters, by block means to the nearest whole factor

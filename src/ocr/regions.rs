@@ -67,15 +67,19 @@ pub struct Region {
 /// Give it the grey levels as they are: a global contrast stretch saturates a small
 /// pale label, and its faint text with it.
 pub fn find(grey: &GrayImage) -> Vec<Region> {
+    find_where(grey, |_| true)
+}
+
+/// [`find`], keeping only the regions `keep` accepts (in `grey`'s pixels) before the
+/// `MAX_REGIONS` most-lined are taken: the text stage keeps those where the text
+/// detector sees text, so texture does not crowd out a label.
+pub fn find_where(grey: &GrayImage, keep: impl Fn(&Rect) -> bool) -> Vec<Region> {
     let (w, h) = grey.dimensions();
     let (work, k) = crate::decode::shrink_grey(grey, WORK_SIDE);
     let factor = k as f32;
     let mut lines = text_lines(&work);
     lines.extend(tall_lines(&work));
-    let mut regions = group(&lines);
-    regions.sort_by(|a, b| b.lines.cmp(&a.lines).then(b.rect.height.cmp(&a.rect.height)));
-    regions.truncate(MAX_REGIONS);
-    regions
+    let mut regions: Vec<Region> = group(&lines)
         .into_iter()
         .map(|r| {
             let pad = r.letter_height * 1.2;
@@ -94,7 +98,11 @@ pub fn find(grey: &GrayImage) -> Vec<Region> {
                 ..r
             }
         })
-        .collect()
+        .filter(|r| keep(&r.rect))
+        .collect();
+    regions.sort_by(|a, b| b.lines.cmp(&a.lines).then(b.rect.height.cmp(&a.rect.height)));
+    regions.truncate(MAX_REGIONS);
+    regions
 }
 
 /// The lines of letters taller than `MAX_LETTER` (a whiteboard across a 12 MP photo),
@@ -131,6 +139,32 @@ fn text_lines(grey: &GrayImage) -> Vec<TextLine> {
         lines.extend(chain_lines(&letters, dark));
     }
     lines
+}
+
+/// How many letter-shaped blobs `crop` (one line of text, found by the detector) has in
+/// one polarity, dark on light or light on dark, and their median height: the size the
+/// region is scaled by before it is read (`None` when nothing is shaped like a letter).
+pub fn letters(crop: &GrayImage, dark: bool) -> (usize, Option<f32>) {
+    let (w, h) = (crop.width() as usize, crop.height() as usize);
+    // A neighbourhood about as tall as the line, so a letter's strokes stand out
+    // against the mean of the space around them.
+    let radius = (crop.height() / 2).clamp(4, 48);
+    let mean = box_mean(crop, radius);
+    let mask = stroke_mask(crop, &mean, dark, STROKE_CONTRAST);
+    let mut heights: Vec<usize> = blobs(mask, w, h)
+        .into_iter()
+        .filter(|b| {
+            let (bw, bh) = (b.width(), b.height());
+            let fill = b.pixels as f32 / (bw * bh) as f32;
+            bh >= 4 && bh * 20 <= h * 19 && bw * 3 >= bh && (0.12..=0.9).contains(&fill)
+        })
+        .map(|b| b.height())
+        .collect();
+    if heights.is_empty() {
+        return (0, None);
+    }
+    let mid = heights.len() / 2;
+    (heights.len(), Some(*heights.select_nth_unstable(mid).1 as f32))
 }
 
 /// The pixels of `grey` darker (`dark`) or lighter than `mean` (the mean of their

@@ -34,9 +34,9 @@ regex!(dob_re, &format!(r"(?i)\b(?:DOB|D\.O\.B\.?|Date\s*of\s*Birth|Birth\s*Date
 regex!(date_re, &format!(r"(?i)\b({DATE})\b(?:,?\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?\b(?:\s?[ap]\.?m\b\.?)?)?"));
 regex!(
     age_re,
-    r"(?i)(?:\bAge\s*[:\-]?\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:-\s*)?(?:yo\b|y/o\b|y\.o\.|yrs?\b|years?[\s\-]*old\b|-?year-old\b|y(?:\s*[MF])\b))"
+    r"(?i)(?:\bAge[ \t]*[:\-]?[ \t]*(\d{1,3})\b|\b(\d{1,3})[ \t]*(?:-[ \t]*)?(?:yo\b|y/o\b|y\.o\.|yrs?\b|years?[ \t\-]*old\b|-?year-old\b|y(?:[ \t]*[MF])\b))"
 );
-regex!(age_sex_re, r"\b(\d{1,3})\s?([MF])\b");
+regex!(age_sex_re, r"\b(\d{1,3})[ \t]?([MF])\b");
 regex!(phone_re, r"(?:\+?1[\s.\-]?)?\(?\b\d{3}\)?[\s.\-]?\d{3}[\s.\-]\d{4}\b|\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b");
 regex!(phone_label_re, r"(?i)\b(?:tel|ph|phone|mobile|cell|contact)\b\.?\s*[:#]?\s*$");
 regex!(ssn_re, r"(?i)(?:\bSSN\s*[:#]?\s*\d{3}[\s\-]?\d{2}[\s\-]?\d{4}\b|\b\d{3}-\d{2}-\d{4}\b)");
@@ -53,8 +53,11 @@ regex!(name_label_re, r"(?i)\b(?:Name|Patient|Pt|Pat)\s*[:\-]\s*((?:[A-Z][A-Za-z
 // DICOM's `^` separator is often read by OCR as `*`, `"` or a curly double quote (a
 // radiograph's "HERNANDEZ “MATTHEW"), and a comma on a sign or screen as `;`, `:` or a
 // curly quote.
-regex!(last_first_re, r#"\b([A-Z][A-Za-z'\-]+)\s*[,^*";:’‘“”]\s*([A-Z][A-Za-z'\-]+)\b"#);
-regex!(first_last_re, r"\b([A-Z][A-Za-z'\-]+)\s+([A-Z][A-Za-z'\-]+)\b");
+// Names stand on one line: two words joined across a line break ("WAY\n\"ROYAL") are
+// two lines of a sign, not a name.
+regex!(last_first_re, r#"\b([A-Z][A-Za-z'\-]+)[ \t]*[,^*";:’‘“”][ \t]*([A-Z][A-Za-z'\-]+)\b"#);
+regex!(first_last_re, r"\b([A-Z][A-Za-z'\-]+)[ \t]+([A-Z][A-Za-z'\-]+)\b");
+regex!(nhs_grouping_re, r"^\d{3} \d{3} \d{4}$");
 // OCR splits a word at a wide letter gap ("Eliza beth Carter", "John Car ter"): a
 // capitalised word, a lower-case fragment, and the other name.
 regex!(split_first_re, r"\b([A-Z][a-z]+) ([a-z]{2,}) +([A-Z][A-Za-z'\-]+)\b");
@@ -111,7 +114,10 @@ pub fn find_mrn(text: &str, clinical: bool) -> Vec<Match> {
         }
         let digits = as_digits(m.as_str());
         let looks_like_phone = m.as_str().contains('-') && digits.len() == 10 && !nhs_valid(&digits);
-        if digits.len() == 10 && nhs_valid(&digits) {
+        // A valid check digit alone is one chance in eleven for any ten digits (a
+        // receipt's phone number "03-6205 5386"): written 3-3-4 as NHS numbers are, or
+        // in a clinical context.
+        if digits.len() == 10 && nhs_valid(&digits) && (clinical || nhs_grouping_re().is_match(m.as_str())) {
             out.push(whole(m, "NHS check digit"));
         } else if clinical
             && !looks_like_phone
@@ -169,7 +175,9 @@ fn plausible_date(s: &str) -> bool {
     }
 }
 
-/// Ages: "67 yo", "67 y/o", "67-year-old", "Age: 67", and "67 F" in a clinical context.
+/// Ages: "67 yo", "67 y/o", "67-year-old", "Age: 67", and "67 F" in a clinical context,
+/// each on one line: digits and letters joined across a line break ("2\nyr", "7\nyo",
+/// read off fur, grass or waves on real photos) are not an age.
 pub fn find_age(text: &str, clinical: bool) -> Vec<Match> {
     let plausible = |s: &str| s.parse::<u32>().is_ok_and(|a| a <= 120);
     let mut out: Vec<Match> = age_re()
@@ -310,11 +318,23 @@ pub fn find_name_in(text: &str, context: &str, clinical: bool) -> Vec<Match> {
     }
     if clinical || room_bed_re().is_match(context) {
         let why = if clinical { "name in a clinical context" } else { "name beside a room number" };
-        for range in full_names(text) {
+        // A name standing on its own line, as on a board, a banner or a sign; in prose
+        // (a magazine's bylines and quotes beside a clinical word) it is not a patient's.
+        for range in full_names(text).filter(|r| words_beside(text, r) <= MAX_WORDS_BESIDE_NAME) {
             push(&mut out, range, why);
         }
     }
     out
+}
+
+/// Most other words on the line of an unlabelled "First Last" name.
+const MAX_WORDS_BESIDE_NAME: usize = 3;
+
+/// How many words the line holding `range` has besides it.
+fn words_beside(text: &str, range: &Range<usize>) -> usize {
+    let start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[range.end..].find('\n').map_or(text.len(), |i| range.end + i);
+    text[start..range.start].split_whitespace().count() + text[range.end..end].split_whitespace().count()
 }
 
 #[cfg(test)]
@@ -334,6 +354,9 @@ mod tests {
         assert_eq!(find_mrn("Acct 998877665", false).len(), 1);
         // NHS number with a valid check digit, unlabelled.
         assert_eq!(find_mrn("943 476 5919", false)[0].why, "NHS check digit");
+        // Near miss: ten digits with a valid check digit, written as a phone number.
+        assert!(find_mrn("Tel 03-6205 5386", false).is_empty());
+        assert_eq!(find_mrn("03-6205 5386", true).len(), 1, "in a clinical context it counts");
         // Unlabelled runs only in a clinical context.
         assert_eq!(find_mrn("ref 4455667", true).len(), 1);
         // Near misses: ISBN, a price, a year, a phone-like number outside a clinic.
@@ -366,6 +389,11 @@ mod tests {
         assert!(find_age("67 F", false).is_empty());
         assert!(find_age("Lecture 12 years of data: 250 yrs", false).len() <= 1);
         assert!(find_age("Speed Limit 25", true).is_empty());
+        // Near misses: the number and the age word on different lines.
+        assert!(find_age("2\nyr", false).is_empty());
+        assert!(find_age("7\nyo", false).is_empty());
+        assert!(find_age("2\nF", true).is_empty());
+        assert!(find_age("Age:\n67", false).is_empty());
     }
 
     #[test]
@@ -398,6 +426,15 @@ mod tests {
         assert!(find_name("Mary Johnson", false).is_empty());
         assert!(find_name("Caesar Salad 12.50", true).is_empty());
         assert!(find_name("Brown sugar, Young adults", true).is_empty());
+        // Near misses: two lines of a sign are not "LAST, FIRST" or "First Last", and a
+        // name inside prose beside a clinical word is a byline, not a patient's.
+        assert!(find_name("WAY\n\"ROYAL", false).is_empty());
+        assert!(find_name("Mary\nJohnson", true).is_empty());
+        assert!(
+            find_name("said Kathleen Kilpatrick, who has written about the hospital for years", true)
+                .is_empty()
+        );
+        assert_eq!(find_name("Bed 4\nMary Johnson", true).len(), 1, "a name on its own line");
         assert!(find_name("Patient: stable", false).is_empty());
         assert_eq!(find_name("SCOTT*EMILY", false).len(), 1, "DICOM ^ read as *");
         for misread in ["Wilson’Barbara", "Nelson; Dorothy", "Nelson: Dorothy", "HERNANDEZ “MATTHEW"] {

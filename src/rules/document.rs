@@ -1,5 +1,6 @@
 //! Institutional rules: an institution's name or mark read in the picture
-//! (`brand.logo-text`), and a photographed institutional document (`doc.institutional`).
+//! (`brand.logo-text`), a photographed institutional document (`doc.institutional`),
+//! and a photographed medical record (`doc.medical-record`).
 //!
 //! Which marks count is data: each policy profile lists its institution's names and
 //! marks (`marks = [...]` in its TOML), `strictest` all of them, and the pipeline hands
@@ -51,6 +52,8 @@ impl Mark {
 pub struct BrandText;
 /// `doc.institutional`.
 pub struct InstitutionalDocument;
+/// `doc.medical-record`.
+pub struct MedicalRecord;
 
 static BRAND_DOC: RuleDoc = RuleDoc {
     id: "brand.logo-text",
@@ -91,6 +94,88 @@ static DOCUMENT_DOC: RuleDoc = RuleDoc {
               calls itself a handout is flagged. It blocks: a document cannot be made shareable by covering \
               a few words.",
 };
+
+static RECORD_DOC: RuleDoc = RuleDoc {
+    id: "doc.medical-record",
+    source: Source::Ocr,
+    default_remedy: Verdict::Block,
+    summary: "A photographed medical record: a lab report, a prescription, a discharge summary, a chart",
+    explain: "## What it finds\nA page whose printed words make it a patient's record: a laboratory report \
+              (reference ranges, units, specimen collected and reported), a prescription (Rx, sig, dispense, \
+              refills, prescriber), a discharge summary, clinic letter or chart (patient name, date of birth, \
+              MRN or hospital number fields, admission and discharge dates, diagnosis).\n\n## Why it \
+              matters\nWayne State: medical records are never to be transmitted by social media; every \
+              profile: a record identifies its patient, by name and number, and by what it says.\n\n## How \
+              it decides\nThree different cue phrases read with confidence, from at least two of the four \
+              kinds (patient fields, the kind of record, lab results, prescribing), one of them a patient \
+              field or the kind of record. The cues are the page's printed headings, so a record is found \
+              even when its identifiers are handwritten or in a script the OCR cannot read, and its \
+              identifiers need not be read at all.\n\n## Where it fails\nA record photographed too small \
+              or blurred for its headings to be read is missed, as is one in a language other than English; a \
+              textbook page or a lecture slide about lab reports that reads like one is flagged. It blocks: \
+              covering a few words does not make a record shareable.",
+};
+
+/// What makes a page a medical record, by kind. Each is matched in the words OCR read
+/// with confidence, so noise read off a texture cannot assemble a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum RecordCue {
+    /// A field of the patient's identity: "Patient Name", "DOB", "MRN", "Hospital No".
+    PatientField,
+    /// What kind of record it says it is: "Discharge Summary", "Laboratory Report".
+    Kind,
+    /// Lab results: "Reference Range", units such as mmol/L, analytes.
+    LabResult,
+    /// Prescribing: "Rx", "Sig", "Dispense", "Refills", dose schedules.
+    Prescribing,
+}
+
+regex!(
+    patient_field,
+    r"(?i)\b(?:patient(?:'s)?\s*(?:name|id|no\.?|number|details)|name\s+of\s+(?:the\s+)?patient|date\s+of\s+birth|D\.?O\.?B\b|MRN|M\.R\.N|medical\s+record\s+(?:no|number|#)|hospital\s+(?:no|number)|NHS\s+(?:no|number)|UHID|CR\s+no|IP\s+no|OP\s+no|admission\s+date|date\s+of\s+admission|discharge\s+date|date\s+of\s+discharge|age\s*/\s*sex|sex\s*/\s*age|referred\s+by|referring\s+(?:physician|doctor|clinician)|attending\s+(?:physician|doctor)|consultant\s*:|ward\s*:|bed\s+no)"
+);
+regex!(
+    record_kind,
+    r"(?i)\b(?:discharge\s+summary|lab(?:oratory)?\s+(?:report|results?|investigation)|pathology\s+report|radiology\s+report|histopathology|haematology|hematology|biochemistry|microbiology\s+report|medical\s+record|case\s+(?:sheet|notes)|clinical\s+notes|progress\s+notes?|operative\s+(?:note|report)|history\s+of\s+present(?:ing)?\s+illness|presenting\s+complaint|chief\s+complaint|final\s+diagnosis|provisional\s+diagnosis|diagnosis\s*:|prescription|medications?\s+on\s+discharge|discharge\s+medications?)"
+);
+regex!(
+    lab_result,
+    r"(?i)(?:\b(?:reference\s+(?:range|interval|values?)|ref\.?\s+range|normal\s+range|biological\s+ref|specimen|sample\s+(?:type|collected)|collected\s+(?:on|at|date)|reported\s+(?:on|at|date)|haemoglobin|hemoglobin|creatinine|platelets?|HbA1c|bilirubin|potassium|sodium|cholesterol|triglycerides|TSH|WBC|RBC|MCV|MCHC|ESR|INR|urea)\b|\b(?:mg|g|mmol|µmol|umol|mEq|ng|pg|IU|U)\s*/\s*(?:dl|l|ml)\b|x\s*10\^?\s*(?:9|12|3)\s*/\s*[lµu])"
+);
+regex!(
+    prescribing,
+    r"(?i)\b(?:Rx|sig\s*:|dispense|refills?|prescriber|prescribed\s+by|tab(?:let)?s?\s+\d|\d+\s*(?:mg|mcg)\s+(?:tab(?:let)?s?|cap(?:sule)?s?)|(?:once|twice|three\s+times|four\s+times)\s+(?:a\s+)?daily|every\s+\d+\s+hours|(?:OD|BD|BID|TID|TDS|QID|QDS|PRN)\s*(?:x\s*\d|for|$))"
+);
+
+/// The distinct record cues in `text`, each with its kind, lower-cased and on one line.
+fn record_cues(text: &str) -> Vec<(RecordCue, String)> {
+    let kinds: [(RecordCue, &Regex); 4] = [
+        (RecordCue::PatientField, patient_field()),
+        (RecordCue::Kind, record_kind()),
+        (RecordCue::LabResult, lab_result()),
+        (RecordCue::Prescribing, prescribing()),
+    ];
+    let mut cues: Vec<(RecordCue, String)> = kinds
+        .iter()
+        .flat_map(|(kind, re)| {
+            re.find_iter(text).map(|m| (*kind, super::one_line(m.as_str()).to_lowercase()))
+        })
+        .collect();
+    cues.sort();
+    cues.dedup();
+    cues
+}
+
+/// Whether these cues make a page a record: three different phrases, of two kinds or
+/// more, one of them naming a patient field or the kind of record (a nutrition label's
+/// "mg/dl" and "sodium" are lab words, but no patient's).
+fn is_record(cues: &[(RecordCue, String)]) -> bool {
+    let mut kinds: Vec<RecordCue> = cues.iter().map(|(k, _)| *k).collect();
+    kinds.dedup();
+    cues.len() >= 3
+        && kinds.len() >= 2
+        && kinds.iter().any(|k| matches!(k, RecordCue::PatientField | RecordCue::Kind))
+}
 
 regex!(
     document_kind,
@@ -203,6 +288,32 @@ impl Rule for InstitutionalDocument {
     }
 }
 
+impl Rule for MedicalRecord {
+    fn doc(&self) -> &RuleDoc {
+        &RECORD_DOC
+    }
+    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+        // Every OCR pass of the picture together: a page's header and its table may be
+        // read as different groups of lines. Only words read with confidence count.
+        let confident: String =
+            ocr_documents(ev).map(|d| d.confident.as_str()).collect::<Vec<_>>().join("\n");
+        let cues = record_cues(&confident);
+        if !is_record(&cues) {
+            return;
+        }
+        let shown: Vec<&str> = cues.iter().map(|(_, c)| c.as_str()).take(6).collect();
+        out.push(Detection {
+            rule: RECORD_DOC.id,
+            source: Source::Ocr,
+            origin: "OCR".into(),
+            summary: format!("a photographed medical record: {}", shown.join(", ")),
+            details: vec![],
+            bbox: None,
+            confidence: 0.8,
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,6 +391,73 @@ mod tests {
         let mut out = Vec::new();
         BrandText.check(&ev, &mut out);
         assert_eq!(out[0].bbox, Some(Rect { x: 0, y: 5, width: 110, height: 10 }));
+    }
+
+    #[test]
+    fn medical_records_are_found_by_their_printed_headings() {
+        for page in [
+            // A lab report, its patient's name handwritten and not read.
+            "CITY GENERAL HOSPITAL\nLaboratory Report\nPatient Name: ~~~ Age/Sex: 54/F\n\
+             Test Result Units Reference Range\nHaemoglobin 11.2 g/dL 12.0-15.5\nSodium 138 mmol/L 135-145",
+            // A prescription.
+            "Riverside Clinic\nPatient: ~~~ DOB: ~~~\nRx\nAmoxicillin 500 mg capsules\n\
+             Sig: 1 cap three times daily\nDispense: 21 Refills: 0",
+            // A discharge summary.
+            "DISCHARGE SUMMARY\nMRN: ~~~\nAdmission Date: ~~~ Discharge Date: ~~~\n\
+             Diagnosis: community acquired pneumonia\nMedications on discharge",
+        ] {
+            let found = run(&MedicalRecord, page, &[]);
+            assert_eq!(found.len(), 1, "{page}");
+            assert_eq!(found[0].rule, "doc.medical-record");
+        }
+    }
+
+    #[test]
+    fn near_misses_of_medical_records_do_not_fire() {
+        for page in [
+            // A nutrition label: lab words, no patient and no record kind.
+            "Nutrition Facts\nSodium 140mg 6%\nCholesterol 0mg\nPotassium 200 mg/dL",
+            // A receipt with a pharmacy's name.
+            "WALGREENS PHARMACY\nTOTAL 12.99\nTHANK YOU",
+            // A magazine page with one clinical word.
+            "The diagnosis of a city: how traffic shapes the way we live, work and play in summer",
+            // A poster: one patient field alone.
+            "Blood drive Saturday! Bring your date of birth and a photo ID",
+        ] {
+            assert!(run(&MedicalRecord, page, &[]).is_empty(), "{page}");
+        }
+    }
+
+    #[test]
+    fn record_cues_count_only_words_read_with_confidence() {
+        use crate::ocr::{Line, Word};
+        use crate::report::Rect;
+        let line = |words: &[&str], confidence: f32| Line {
+            words: words
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Word {
+                    text: t.to_string(),
+                    bbox: Rect { x: i as u32 * 60, y: 5, width: 50, height: 10 },
+                    confidence,
+                })
+                .collect(),
+        };
+        let read = |confidence: f32| {
+            let lines = vec![
+                line(&["Laboratory", "Report"], confidence),
+                line(&["Patient", "Name:"], confidence),
+                line(&["Reference", "Range"], confidence),
+            ];
+            let facts = MetaFacts::default();
+            let text = TextEvidence::new(vec![Document::from_ocr(&lines)]);
+            let ev = Evidence { text: Some(&text), ..Evidence::of(&facts) };
+            let mut out = Vec::new();
+            MedicalRecord.check(&ev, &mut out);
+            out.len()
+        };
+        assert_eq!(read(85.0), 1);
+        assert_eq!(read(20.0), 0, "the same words read off a texture");
     }
 
     const BODY: &str = "The block covers the physiology of the heart and the circulation with weekly \

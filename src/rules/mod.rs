@@ -143,6 +143,7 @@ pub static RULES: &[&dyn Rule] = &[
     &time::RecentCase,
     &document::BrandText,
     &document::InstitutionalDocument,
+    &document::MedicalRecord,
 ];
 
 /// The rules a failed analysis produces (fail closed). They are raised by the pipeline,

