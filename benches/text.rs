@@ -44,6 +44,26 @@ fn realdev() -> Option<PathBuf> {
     REAL_PHOTOS.iter().all(|p| dir.join(p).is_file()).then_some(dir)
 }
 
+/// The full scan of one photo, and the plain baseline's (one Tesseract pass over the
+/// whole photo, the same recognizers and barcode search) beside it, in the same run.
+fn scan_beside_baseline(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    dir: &std::path::Path,
+    name: &str,
+    label: &str,
+) {
+    let profile = policy::profile("strictest").expect("profile");
+    let options = Options::default();
+    let plain_options = Options { ocr: ocr::Strategy::Plain, ..Options::default() };
+    let engine = pipeline::Engine { options: &options, profile };
+    let plain = pipeline::Engine { options: &plain_options, profile };
+    let input = Input { path: dir.join(name), relative: PathBuf::from(name) };
+    group.bench_function(format!("full-scan/{label}"), |b| b.iter(|| engine.analyse(black_box(&input))));
+    group.bench_function(format!("full-scan-plain-baseline/{label}"), |b| {
+        b.iter(|| plain.analyse(black_box(&input)))
+    });
+}
+
 fn bench_real(c: &mut Criterion) {
     let Some(dir) = realdev() else {
         eprintln!(
@@ -51,21 +71,10 @@ fn bench_real(c: &mut Criterion) {
         );
         return;
     };
-    let options = Options::default();
-    let engine =
-        pipeline::Engine { options: &options, profile: policy::profile("strictest").expect("profile") };
-    let plain_options = Options { ocr: ocr::Strategy::Plain, ..Options::default() };
-    let plain =
-        pipeline::Engine { options: &plain_options, profile: policy::profile("strictest").expect("profile") };
     let mut group = c.benchmark_group("text-real");
     group.sample_size(10).measurement_time(Duration::from_secs(15));
     for name in REAL_PHOTOS {
-        let input = Input { path: dir.join(name), relative: PathBuf::from(name) };
-        let stem = name.rsplit('/').next().unwrap_or(name);
-        group.bench_function(format!("full-scan/{stem}"), |b| b.iter(|| engine.analyse(black_box(&input))));
-        group.bench_function(format!("full-scan-plain-baseline/{stem}"), |b| {
-            b.iter(|| plain.analyse(black_box(&input)))
-        });
+        scan_beside_baseline(&mut group, &dir, name, name.rsplit('/').next().unwrap_or(name));
     }
     let bytes = std::fs::read(dir.join(REAL_PHOTOS[1])).expect("real photo");
     let photo = medscrub::decode::decode(&bytes, medscrub::intake::Format::Jpeg, 1, &Default::default())
@@ -86,23 +95,15 @@ fn bench(c: &mut Criterion) {
         );
         return;
     };
-    let options = Options::default();
-    let engine =
-        pipeline::Engine { options: &options, profile: policy::profile("strictest").expect("profile") };
-    // The plain baseline (one Tesseract pass over the whole photo, the same recognizers
-    // and barcode search) side by side, in the same run.
-    let plain_options = Options { ocr: ocr::Strategy::Plain, ..Options::default() };
-    let plain =
-        pipeline::Engine { options: &plain_options, profile: policy::profile("strictest").expect("profile") };
     let mut group = c.benchmark_group("text-12MP");
     group.sample_size(10).measurement_time(Duration::from_secs(20));
     for name in PHOTOS {
-        let input = Input { path: dir.join(name), relative: PathBuf::from(name) };
-        let stem = name.trim_start_matches("phi/").trim_end_matches(".jpg");
-        group.bench_function(format!("full-scan/{stem}"), |b| b.iter(|| engine.analyse(black_box(&input))));
-        group.bench_function(format!("full-scan-plain-baseline/{stem}"), |b| {
-            b.iter(|| plain.analyse(black_box(&input)))
-        });
+        scan_beside_baseline(
+            &mut group,
+            &dir,
+            name,
+            name.trim_start_matches("phi/").trim_end_matches(".jpg"),
+        );
     }
     // The text stage's parts, on the first photo.
     let bytes = std::fs::read(dir.join(PHOTOS[0])).expect("corpus photo");

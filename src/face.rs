@@ -205,26 +205,9 @@ fn group(hits: &[Rect]) -> Vec<Rect> {
             && (a.y as f32 - b.y as f32).abs() <= delta
             && (a.width as f32 - b.width as f32).abs() <= delta * 1.5
     };
-    let mut label: Vec<usize> = (0..hits.len()).collect();
-    fn root(label: &mut [usize], mut i: usize) -> usize {
-        while label[i] != i {
-            label[i] = label[label[i]];
-            i = label[i];
-        }
-        i
-    }
-    for i in 0..hits.len() {
-        for j in i + 1..hits.len() {
-            if similar(&hits[i], &hits[j]) {
-                let (a, b) = (root(&mut label, i), root(&mut label, j));
-                label[a] = b;
-            }
-        }
-    }
     let mut groups: std::collections::BTreeMap<usize, Vec<&Rect>> = Default::default();
-    for (i, hit) in hits.iter().enumerate() {
-        let r = root(&mut label, i);
-        groups.entry(r).or_default().push(hit);
+    for (set, hit) in crate::cluster::connected_sets(hits, similar).into_iter().zip(hits) {
+        groups.entry(set).or_default().push(hit);
     }
     groups
         .values()

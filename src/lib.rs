@@ -24,6 +24,7 @@ macro_rules! regex {
 pub mod action;
 pub mod barcode;
 pub mod cli;
+pub mod cluster;
 pub mod consent;
 pub mod decode;
 pub mod error;

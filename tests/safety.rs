@@ -273,3 +273,26 @@ fn medscrub_opens_no_network_connection() {
         .collect();
     assert!(network.is_empty(), "network calls: {network:#?}");
 }
+
+/// A scan writes nothing anywhere: not in the folder it runs in, not under HOME. (The
+/// ONNX Runtime library of newer PyPI wheels wrote a telemetry session file into the
+/// working directory and a device id under ~/.cache; scripts/install-models pins one
+/// that does not.)
+#[test]
+fn a_scan_writes_nothing_to_its_folder_or_home() {
+    let (cwd, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let bin = assert_cmd::cargo::cargo_bin("medscrub");
+    let status = std::process::Command::new(&bin)
+        .args(["scan", "--quiet"])
+        .arg(fixtures().join("text/wristband_should_redact.jpg"))
+        .current_dir(cwd.path())
+        .env("HOME", home.path())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1), "the wristband needs redacting");
+    for dir in [cwd.path(), home.path()] {
+        let left: Vec<_> = walkdir::WalkDir::new(dir).min_depth(1).into_iter().collect();
+        assert!(left.is_empty(), "written by a scan: {left:?}");
+    }
+}

