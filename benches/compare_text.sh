@@ -5,7 +5,8 @@
 # it). Prints each tool's median and 95th-percentile seconds per photo (median of RUNS
 # runs per photo) and their ratio, per kind of photo.
 #
-#   benches/compare_text.sh [RUNS=3]          (photos from ../shared/realdev, or REALDEV=DIR)
+#   benches/compare_text.sh [RUNS=3]          (photos from ../shared/realdev, or REALDEV=DIR;
+#                                              KINDS="real_camera ..." for some kinds only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-3}
@@ -19,7 +20,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 p95() { sort -n | awk '{a[NR]=$1} END {i=int(0.95*(NR-1)+0.5)+1; print a[i]}'; }
 echo "machine: $(nproc) cores; one photo at a time; median of $RUNS runs per photo"
 printf '%-20s %5s %14s %14s %14s %14s %8s\n' kind photos "medscrub med" "medscrub p95" "tesseract med" "tesseract p95" ratio
-for kind in real_camera real_everyday real_text_benign real_radiograph real_clinical_photo; do
+for kind in ${KINDS:-real_camera real_everyday real_text_benign real_radiograph real_clinical_photo}; do
   m=(); t=()
   # Tesseract reads JPEG, PNG and TIFF; HEIC and the rest are left out of both columns.
   while IFS= read -r photo; do
