@@ -154,3 +154,33 @@ fn the_text_detector_finds_lines_where_there_is_text() {
     let flat = image::GrayImage::from_pixel(800, 600, image::Luma([128]));
     assert!(medscrub::ocr::detect::find_lines(&flat).unwrap().is_empty());
 }
+
+/// Without its models the text stage cannot look, so the photo is blocked (fail
+/// closed), and the message says how to install them.
+#[test]
+fn a_missing_model_blocks_the_photo_and_says_how_to_install_it() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = medscrub()
+        .env("MEDSCRUB_MODELS", empty.path())
+        .args(["scan", "--format=json", "text/menu_should_share.jpg"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "block");
+    let report = &json_lines(&out.stdout)[0];
+    assert_eq!(report["verdict"], "block");
+    assert!(rules(report).contains("error.text"), "{report}");
+    let error = report["error"].as_str().unwrap();
+    assert!(error.contains("menu_should_share.jpg") && error.contains("scripts/install-models"), "{error}");
+}
+
+/// A photographed prescription (`documents/prescription_000.jpg` of the default corpus:
+/// its patient fields handwritten) is a medical record, and blocked as one.
+#[test]
+fn a_photographed_prescription_is_blocked_as_a_medical_record() {
+    let out =
+        medscrub().args(["scan", "--format=json", "text/prescription_should_block.jpg"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let report = &json_lines(&out.stdout)[0];
+    assert_eq!(report["verdict"], "block");
+    assert!(rules(report).contains("doc.medical-record"), "{report}");
+}
