@@ -49,6 +49,13 @@ pub fn find_lines(grey: &GrayImage) -> Result<Vec<TextLine>> {
     find_lines_with(&TEXT_DETECTOR, grey, DETECT_SIDE)
 }
 
+/// [`find_lines`] on a crop at its own size (never enlarged): where small print in a
+/// large photo is too small for the detector's reduced copy of the whole photo.
+pub fn find_lines_at_full_size(grey: &GrayImage) -> Result<Vec<TextLine>> {
+    let side = grey.width().max(grey.height());
+    find_lines_with(&TEXT_DETECTOR, grey, side.min(DETECT_SIDE))
+}
+
 fn find_lines_with(model: &Model, grey: &GrayImage, side: u32) -> Result<Vec<TextLine>> {
     let (w, h) = grey.dimensions();
     if w < 8 || h < 8 {

@@ -278,7 +278,32 @@ fn regions_to_read(raw: &GrayImage) -> Result<Vec<regions::Region>> {
         let covered: u64 = lines.iter().map(|l| intersection(&l.rect, r)).sum();
         covered as f64 / area(r).max(1) as f64
     };
-    let mut chosen = regions::find_where(raw, |r| text_share(r) >= MIN_TEXT_SHARE);
+    // Small print in a large photo is a few pixels high on the detector's copy: a blob
+    // region of it (most lines first) is shown to the detector again, cut out at full
+    // size, a few times per photo.
+    let detector_scale = (detect::DETECT_SIDE as f32 / raw.width().max(raw.height()) as f32).min(1.0);
+    let (mut rechecks, mut failure) = (0, None);
+    let mut chosen = regions::find_where(raw, |r| {
+        if text_share(&r.rect) >= MIN_TEXT_SHARE {
+            return true;
+        }
+        let small_print = r.letter_height * detector_scale < SMALL_PRINT && area(&r.rect) <= MAX_RECHECK_PIXELS;
+        if detector_scale >= 1.0 || !small_print || rechecks >= MAX_RECHECKS || failure.is_some() {
+            return false;
+        }
+        rechecks += 1;
+        let crop = image::imageops::crop_imm(raw, r.rect.x, r.rect.y, r.rect.width, r.rect.height).to_image();
+        match detect::find_lines_at_full_size(&crop) {
+            Ok(found) => !found.is_empty(),
+            Err(e) => {
+                failure = Some(e);
+                false
+            }
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
     // A large group of lines (a receipt, a page) is read line by line as the detector
     // outlined it: read whole, at the letter size of its smallest print, it costs
     // seconds.
@@ -310,6 +335,13 @@ fn area(r: &Rect) -> u64 {
 /// region's lines cover half or more of it; a patch of texture around one small line
 /// of text, far less.
 const MIN_TEXT_SHARE: f64 = 0.05;
+/// Letter height, in the detector's pixels, under which a blob region's print may be
+/// too small for the detector's copy of the whole photo; how many such regions are
+/// shown to it again at full size, and the largest (in photo pixels).
+const SMALL_PRINT: f32 = 8.0;
+const MAX_RECHECKS: usize = 2;
+const MAX_RECHECK_PIXELS: u64 = 250_000;
+
 /// Most pixels a blob region may have once scaled for reading.
 const MAX_BLOB_REGION_PIXELS: f64 = 1.5e6;
 

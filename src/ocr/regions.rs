@@ -70,10 +70,10 @@ pub fn find(grey: &GrayImage) -> Vec<Region> {
     find_where(grey, |_| true)
 }
 
-/// [`find`], keeping only the regions `keep` accepts (in `grey`'s pixels) before the
-/// `MAX_REGIONS` most-lined are taken: the text stage keeps those where the text
+/// [`find`], keeping only the regions `keep` accepts (in `grey`'s pixels; asked most-lined
+/// first) until `MAX_REGIONS` are kept: the text stage keeps those where the text
 /// detector sees text, so texture does not crowd out a label.
-pub fn find_where(grey: &GrayImage, keep: impl Fn(&Rect) -> bool) -> Vec<Region> {
+pub fn find_where(grey: &GrayImage, mut keep: impl FnMut(&Region) -> bool) -> Vec<Region> {
     let (w, h) = grey.dimensions();
     let (work, k) = crate::decode::shrink_grey(grey, WORK_SIDE);
     let factor = k as f32;
@@ -98,11 +98,9 @@ pub fn find_where(grey: &GrayImage, keep: impl Fn(&Rect) -> bool) -> Vec<Region>
                 ..r
             }
         })
-        .filter(|r| keep(&r.rect))
         .collect();
     regions.sort_by(|a, b| b.lines.cmp(&a.lines).then(b.rect.height.cmp(&a.rect.height)));
-    regions.truncate(MAX_REGIONS);
-    regions
+    regions.into_iter().filter(|r| keep(r)).take(MAX_REGIONS).collect()
 }
 
 /// The lines of letters taller than `MAX_LETTER` (a whiteboard across a 12 MP photo),
