@@ -287,7 +287,8 @@ fn regions_to_read(raw: &GrayImage) -> Result<Vec<regions::Region>> {
         if text_share(&r.rect) >= MIN_TEXT_SHARE {
             return true;
         }
-        let small_print = r.letter_height * detector_scale < SMALL_PRINT && area(&r.rect) <= MAX_RECHECK_PIXELS;
+        let small_print =
+            r.letter_height * detector_scale < SMALL_PRINT && area(&r.rect) <= MAX_RECHECK_PIXELS;
         if detector_scale >= 1.0 || !small_print || rechecks >= MAX_RECHECKS || failure.is_some() {
             return false;
         }
