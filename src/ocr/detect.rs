@@ -247,12 +247,6 @@ fn pad_rect(r: Rect, pad: u32, w: u32, h: u32) -> Rect {
     Rect { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }
 }
 
-fn union(a: Rect, b: Rect) -> Rect {
-    let (x0, y0) = (a.x.min(b.x), a.y.min(b.y));
-    let (x1, y1) = ((a.x + a.width).max(b.x + b.width), (a.y + a.height).max(b.y + b.height));
-    Rect { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }
-}
-
 /// Gap between two spans (negative when they overlap by that much).
 fn gap(a0: u32, a1: u32, b0: u32, b1: u32) -> f32 {
     a0.max(b0) as f32 - a1.min(b1) as f32
@@ -282,7 +276,7 @@ fn join_pieces(lines: &[TextLine]) -> Vec<TextLine> {
             }
             Some(&i) => {
                 let j: &mut TextLine = &mut joined[i];
-                j.rect = union(j.rect, line.rect);
+                j.rect = j.rect.union(line.rect);
                 j.line_height = j.line_height.max(line.line_height);
                 j.score = j.score.min(line.score);
             }

@@ -4,9 +4,14 @@
 //! a monitor or a wristband. The strategy here, kept because the evaluation numbers
 //! support it (see `eval/`):
 //!
-//! 1. candidate text regions are found without reading (`regions`: letters found
-//!    against their neighbourhood, chained into lines, grouped), letters of every size,
-//!    the tall ones on coarser copies;
+//! 1. a text detector (`detect`: PP-OCRv4's DB model, through ONNX Runtime) says where
+//!    the lines of text are; candidate regions are found without reading (`regions`:
+//!    letters found against their neighbourhood, chained into lines, grouped, letters
+//!    of every size, the tall ones on coarser copies) and kept where the detector sees
+//!    text, or where a small one shown to it again at full size holds text; lines the
+//!    detector found that no kept region covers are read as it outlined them
+//!    (`regions_to_read`). Texture, which has letter-like blobs but no lines of
+//!    letters, is not read;
 //! 2. each is cut from the photo at full resolution, enlarged (or shrunk) so that its
 //!    letters are about 30 px high, contrast-stretched on its own grey levels (the 1st
 //!    to the 99th percentile), and binarised black on white against its own
@@ -275,8 +280,8 @@ fn regions_to_read(raw: &GrayImage) -> Result<Vec<regions::Region>> {
     let lines = detect::find_lines(raw)?;
     let detected = detect::regions(raw, &lines);
     let text_share = |r: &Rect| {
-        let covered: u64 = lines.iter().map(|l| intersection(&l.rect, r)).sum();
-        covered as f64 / area(r).max(1) as f64
+        let covered: u64 = lines.iter().map(|l| l.rect.shared_area(r)).sum();
+        covered as f64 / r.area().max(1) as f64
     };
     // Small print in a large photo is a few pixels high on the detector's copy: a blob
     // region of it (most lines first) is shown to the detector again, cut out at full
@@ -288,7 +293,7 @@ fn regions_to_read(raw: &GrayImage) -> Result<Vec<regions::Region>> {
             return true;
         }
         let small_print =
-            r.letter_height * detector_scale < SMALL_PRINT && area(&r.rect) <= MAX_RECHECK_PIXELS;
+            r.letter_height * detector_scale < SMALL_PRINT && r.rect.area() <= MAX_RECHECK_PIXELS;
         if detector_scale >= 1.0 || !small_print || rechecks >= MAX_RECHECKS || failure.is_some() {
             return false;
         }
@@ -322,19 +327,9 @@ fn regions_to_read(raw: &GrayImage) -> Result<Vec<regions::Region>> {
     Ok(chosen)
 }
 
-fn intersection(a: &Rect, b: &Rect) -> u64 {
-    let w = (a.x + a.width).min(b.x + b.width).saturating_sub(a.x.max(b.x));
-    let h = (a.y + a.height).min(b.y + b.height).saturating_sub(a.y.max(b.y));
-    u64::from(w) * u64::from(h)
-}
-
-fn area(r: &Rect) -> u64 {
-    u64::from(r.width) * u64::from(r.height)
-}
-
-/// Share of a blob region the detector's lines must cover for it to be read: a text
-/// region's lines cover half or more of it; a patch of texture around one small line
-/// of text, far less.
+/// Share of a blob region the detector's lines must cover for it to be read: any real
+/// overlap (a blob region of texture has none; one holding small print the detector
+/// outlined only in part still has some).
 const MIN_TEXT_SHARE: f64 = 0.05;
 /// Letter height, in the detector's pixels, under which a blob region's print may be
 /// too small for the detector's copy of the whole photo; how many such regions are
@@ -348,7 +343,7 @@ const MAX_BLOB_REGION_PIXELS: f64 = 1.5e6;
 
 /// Whether most (three quarters) of `a` lies in `b`.
 fn inside(a: &Rect, b: &Rect) -> bool {
-    intersection(a, b) * 4 >= area(a) * 3
+    a.shared_area(b) * 4 >= a.area() * 3
 }
 
 /// The most lines read in one photo, and the most pixels they may have once scaled for

@@ -151,11 +151,8 @@ pub fn letters(crop: &GrayImage, dark: bool) -> (usize, Option<f32>) {
     let mask = stroke_mask(crop, &mean, dark, STROKE_CONTRAST);
     let mut heights: Vec<usize> = blobs(mask, w, h)
         .into_iter()
-        .filter(|b| {
-            let (bw, bh) = (b.width(), b.height());
-            let fill = b.pixels as f32 / (bw * bh) as f32;
-            bh >= 4 && bh * 20 <= h * 19 && bw * 3 >= bh && (0.12..=0.9).contains(&fill)
-        })
+        // Letters of any height from 4 px up to nearly the whole line's.
+        .filter(|b| b.is_letter_shaped(4..=(h * 19 / 20)))
         .map(|b| b.height())
         .collect();
     if heights.is_empty() {
@@ -215,9 +212,14 @@ impl Blob {
     /// wall or a thin rule, and filled like a glyph's strokes rather than a solid patch
     /// or a speck of noise.
     fn is_letter_like(&self) -> bool {
+        self.is_letter_shaped(MIN_LETTER..=MAX_LETTER)
+    }
+
+    /// [`Blob::is_letter_like`] for letters of `heights`.
+    fn is_letter_shaped(&self, heights: std::ops::RangeInclusive<usize>) -> bool {
         let (w, h) = (self.width(), self.height());
         let fill = self.pixels as f32 / (w * h) as f32;
-        (MIN_LETTER..=MAX_LETTER).contains(&h) && w * 3 >= h && (0.12..=0.9).contains(&fill)
+        heights.contains(&h) && w * 3 >= h && (0.12..=0.9).contains(&fill)
     }
 
     fn centre_y(&self) -> f32 {

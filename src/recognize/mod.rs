@@ -125,9 +125,7 @@ impl Document {
 
 /// The smallest rectangle holding both.
 pub fn union(a: Rect, b: Rect) -> Rect {
-    let (x0, y0) = (a.x.min(b.x), a.y.min(b.y));
-    let (x1, y1) = ((a.x + a.width).max(b.x + b.width), (a.y + a.height).max(b.y + b.height));
-    Rect { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }
+    a.union(b)
 }
 
 /// What the rules get: every document, and whether the photo's text as a whole looks
