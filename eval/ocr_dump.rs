@@ -12,7 +12,17 @@ fn main() {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let tilt_only = argv.iter().any(|a| a == "--tilt-only");
     let regions_dir = argv.iter().position(|a| a == "--regions").and_then(|i| argv.get(i + 1)).cloned();
-    let files = argv.iter().filter(|a| !a.starts_with("--") && Some(*a) != regions_dir.as_ref());
+    // `--reader lines|both`: PP-OCR's recogniser on the detected lines (alone or beside
+    // Tesseract) instead of the scene strategy.
+    let reader = argv.iter().position(|a| a == "--reader").and_then(|i| argv.get(i + 1)).cloned();
+    let strategy = match reader.as_deref() {
+        Some("lines") => ocr::Strategy::Lines,
+        Some("both") => ocr::Strategy::Both,
+        _ => ocr::Strategy::Scene,
+    };
+    let files = argv
+        .iter()
+        .filter(|a| !a.starts_with("--") && Some(*a) != regions_dir.as_ref() && Some(*a) != reader.as_ref());
     for file in files {
         let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("{file}: {e}"));
         let image =
@@ -33,12 +43,9 @@ fn main() {
         if tilt_only {
             continue;
         }
-        let passes = ocr::read_text(
-            &grey,
-            ocr::Strategy::Scene,
-            &Deadline::starting_now(std::time::Duration::from_secs(600)),
-        )
-        .expect("OCR");
+        let passes =
+            ocr::read_text(&grey, strategy, &Deadline::starting_now(std::time::Duration::from_secs(600)))
+                .expect("OCR");
         println!("== {file}: {} passes", passes.len());
         for (i, lines) in passes.iter().enumerate() {
             for line in lines {

@@ -52,8 +52,15 @@ fn main() {
         &std::fs::read_to_string(dir.join("truth.json")).expect("truth.json (run eval-generate first)"),
     )
     .expect("truth.json parses");
-    let options =
-        Options { ocr: if baseline { Strategy::Plain } else { Strategy::Scene }, ..Options::default() };
+    let reader = argv.iter().position(|a| a == "--reader").and_then(|i| argv.get(i + 1)).map(String::as_str);
+    let ocr = match (baseline, reader) {
+        (true, _) => Strategy::Plain,
+        (_, Some("lines")) => Strategy::Lines,
+        (_, Some("both")) => Strategy::Both,
+        (_, Some("hybrid")) => Strategy::Hybrid,
+        _ => Strategy::Scene,
+    };
+    let options = Options { ocr, ..Options::default() };
     let engine =
         pipeline::Engine { options: &options, profile: policy::profile("strictest").expect("profile") };
     // `--min-width W`: score only photos at least W pixels wide (the 12 MP ones: 4000).
@@ -160,7 +167,7 @@ fn main() {
     let ratio = |a: u32, b: u32| {
         if b == 0 { "—".to_string() } else { format!("{:.2} ({a}/{b})", a as f64 / b as f64) }
     };
-    println!("strategy: {}", if baseline { "plain (baseline)" } else { "scene" });
+    println!("strategy: {ocr:?}");
     println!("{:<12} {:>16}", "item kind", "recall");
     for (kind, (found, all)) in &kinds {
         println!("{kind:<12} {:>16}", ratio(*found, *all));

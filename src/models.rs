@@ -88,6 +88,9 @@ pub struct Model {
 /// The PP-OCRv4 text detector (DB), from the PyPI wheel `rapidocr-onnxruntime`.
 pub const TEXT_DETECTOR: Model = Model { file: "ppocr-v4-det.onnx", stage: Stage::Text };
 
+/// The PP-OCRv4 text recogniser, from the same wheel.
+pub const TEXT_RECOGNISER: Model = Model { file: "ppocr-v4-rec.onnx", stage: Stage::Text };
+
 thread_local! {
     static SESSIONS: RefCell<Vec<(&'static str, Session)>> = const { RefCell::new(Vec::new()) };
 }

@@ -180,6 +180,9 @@ pub struct AnalysisArgs {
     /// Longest one photo may take, in seconds; slower photos are blocked (error.limits).
     #[arg(long, default_value_t = 120, value_name = "SECONDS")]
     pub max_seconds: u64,
+    /// Measurement only: which recogniser reads the text (scene, lines, both).
+    #[arg(long, hide = true, default_value = "scene", value_parser = ["scene", "lines", "both", "hybrid"])]
+    pub text_reader: String,
 }
 
 #[derive(Debug, Args)]

@@ -90,7 +90,12 @@ fn analysis_options(
         show_text: args.show_text,
         out_dir: out,
         force,
-        ocr: Default::default(),
+        ocr: match args.text_reader.as_str() {
+            "lines" => crate::ocr::Strategy::Lines,
+            "both" => crate::ocr::Strategy::Both,
+            "hybrid" => crate::ocr::Strategy::Hybrid,
+            _ => crate::ocr::Strategy::Scene,
+        },
         post: crate::rules::post::Post { caption: caption(args)?, handle: args.handle.clone() },
         consent: match (&args.consent, &args.platform) {
             (Some(file), Some(platform)) => {

@@ -236,7 +236,14 @@ pub fn regions(grey: &GrayImage, lines: &[TextLine]) -> Vec<super::regions::Regi
             };
             let measured = if dark { on_light.1 } else { on_dark.1 };
             let letter_height = measured.unwrap_or(l.line_height * LETTER_SHARE);
-            super::regions::Region { rect, letter_height, lines: 1, dark_text: dark, group }
+            super::regions::Region {
+                rect,
+                letter_height,
+                lines: 1,
+                dark_text: dark,
+                group,
+                from_detector: true,
+            }
         })
         .collect()
 }

@@ -31,6 +31,7 @@
 
 pub mod detect;
 pub mod raster;
+pub mod rec;
 pub mod regions;
 
 pub use raster::tilted;
@@ -231,6 +232,12 @@ const TILT_SIDE: u32 = 800;
 pub enum Strategy {
     #[default]
     Scene,
+    /// Measurement only: PP-OCR's recogniser on each detected line, no Tesseract.
+    Lines,
+    /// Measurement only: `Scene` and `Lines` together.
+    Both,
+    /// Measurement only: Tesseract on the blob regions, PP-OCR on every detected line.
+    Hybrid,
     Plain,
     /// No OCR and no barcode search. Not offered on the command line: it exists so the
     /// container stages can be fuzzed and benchmarked at their own speed. Reports made
@@ -249,7 +256,7 @@ pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Re
             deadline.check("reading text")?;
             return Ok(vec![recognise_with(raw, TessPageSegMode::PSM_AUTO, Invert::Try)?]);
         }
-        Strategy::Scene => {}
+        Strategy::Scene | Strategy::Lines | Strategy::Both | Strategy::Hybrid => {}
     }
     let recognise = |img: &GrayImage| {
         deadline.check("reading text")?;
@@ -260,14 +267,71 @@ pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Re
     // split from one group by polarity and letter size make one text (one pass): a name
     // on a door sign counts as a patient's beside the room number above it.
     deadline.check("finding text")?;
-    let regions = regions_to_read(raw)?;
-    within_budget(&regions)?;
+    let lines = detect::find_lines(raw)?;
     let mut groups: std::collections::BTreeMap<usize, Vec<Line>> = Default::default();
-    for region in regions {
-        let lines = groups.entry(region.group).or_default();
-        lines.extend(read_region(raw, &region, &recognise)?.into_iter().flatten());
+    if strategy != Strategy::Lines {
+        let mut regions = regions_to_read(raw, &lines)?;
+        within_budget(&regions)?;
+        if strategy == Strategy::Hybrid {
+            regions.retain(|r| !r.from_detector);
+        }
+        for region in regions {
+            let read = groups.entry(region.group).or_default();
+            read.extend(read_region(raw, &region, &recognise)?.into_iter().flatten());
+        }
+    }
+    if strategy != Strategy::Scene {
+        let first_free = groups.keys().map(|g| g + 1).max().unwrap_or(0);
+        let mut read: std::collections::BTreeMap<usize, Vec<(Rect, Line)>> = Default::default();
+        for region in detect::regions(raw, &lines) {
+            deadline.check("reading text")?;
+            let line = rec::read_line(raw, region.rect)?;
+            if !line.words.is_empty() {
+                read.entry(region.group).or_default().push((region.rect, line));
+            }
+        }
+        let tilt = estimate_tilt(raw).to_radians();
+        for (group, lines) in read {
+            groups.insert(first_free + group, rows_in_reading_order(lines, tilt));
+        }
     }
     Ok(groups.into_values().collect())
+}
+
+/// The detector outlines a table's label and its value ("Date of Birth:" … "08/25/1944")
+/// as separate lines; a label's rule needs them on one line, label first. Lines whose
+/// middles, measured across the photo's `tilt` (radians), are within half the thinner
+/// line's height of each other make one row; rows top to bottom, words left to right.
+fn rows_in_reading_order(mut lines: Vec<(Rect, Line)>, tilt: f32) -> Vec<Line> {
+    let (sin, cos) = tilt.sin_cos();
+    // The distance of a box's middle from the top across tilted lines, and a line's
+    // thickness (its box less the rise along its length).
+    let across = |r: &Rect| {
+        let (x, y) = (r.x as f32 + r.width as f32 / 2.0, r.y as f32 + r.height as f32 / 2.0);
+        y * cos - x * sin
+    };
+    let along = |r: &Rect| r.x as f32 * cos + (r.y as f32 + r.height as f32 / 2.0) * sin;
+    let thickness = |r: &Rect| (r.height as f32 - r.width as f32 * sin.abs()).max(r.height as f32 * 0.25);
+    lines.sort_by(|a, b| across(&a.0).total_cmp(&across(&b.0)));
+    // (middle across, thickness, words) of each row.
+    let mut rows: Vec<(f32, f32, Vec<Word>)> = Vec::new();
+    for (rect, line) in lines {
+        let (middle, thick) = (across(&rect), thickness(&rect));
+        match rows.last_mut() {
+            Some((row_middle, row_thick, words))
+                if (*row_middle - middle).abs() <= 0.5 * row_thick.min(thick) =>
+            {
+                words.extend(line.words);
+            }
+            _ => rows.push((middle, thick, line.words)),
+        }
+    }
+    rows.into_iter()
+        .map(|(_, _, mut words)| {
+            words.sort_by(|a, b| along(&a.bbox).total_cmp(&along(&b.bbox)));
+            Line { words }
+        })
+        .collect()
 }
 
 /// What the text stage reads: the text detector says where text is; the letter-blob
@@ -276,9 +340,8 @@ pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Re
 /// only roughly outlines); and lines the detector found that no such region covers are
 /// read as the detector outlined them. Blob regions where the detector sees no text are
 /// texture, and are not read.
-fn regions_to_read(raw: &GrayImage) -> Result<Vec<regions::Region>> {
-    let lines = detect::find_lines(raw)?;
-    let detected = detect::regions(raw, &lines);
+fn regions_to_read(raw: &GrayImage, lines: &[detect::TextLine]) -> Result<Vec<regions::Region>> {
+    let detected = detect::regions(raw, lines);
     let text_share = |r: &Rect| {
         let covered: u64 = lines.iter().map(|l| l.rect.shared_area(r)).sum();
         covered as f64 / r.area().max(1) as f64
@@ -321,6 +384,7 @@ fn regions_to_read(raw: &GrayImage) -> Result<Vec<regions::Region>> {
     for mut region in detected {
         if !chosen.iter().any(|c| inside(&region.rect, &c.rect)) {
             region.group += first_free_group;
+            region.from_detector = true;
             chosen.push(region);
         }
     }

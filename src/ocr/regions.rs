@@ -61,6 +61,8 @@ pub struct Region {
     /// number for a door sign's room number and the name under it): read together, they
     /// are one text, so the name is seen beside the room number.
     pub group: usize,
+    /// Whether it is a line the text detector outlined (else found by the blob search).
+    pub from_detector: bool,
 }
 
 /// The candidate text regions of `grey`, padded, in its own pixels; most lines first.
@@ -407,6 +409,7 @@ fn group(lines: &[TextLine]) -> Vec<Region> {
                 lines: set.len(),
                 dark_text: set.iter().filter(|&&i| lines[i].dark).count() * 2 >= set.len(),
                 group,
+                from_detector: false,
             }
         })
         .collect()

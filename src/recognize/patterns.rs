@@ -21,7 +21,7 @@ regex!(
     // Two- and three-letter labels count only in capitals as written on bands and screens
     // (HR, RR, FIN), and "Pt" only as a label (Pt:, Pt. ID): OCR noise on textures reads
     // as short fragments like these.
-    r"(?i)\b(?:MRN|MR\s?#|DOB|D\.O\.B|patient|(?-i:Pt|PT)(?:\s*[:.#]|\s+(?:name|id|no)\b)|bed\b|allerg|fall\s*risk|(?-i:NPO)|nurse|(?-i:RN|HR|BP|RR|FIN|CSN)\b|SpO2|acct|accession|specimen|ward\b|admit|attending|physician|NHS\s*No|hosp(?:ital)?\s*no|encounter)"
+    r"(?i)\b(?:MRN|MR\s?#|DOB|D\.O\.B|patient|(?-i:Pt|PT)(?:\s*[:.#]|\s+(?:name|id|no)\b)|bed\b|allerg|fall\s*risk|(?-i:NPO)|nurse|(?-i:RN|HR|BP|RR|FIN|CSN)\b|SpO2|accession|specimen|ward\b|admit|attending|physician|NHS\s*No|hosp(?:ital)?\s*no|encounter)"
 );
 regex!(
     mrn_labelled_re,
@@ -475,5 +475,8 @@ mod tests {
         assert!(!clinical_context("Wor rr a Hr 04 3 pt"));
         assert!(!clinical_context("Pt oc\ning prawn"), "Pt without a colon is noise");
         assert!(clinical_context("Pt. ID 4455") && clinical_context("Pt name"));
+        // An account number is on every card receipt and bank statement: no clinical cue
+        // (an "Acct" label still makes its number an identifier, `find_mrn`).
+        assert!(!clinical_context("MasterCard Acct: xxxxxxxx8425\n7/30/2012"));
     }
 }
