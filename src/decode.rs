@@ -14,7 +14,10 @@ use std::io::Cursor;
 /// A decoded photo, turned the way it is displayed.
 #[derive(Debug, Clone)]
 pub struct DisplayImage {
-    /// The pixels, orientation applied.
+    /// The pixels, orientation applied. Always opaque: a picture with see-through
+    /// pixels is composited over white, as browsers and social sites draw it (the
+    /// colours stored under transparent pixels are often 0,0,0 and would read as a
+    /// black square), and a rewritten copy holds exactly these pixels.
     pub pixels: DynamicImage,
     /// The EXIF orientation that was applied (1 = none).
     pub orientation: u16,
@@ -27,6 +30,82 @@ impl DisplayImage {
     pub fn height(&self) -> u32 {
         self.pixels.height()
     }
+}
+
+/// The alpha plane of a picture that is not fully opaque (displayed orientation;
+/// 0 = transparent, at most 254 where the source was not fully opaque).
+#[derive(Debug, Clone)]
+pub struct Alpha(pub image::GrayImage);
+
+/// How much of a picture a viewer's background shows through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transparency {
+    /// Pixels that are not fully opaque.
+    pub see_through: u64,
+    /// Pixels in all.
+    pub total: u64,
+}
+
+impl Alpha {
+    pub fn transparency(&self) -> Transparency {
+        let see_through = self.0.as_raw().iter().filter(|&&a| a < 255).count() as u64;
+        Transparency { see_through, total: u64::from(self.0.width()) * u64::from(self.0.height()) }
+    }
+
+    /// `photo` (composited over white by [`decode_viewed`]) as a dark-mode viewer shows
+    /// it, over black: text drawn in white on a transparent background shows there and
+    /// nowhere else.
+    pub fn over_black(&self, photo: &DisplayImage) -> DynamicImage {
+        let mut rgb = photo.pixels.to_rgb8();
+        // Over white, a channel is c·a + 255·(1 − a); over black it is c·a.
+        for (p, a) in rgb.pixels_mut().zip(self.0.as_raw()) {
+            p.0.iter_mut().for_each(|c| *c = c.saturating_sub(255 - a));
+        }
+        DynamicImage::ImageRgb8(rgb)
+    }
+}
+
+/// Composites a picture with an alpha channel over white. Returns it unchanged, and no
+/// alpha plane, when every pixel is opaque (an RGBA file with alpha 255 everywhere is
+/// shared as it is).
+pub fn flatten(pixels: DynamicImage) -> (DynamicImage, Option<Alpha>) {
+    if !pixels.color().has_alpha() {
+        return (pixels, None);
+    }
+    let deep = !matches!(pixels, DynamicImage::ImageLumaA8(_) | DynamicImage::ImageRgba8(_));
+    let (w, h) = (pixels.width(), pixels.height());
+    if deep {
+        let rgba = pixels.to_rgba16();
+        if rgba.as_raw().chunks_exact(4).all(|p| p[3] == u16::MAX) {
+            return (pixels, None);
+        }
+        let mut alpha = Vec::with_capacity((w * h) as usize);
+        let mut rgb = Vec::with_capacity((w * h * 3) as usize);
+        for p in rgba.as_raw().chunks_exact(4) {
+            let a = u32::from(p[3]);
+            rgb.extend(
+                p[..3].iter().map(|&c| ((u32::from(c) * a + 65535 * (65535 - a) + 32767) / 65535) as u16),
+            );
+            alpha.push(if a == 65535 { 255 } else { ((a >> 8) as u8).min(254) });
+        }
+        let rgb = image::ImageBuffer::from_raw(w, h, rgb).expect("three channels per pixel");
+        let alpha = image::GrayImage::from_raw(w, h, alpha).expect("one alpha per pixel");
+        return (DynamicImage::ImageRgb16(rgb), Some(Alpha(alpha)));
+    }
+    let rgba = pixels.to_rgba8();
+    if rgba.as_raw().chunks_exact(4).all(|p| p[3] == 255) {
+        return (pixels, None);
+    }
+    let mut alpha = Vec::with_capacity((w * h) as usize);
+    let mut rgb = Vec::with_capacity((w * h * 3) as usize);
+    for p in rgba.as_raw().chunks_exact(4) {
+        let a = u32::from(p[3]);
+        rgb.extend(p[..3].iter().map(|&c| ((u32::from(c) * a + 255 * (255 - a) + 127) / 255) as u8));
+        alpha.push(p[3]);
+    }
+    let rgb = RgbImage::from_raw(w, h, rgb).expect("three channels per pixel");
+    let alpha = image::GrayImage::from_raw(w, h, alpha).expect("one alpha per pixel");
+    (DynamicImage::ImageRgb8(rgb), Some(Alpha(alpha)))
 }
 
 /// The size of a `w`×`h` picture reduced to fit `side` on its longer side (aspect kept),
@@ -88,8 +167,20 @@ pub fn grey(pixels: &DynamicImage) -> image::GrayImage {
     image::GrayImage::from_raw(rgb.width(), rgb.height(), luma).expect("one grey pixel per RGB pixel")
 }
 
-/// Decodes `bytes` (already sniffed as `format`) and applies `orientation`.
+/// Decodes `bytes` (already sniffed as `format`) and applies `orientation`; see-through
+/// pixels come out composited over white (see [`DisplayImage::pixels`]).
 pub fn decode(bytes: &[u8], format: Format, orientation: u16, limits: &Limits) -> Result<DisplayImage> {
+    decode_viewed(bytes, format, orientation, limits).map(|(image, _)| image)
+}
+
+/// [`decode`], and the alpha plane when some pixel is not opaque: what a viewer's
+/// background does to the picture depends on it.
+pub fn decode_viewed(
+    bytes: &[u8],
+    format: Format,
+    orientation: u16,
+    limits: &Limits,
+) -> Result<(DisplayImage, Option<Alpha>)> {
     let mut pixels = match format {
         Format::Heif => decode_heif(bytes, limits)?,
         _ => decode_with_image(bytes, format, limits)?,
@@ -97,7 +188,8 @@ pub fn decode(bytes: &[u8], format: Format, orientation: u16, limits: &Limits) -
     if let Some(o) = image::metadata::Orientation::from_exif(orientation.min(255) as u8) {
         pixels.apply_orientation(o);
     }
-    Ok(DisplayImage { pixels, orientation })
+    let (pixels, alpha) = flatten(pixels);
+    Ok((DisplayImage { pixels, orientation }, alpha))
 }
 
 fn image_format(format: Format) -> ImageFormat {
@@ -179,17 +271,22 @@ fn decode_heif(bytes: &[u8], limits: &Limits) -> Result<DynamicImage> {
     let ctx = HeifContext::read_from_bytes(bytes).map_err(|e| heif_err("corrupt HEIF", e))?;
     let handle = ctx.primary_image_handle().map_err(|e| heif_err("HEIF without a primary image", e))?;
     check_pixels(handle.width(), handle.height(), limits)?;
-    check_memory(u64::from(handle.width()) * u64::from(handle.height()) * 3, limits)?;
+    // With an alpha plane, decode it too: the colours under transparent pixels are not
+    // what a viewer shows (`decode` composites over white).
+    let alpha = handle.has_alpha_channel();
+    let channels: usize = if alpha { 4 } else { 3 };
+    check_memory(u64::from(handle.width()) * u64::from(handle.height()) * channels as u64, limits)?;
     let lib = LibHeif::new();
+    let chroma = if alpha { RgbChroma::Rgba } else { RgbChroma::Rgb };
     let image = lib
-        .decode(&handle, ColorSpace::Rgb(RgbChroma::Rgb), None)
+        .decode(&handle, ColorSpace::Rgb(chroma), None)
         .map_err(|e| heif_err("cannot decode HEIF pixels", e))?;
     let plane = image
         .planes()
         .interleaved
         .ok_or_else(|| Error::new(Stage::Decode, "libheif returned no interleaved RGB plane"))?;
     let (w, h) = (plane.width, plane.height);
-    let row = w as usize * 3;
+    let row = w as usize * channels;
     let mut rgb = Vec::with_capacity(row * h as usize);
     for y in 0..h as usize {
         // Rows are padded to the plane's stride.
@@ -200,9 +297,12 @@ fn decode_heif(bytes: &[u8], limits: &Limits) -> Result<DynamicImage> {
             .ok_or_else(|| Error::new(Stage::Decode, "HEIF plane shorter than its size"))?;
         rgb.extend_from_slice(line);
     }
-    RgbImage::from_raw(w, h, rgb)
-        .map(DynamicImage::ImageRgb8)
-        .ok_or_else(|| Error::new(Stage::Decode, "HEIF plane has the wrong size"))
+    let image = if alpha {
+        image::RgbaImage::from_raw(w, h, rgb).map(DynamicImage::ImageRgba8)
+    } else {
+        RgbImage::from_raw(w, h, rgb).map(DynamicImage::ImageRgb8)
+    };
+    image.ok_or_else(|| Error::new(Stage::Decode, "HEIF plane has the wrong size"))
 }
 
 /// How an embedded thumbnail compares with the photo it claims to preview.

@@ -36,6 +36,8 @@ pub struct Analysis {
     image: Option<DisplayImage>,
     /// The file name itself holds an identifier: the copy gets a neutral name.
     rename: bool,
+    /// Some pixel is see-through: the copy is the picture as analysed, flattened.
+    flatten: bool,
     /// The photo's time budget, shared by analysis and cleaning.
     deadline: Deadline,
 }
@@ -67,6 +69,7 @@ impl Engine<'_> {
             facts: None,
             image: None,
             rename: false,
+            flatten: false,
             deadline: Deadline::starting_now(self.options.limits.max_time),
         };
         let outcome = catch_unwind(AssertUnwindSafe(|| self.run_stages(&input.path, &mut a)));
@@ -116,7 +119,7 @@ impl Engine<'_> {
 
         a.deadline.check("reading metadata")?;
         let t = Instant::now();
-        let image = decode::decode(&a.bytes, format, facts.orientation, limits)?;
+        let (image, alpha) = decode::decode_viewed(&a.bytes, format, facts.orientation, limits)?;
         a.report.width = Some(image.width());
         a.report.height = Some(image.height());
         a.report.timings.decode_ms = ms(t);
@@ -129,6 +132,16 @@ impl Engine<'_> {
 
         let t = Instant::now();
         let mut documents = self.picture_text(&image, &a.deadline)?;
+        if let Some(alpha) = &alpha
+            && self.options.ocr != ocr::Strategy::Off
+        {
+            // What a viewer in dark mode sees: white text on a transparent background
+            // shows only there. The copy is flattened onto white, but the original is
+            // what the report is about.
+            a.deadline.check("reading the picture over black")?;
+            let dark = DisplayImage { pixels: alpha.over_black(&image), orientation: image.orientation };
+            documents.extend(self.picture_text(&dark, &a.deadline)?);
+        }
         if self.options.ocr == ocr::Strategy::Off {
             a.report.notes.push("text in the picture was not read (library option): metadata only".into());
         }
@@ -159,6 +172,7 @@ impl Engine<'_> {
             today: Some(self.options.today.unwrap_or_else(rules::time::today)),
             scene: Some(&scene),
             marks: &self.profile.marks,
+            transparency: alpha.as_ref().map(decode::Alpha::transparency),
         };
         if rules::time::is_clinical(&evidence) && facts.capture_time().is_none() {
             a.report.notes.push(
@@ -169,6 +183,7 @@ impl Engine<'_> {
         }
         let detections = rules::run(&evidence);
         a.rename = detections.iter().any(|d| d.origin == recognize::FILE_NAME);
+        a.flatten = alpha.is_some();
         a.report.findings.extend(detections.into_iter().filter_map(|d| self.profile.judge(d)));
         self.apply_consent(path, &mut a.report)?;
         a.report.timings.rules_ms = ms(t);
@@ -253,6 +268,11 @@ impl Engine<'_> {
                 orientation: facts.orientation,
                 notes: vec![],
             },
+            Verdict::Strip if a.flatten => {
+                let image =
+                    a.image.as_ref().ok_or_else(|| Error::new(Stage::Internal, "analysis left no pixels"))?;
+                action::flatten(format, facts, image)?
+            }
             Verdict::Strip => action::strip(&a.bytes, format, facts, a.image.as_ref())?,
             _ => {
                 let image =
@@ -285,6 +305,15 @@ impl Engine<'_> {
                 .notes
                 .push(format!("the file name holds an identifier: the copy is named {}", dest.display()));
         }
+        let folders = normal_parts(&input.relative);
+        let renamed = folders.iter().rev().skip(1).filter(|f| name_identifies(&f.to_string_lossy())).count();
+        if renamed > 0 {
+            a.report.notes.push(format!(
+                "{renamed} folder name(s) on the way hold an identifier: the copy's folder is named after a \
+                 hash instead ({})",
+                dest.parent().map(|p| p.display().to_string()).unwrap_or_default()
+            ));
+        }
         refuse_input_as_output(&input.path, &dest)?;
         if let Some(out) = &self.options.out_dir {
             refuse_links_inside(out, &dest)?;
@@ -316,13 +345,21 @@ impl Engine<'_> {
         cleaned: &action::Cleaned,
         analysed: Option<&DisplayImage>,
     ) -> crate::error::Result<DisplayImage> {
-        let copy = decode::decode(&cleaned.bytes, cleaned.format, cleaned.orientation, &self.options.limits)
-            .map_err(|e| {
-                Error::new(
-                    Stage::Action,
-                    format!("the cleaned copy does not decode ({}); not written", e.message),
-                )
-            })?;
+        let (copy, alpha) =
+            decode::decode_viewed(&cleaned.bytes, cleaned.format, cleaned.orientation, &self.options.limits)
+                .map_err(|e| {
+                    Error::new(
+                        Stage::Action,
+                        format!("the cleaned copy does not decode ({}); not written", e.message),
+                    )
+                })?;
+        if alpha.is_some() {
+            // A viewer would draw it over its own background, not as it was checked.
+            return Err(Error::new(
+                Stage::Action,
+                "the cleaned copy still has see-through pixels; not written",
+            ));
+        }
         if let Some(image) = analysed
             && (copy.width(), copy.height()) != (image.width(), image.height())
         {
@@ -450,11 +487,55 @@ pub fn destinations(out: &Path, inputs: &[Input]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Where `clean` puts the copy of `input`: the same relative path under `out`.
+/// Where `clean` and `watch` put the share-safe copy of `input`: the same relative path
+/// under `out`, with every folder whose name identifies (judged by the same text rules
+/// as a file name, see [`name_identifies`]) renamed `folder-<hash>`. The file name is
+/// judged with the photo, in [`Engine::clean`].
 pub fn destination(out: &Path, input: &Input) -> PathBuf {
-    let safe: PathBuf =
-        input.relative.components().filter(|c| matches!(c, std::path::Component::Normal(_))).collect();
-    out.join(safe)
+    let parts = normal_parts(&input.relative);
+    let mut dest = out.to_path_buf();
+    for (i, part) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        let name = part.to_string_lossy();
+        if !last && name_identifies(&name) {
+            // Named after the folder's path, so every photo of one folder (and a rerun,
+            // or a restarted `watch`) lands in the same place.
+            let path = parts[..=i].iter().map(|p| p.to_string_lossy()).collect::<Vec<_>>().join("/");
+            let digest = Sha256::digest(format!("medscrub folder\0{path}").as_bytes());
+            dest.push(format!("folder-{}", &hex(&digest)[..12]));
+        } else {
+            dest.push(part);
+        }
+    }
+    dest
+}
+
+/// `input`'s relative path as it is, for copies that stay private (`watch --blocked`):
+/// normal components only, so `..` cannot escape `out`.
+pub fn mirrored(out: &Path, input: &Input) -> PathBuf {
+    out.join(normal_parts(&input.relative).iter().collect::<PathBuf>())
+}
+
+fn normal_parts(relative: &Path) -> Vec<&std::ffi::OsStr> {
+    relative
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(p) => Some(p),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether a folder name holds an identifier, read by every text rule the way a file
+/// name is (`recognize::metadata_documents`). The folder's photos are not analysed yet
+/// and one name covers them all, so it is judged as clinical text, the strict reading
+/// the redaction check uses: a dated or named folder of clinical photos identifies.
+pub fn name_identifies(name: &str) -> bool {
+    let facts = MetaFacts::default();
+    let documents = recognize::metadata_documents(&facts, name);
+    let text = TextEvidence { documents, clinical: true };
+    let evidence = rules::Evidence { text: Some(&text), ..rules::Evidence::of(&facts) };
+    rules::run(&evidence).iter().any(|d| d.origin == recognize::FILE_NAME)
 }
 
 /// Lower-case hex of `bytes` (SHA-256 digests in reports and the watch journal).
@@ -519,6 +600,21 @@ mod tests {
             PathBuf::from("/out/etc/x.jpg")
         );
         assert_eq!(destination(Path::new("/out"), &input("/abs/x.jpg")), PathBuf::from("/out/abs/x.jpg"));
+    }
+
+    #[test]
+    fn identifying_folders_get_neutral_names() {
+        let input = |rel: &str| Input { path: PathBuf::from("x"), relative: PathBuf::from(rel) };
+        let dest = destination(Path::new("/out"), &input("ward/DOE, JANE MRN 12345678/IMG_1.jpg"));
+        let parts: Vec<String> = dest.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+        assert_eq!(parts[..3], ["/", "out", "ward"]);
+        assert!(parts[3].starts_with("folder-") && parts[3].len() == 19, "{dest:?}");
+        assert_eq!(parts[4], "IMG_1.jpg", "the file name is judged with the photo, not here");
+        // The same folder always gets the same name; a plain one keeps its own.
+        assert_eq!(dest, destination(Path::new("/out"), &input("ward/DOE, JANE MRN 12345678/IMG_1.jpg")));
+        assert_eq!(destination(Path::new("/out"), &input("knee/a.jpg")), PathBuf::from("/out/knee/a.jpg"));
+        // Private copies (watch --blocked) keep the original names.
+        assert_eq!(mirrored(Path::new("/h"), &input("DOE, JANE/a.jpg")), PathBuf::from("/h/DOE, JANE/a.jpg"));
     }
 
     #[test]

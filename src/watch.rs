@@ -412,7 +412,7 @@ impl<'a> Watcher<'a> {
         if report.verdict == Verdict::Block
             && let Some(held) = &self.config.held
         {
-            match hold(&pipeline::destination(held, &input), &bytes) {
+            match hold(&pipeline::mirrored(held, &input), &bytes) {
                 Ok(dest) => {
                     report.notes.push(format!("original held for review at {}", dest.display()));
                     stored = true;

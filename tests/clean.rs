@@ -278,3 +278,73 @@ fn the_output_folder_cannot_be_an_input_folder() {
         .stderr(predicate::str::contains("separate folder"));
     assert_eq!(before, std::fs::read(dir.path().join("a.jpg")).unwrap());
 }
+
+#[test]
+fn identifying_folder_names_are_not_copied_into_the_output() {
+    let input = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let named = input.path().join("DOE, JANE MRN 12345678");
+    std::fs::create_dir_all(&named).unwrap();
+    std::fs::create_dir_all(input.path().join("knee")).unwrap();
+    std::fs::copy(fixtures().join("photos/clean.jpg"), named.join("photo.jpg")).unwrap();
+    std::fs::copy(fixtures().join("photos/clean.jpg"), input.path().join("knee/photo.jpg")).unwrap();
+    let run = medscrub()
+        .args(["clean", "--format", "json", "--out"])
+        .arg(out.path())
+        .arg(input.path())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let written: Vec<String> = files_under(out.path())
+        .iter()
+        .map(|p| p.strip_prefix(out.path()).unwrap().display().to_string())
+        .collect();
+    assert_eq!(written.len(), 2, "{written:?}");
+    assert!(written.iter().all(|p| !p.contains("DOE") && !p.contains("12345678")), "{written:?}");
+    assert!(written.iter().any(|p| p.starts_with("folder-") && p.ends_with("/photo.jpg")), "{written:?}");
+    assert!(written.contains(&"knee/photo.jpg".to_string()), "a plain folder name is kept: {written:?}");
+    let notes = String::from_utf8_lossy(&run.stdout);
+    assert!(notes.contains("folder name(s) on the way hold an identifier"), "{notes}");
+}
+
+#[test]
+fn the_html_report_never_replaces_a_photo_or_an_existing_file_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("photo.jpg");
+    std::fs::copy(fixtures().join("photos/clean.jpg"), &photo).unwrap();
+    let original = std::fs::read(&photo).unwrap();
+    // The report given as one of the photos: refused, even with --force, before any scan.
+    for force in [false, true] {
+        let mut cmd = medscrub();
+        cmd.arg("scan").arg(&photo).arg("--report").arg(&photo);
+        if force {
+            cmd.arg("--force");
+        }
+        cmd.assert().code(2).stderr(predicate::str::contains("one of the photos being checked"));
+        assert_eq!(std::fs::read(&photo).unwrap(), original, "the photo was overwritten");
+    }
+    // A photo inside a folder that is scanned counts too.
+    medscrub()
+        .arg("scan")
+        .arg(dir.path())
+        .arg("--report")
+        .arg(&photo)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("photo.jpg"));
+    assert_eq!(std::fs::read(&photo).unwrap(), original);
+    // Any other existing file: refused without --force, replaced with it.
+    let report = dir.path().join("notes.html");
+    std::fs::write(&report, b"my notes").unwrap();
+    medscrub()
+        .arg("scan")
+        .arg(&photo)
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists").and(predicate::str::contains("--force")));
+    assert_eq!(std::fs::read(&report).unwrap(), b"my notes");
+    medscrub().arg("scan").arg(&photo).arg("--report").arg(&report).arg("--force").assert().code(0);
+    assert!(std::fs::read_to_string(&report).unwrap().contains("<html"), "replaced with --force");
+}

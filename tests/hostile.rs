@@ -128,3 +128,118 @@ fn every_hostile_file_has_an_expectation() {
     }
     assert_eq!(present.len(), listed.len(), "expected.json lists files that are missing");
 }
+
+fn scan_json(names: &[&str]) -> BTreeMap<String, serde_json::Value> {
+    let out = medscrub()
+        .current_dir(hostile_dir())
+        .args(["scan", "--format", "json"])
+        .args(names)
+        .output()
+        .unwrap();
+    by_path(json_lines(&out.stdout))
+}
+
+fn rules_of(report: &serde_json::Value) -> Vec<String> {
+    report["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
+}
+
+/// Cleans `names` into a fresh folder; the reports by input name, and the folder.
+fn clean_json(names: &[&str]) -> (BTreeMap<String, serde_json::Value>, tempfile::TempDir) {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = medscrub()
+        .current_dir(hostile_dir())
+        .args(["clean", "--quiet", "--format", "json", "--out"])
+        .arg(out_dir.path())
+        .args(names)
+        .output()
+        .unwrap();
+    (by_path(json_lines(&out.stdout)), out_dir)
+}
+
+#[test]
+fn text_behind_transparency_is_read_as_viewers_see_it() {
+    // Black ink as alpha over 0,0,0,0 in every format with alpha, and white ink only a
+    // dark-mode viewer (over black) shows: the MRN is found in each.
+    let names = [
+        "alpha_text_rgba.png",
+        "alpha_text_palette_trns.png",
+        "alpha_text_transparent.gif",
+        "alpha_text.webp",
+        "alpha_text_in.tiff",
+        "alpha_white_text_dark_mode.png",
+    ];
+    let reports = scan_json(&names);
+    for name in names {
+        let rules = rules_of(&reports[name]);
+        assert!(rules.contains(&"meta.transparency".to_string()), "{name}: {rules:?}");
+        assert!(
+            rules.contains(&"text.mrn".to_string()),
+            "{name}: the MRN a viewer sees was not read: {rules:?}"
+        );
+    }
+    // The near miss: an alpha channel that is opaque everywhere is not transparency.
+    let out = medscrub()
+        .arg("scan")
+        .arg("--format")
+        .arg("json")
+        .arg(fixtures().join("photos/opaque_alpha.png"))
+        .output()
+        .unwrap();
+    let r = &json_lines(&out.stdout)[0];
+    assert_eq!(r["verdict"], "share", "{}", r["findings"]);
+}
+
+#[test]
+fn transparent_pictures_leave_flattened_onto_white() {
+    let (reports, out_dir) = clean_json(&["alpha_corners.png"]);
+    let r = &reports["alpha_corners.png"];
+    assert_eq!(r["verdict"], "strip");
+    assert_eq!(rules_of(r), ["meta.transparency"]);
+    let copy = image::open(out_dir.path().join("alpha_corners.png")).unwrap();
+    assert!(!copy.color().has_alpha(), "the copy still has an alpha channel: {:?}", copy.color());
+    let rgb = copy.to_rgb8();
+    assert_eq!(rgb.get_pixel(0, 0).0, [255, 255, 255], "a transparent corner is drawn on white");
+    assert_eq!(rgb.get_pixel(63, 47).0, [255, 255, 255]);
+}
+
+#[test]
+fn only_the_checked_frame_leaves() {
+    // APNG whose default image is not part of the animation: the played frame (a page
+    // of print) is never decoded, so it must not leave; the copy is the default image.
+    let (reports, out_dir) = clean_json(&["apng_unchecked_frame.png", "animated_two_frames.webp"]);
+    for (name, r) in &reports {
+        assert_eq!(r["verdict"], "strip", "{name}: {}", r["findings"]);
+        assert!(rules_of(r).contains(&"meta.frames".to_string()), "{name}");
+    }
+    let apng = std::fs::read(out_dir.path().join("apng_unchecked_frame.png")).unwrap();
+    for chunk in [b"acTL", b"fcTL", b"fdAT"] {
+        assert!(!apng.windows(4).any(|w| w == chunk), "{} survived", String::from_utf8_lossy(chunk));
+    }
+    let still = image::open(out_dir.path().join("apng_unchecked_frame.png")).unwrap().to_luma8();
+    assert!(still.get_pixel(300, 200).0[0] > 150, "the copy is the plain default image");
+    let webp = std::fs::read(out_dir.path().join("animated_two_frames.webp")).unwrap();
+    assert!(!webp.windows(4).any(|w| w == b"ANMF" || w == b"ANIM"), "the WebP copy is still animated");
+}
+
+#[test]
+fn orientation_is_what_viewers_use() {
+    // Two Exif blocks: the first (viewers, exiftool) says 6, the second 1. Analysis and
+    // the stripped copy follow the first: displayed 480x640.
+    let (reports, out_dir) = clean_json(&["two_exif_orientations.jpg", "exif_orientation_6.png"]);
+    let r = &reports["two_exif_orientations.jpg"];
+    assert_eq!((r["width"].as_u64(), r["height"].as_u64()), (Some(480), Some(640)), "analysed sideways");
+    let p = &reports["exif_orientation_6.png"];
+    assert!(p["error"].is_null(), "a PNG turned by eXIf could not be cleaned: {}", p["error"]);
+    let rescan = medscrub()
+        .current_dir(out_dir.path())
+        .args(["scan", "--format", "json", "two_exif_orientations.jpg", "exif_orientation_6.png"])
+        .output()
+        .unwrap();
+    let copies = by_path(json_lines(&rescan.stdout));
+    let jpg = &copies["two_exif_orientations.jpg"];
+    assert_eq!((jpg["width"].as_u64(), jpg["height"].as_u64()), (Some(480), Some(640)), "the copy turned");
+    let png = &copies["exif_orientation_6.png"];
+    assert_eq!((png["width"].as_u64(), png["height"].as_u64()), (Some(48), Some(64)));
+    let bytes = std::fs::read(out_dir.path().join("exif_orientation_6.png")).unwrap();
+    assert!(!bytes.windows(4).any(|w| w == b"eXIf"), "the PNG copy still carries eXIf");
+}

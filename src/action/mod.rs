@@ -12,6 +12,6 @@ pub mod verify;
 pub mod write;
 
 pub use redact::redact;
-pub use strip::{Cleaned, strip};
+pub use strip::{Cleaned, flatten, strip};
 pub use verify::verify;
 pub use write::{Written, sweep_stale_temps, write_atomic};

@@ -42,7 +42,12 @@ pub fn strip(
         || image.ok_or_else(|| Error::new(Stage::Action, "the photo must be decoded to rewrite it"));
     match format {
         Format::Jpeg => strip_jpeg(bytes, facts.orientation, !facts.icc_invalid).map(lossless),
-        Format::Png => strip_png(bytes, facts.orientation, !facts.icc_invalid).map(lossless),
+        // A PNG turned by its eXIf: an orientation-only eXIf would still be an eXIf chunk
+        // (meta.text-chunk), so the pixels are turned instead, as they were checked.
+        Format::Png if facts.orientation != 1 => flatten(format, facts, need_image()?),
+        Format::Png => strip_png(bytes, !facts.icc_invalid).map(lossless),
+        // An animated WebP: its first frame (the one checked) as a still.
+        Format::Webp if !facts.frames.is_empty() => flatten(format, facts, need_image()?),
         Format::Webp => strip_webp(bytes, facts.orientation, !facts.icc_invalid).map(lossless),
         Format::Gif => Ok(Cleaned {
             notes: vec![
@@ -76,6 +81,55 @@ pub fn strip(
             })
         }
     }
+}
+
+/// Writes the picture exactly as it was analysed: the displayed pixels (see-through
+/// ones composited over white by `decode`, orientation applied, the first frame only),
+/// losslessly and with no metadata. For pictures whose file holds more than what was
+/// checked in a way container surgery cannot remove (transparency, WebP animation).
+/// PNG and GIF become PNG, WebP lossless WebP; TIFF and HEIC are re-encoded from their
+/// pixels by [`strip`] already.
+pub fn flatten(format: Format, facts: &MetaFacts, image: &DisplayImage) -> Result<Cleaned> {
+    use image::ImageEncoder;
+    let err =
+        |e: image::ImageError| Error::new(Stage::Action, format!("cannot encode the flattened copy: {e}"));
+    let icc = facts.icc_profile.clone().filter(|p| !p.is_empty());
+    let mut out = Vec::new();
+    let (format, how) = match format {
+        Format::Png | Format::Gif => {
+            let mut enc = image::codecs::png::PngEncoder::new(&mut out);
+            if let Some(icc) = icc {
+                let _ = enc.set_icc_profile(icc);
+            }
+            let p = &image.pixels;
+            enc.write_image(p.as_bytes(), p.width(), p.height(), p.color().into()).map_err(err)?;
+            (Format::Png, "PNG")
+        }
+        Format::Webp => {
+            let rgb = image.pixels.to_rgb8();
+            let mut enc = image::codecs::webp::WebPEncoder::new_lossless(&mut out);
+            if let Some(icc) = icc {
+                let _ = enc.set_icc_profile(icc);
+            }
+            enc.write_image(rgb.as_raw(), rgb.width(), rgb.height(), image::ExtendedColorType::Rgb8)
+                .map_err(err)?;
+            (Format::Webp, "lossless WebP")
+        }
+        Format::Tiff | Format::Heif => return strip(&[], format, facts, Some(image)),
+        Format::Jpeg => {
+            return Err(Error::new(Stage::Action, "a JPEG has no transparency or frames to flatten"));
+        }
+    };
+    Ok(Cleaned {
+        bytes: out,
+        format,
+        action: Action::Reencoded,
+        orientation: 1,
+        notes: vec![format!(
+            "rewritten from the picture as checked (see-through pixels on white, one frame, orientation applied) \
+             as an opaque {how}"
+        )],
+    })
 }
 
 fn action_err(what: &str) -> impl Fn(img_parts::Error) -> Error + '_ {
@@ -147,18 +201,14 @@ fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
     s
 }
 
-/// PNG: keep only display chunks (img-parts re-checks every CRC on the way).
-fn strip_png(b: &[u8], orientation: u16, keep_icc: bool) -> Result<Vec<u8>> {
+/// PNG: keep only display chunks (img-parts re-checks every CRC on the way). A turned
+/// PNG never comes here: [`strip`] turns its pixels instead.
+fn strip_png(b: &[u8], keep_icc: bool) -> Result<Vec<u8>> {
     let (_, end) = png::chunks(b)?;
     let mut image = img_parts::png::Png::from_bytes(Bytes::copy_from_slice(&b[..end]))
         .map_err(|e| Error::new(Stage::Metadata, format!("corrupt PNG: {e}")))?;
     let chunks = image.chunks_mut();
     chunks.retain(|c| png::DISPLAY_CHUNKS.contains(&&c.kind()) && (keep_icc || &c.kind() != b"iCCP"));
-    if orientation != 1 {
-        let at = chunks.iter().position(|c| &c.kind() == b"IDAT").unwrap_or(1);
-        let exif = img_parts::png::PngChunk::new(*b"eXIf", Bytes::from(orientation_exif(orientation)?));
-        chunks.insert(at, exif);
-    }
     Ok(image.encoder().bytes().to_vec())
 }
 

@@ -61,9 +61,6 @@ pub enum Command {
         /// Folder for the share-safe copies (created if missing; never one of the inputs).
         #[arg(long, short, value_name = "DIR")]
         out: PathBuf,
-        /// Replace files that already exist in --out.
-        #[arg(long)]
-        force: bool,
     },
     /// Pre-flight for one photo in a posting workflow: one verdict, and the exit code says it.
     ///
@@ -122,8 +119,14 @@ pub struct PhotoArgs {
     pub format: ReportFormat,
     /// Also write a self-contained HTML report (thumbnails, boxed findings, citations)
     /// to FILE, readable by the owner only. Required with --format html.
+    /// FILE must not exist already (add --force to replace it) and is never one of the
+    /// photos.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Replace files that already exist: the --report FILE and, with `clean`, copies
+    /// already in --out. An input photo is never replaced, even with --force.
+    #[arg(long)]
+    pub force: bool,
     /// Photos analysed at once (default: one per CPU core).
     #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,

@@ -46,8 +46,8 @@ pub fn main() -> ExitStatus {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> std::io::Result<ExitStatus> {
     match cli.command {
-        Some(Command::Scan(args)) => photos(args, None, false),
-        Some(Command::Clean { photos: args, out, force }) => photos(args, Some(out), force),
+        Some(Command::Scan(args)) => photos(args, None),
+        Some(Command::Clean { photos: args, out }) => photos(args, Some(out)),
         Some(Command::Check(args)) => check(args),
         Some(Command::Watch(args)) => watch(args),
         Some(Command::Serve(args)) => serve(args),
@@ -270,9 +270,30 @@ async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+/// The HTML report is never written over a photo (whatever --force says), and replaces
+/// an existing file only with --force. Checked before any photo is analysed.
+fn refuse_report_path(file: &Path, paths: &[PathBuf], inputs: &[Input], force: bool) -> std::io::Result<()> {
+    if let Ok(report) = file.canonicalize() {
+        let is_input = |p: &Path| p.canonicalize().is_ok_and(|p| p == report);
+        if paths.iter().any(|p| is_input(p)) || inputs.iter().any(|i| is_input(&i.path)) {
+            return Err(usage(format!(
+                "--report {} is one of the photos being checked; the report must go to a new file",
+                file.display()
+            )));
+        }
+    }
+    if !force && std::fs::symlink_metadata(file).is_ok() {
+        return Err(usage(format!(
+            "--report {} already exists; choose a new file name, or add --force to replace it",
+            file.display()
+        )));
+    }
+    Ok(())
+}
+
 /// `scan` and `clean`: expand the paths, analyse every photo, print reports in order.
-fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result<ExitStatus> {
-    let (options, profile) = analysis_options(&args.analysis, args.jobs, out.clone(), force)?;
+fn photos(args: PhotoArgs, out: Option<PathBuf>) -> std::io::Result<ExitStatus> {
+    let (options, profile) = analysis_options(&args.analysis, args.jobs, out.clone(), args.force)?;
     let paths = expand_stdin(&args.paths)?;
     if paths.is_empty() {
         return Err(usage("no photos given: name files or folders, or `-` to read a list from stdin".into()));
@@ -295,6 +316,9 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
         if !args.quiet {
             eprintln!("medscrub: skipped {} ({})", for_terminal(&s.path.display().to_string()), s.reason);
         }
+    }
+    if let Some(file) = &args.report {
+        refuse_report_path(file, &paths, &collected.inputs, args.force)?;
     }
     if collected.inputs.is_empty() {
         eprintln!("medscrub: no photos found in the paths given");
@@ -390,7 +414,7 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>, force: bool) -> std::io::Result
             Some(dir) => format!("clean {} → {}", names.join(", "), dir.display()),
             None => format!("scan {}", names.join(", ")),
         };
-        html::write(file, &html::render(&html_entries, &title, seconds))
+        html::write(file, &html::render(&html_entries, &title, seconds), args.force)
             .map_err(|e| std::io::Error::new(e.kind(), format!("HTML report {}: {e}", file.display())))?;
         if !args.quiet {
             eprintln!("medscrub: HTML report written to {} (readable by you only)", file.display());

@@ -10,7 +10,13 @@ const MAX_VALUE_CHARS: usize = 120;
 ///
 /// A block that cannot be parsed at all is recorded as unreadable (it is removed whole
 /// by `clean`); a partly broken one contributes the fields that could be read.
+///
+/// Only the first EXIF block of a file orients the picture: viewers, browsers and
+/// exiftool read the first and ignore the rest. A later block whose Orientation says
+/// otherwise is recorded in `other` (`clean` drops it; the copy keeps the first's).
 pub fn read(tiff: &[u8], facts: &mut MetaFacts) -> Option<exif::Exif> {
+    let first = facts.exif_blocks == 0;
+    facts.exif_blocks += 1;
     let exif = match exif::Reader::new().continue_on_error(true).read_raw(tiff.to_vec()) {
         Ok(exif) => exif,
         Err(e) => match e.distill_partial_result(|_| {}) {
@@ -37,7 +43,14 @@ pub fn read(tiff: &[u8], facts: &mut MetaFacts) -> Option<exif::Exif> {
         });
     }
     if let Some(o) = exif.get_field(Tag::Orientation, In::PRIMARY).and_then(|f| f.value.get_uint(0)) {
-        if (1..=8).contains(&o) {
+        if !first {
+            if o != u32::from(facts.orientation) {
+                facts.other.push(format!(
+                    "a second EXIF block says Orientation {o}; viewers follow the first block ({})",
+                    facts.orientation
+                ));
+            }
+        } else if (1..=8).contains(&o) {
             facts.orientation = o as u16;
         } else {
             // Viewers disagree on what to do with it: the copy is written as decoded, upright.

@@ -21,8 +21,8 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
                 if frames > 1 {
                     // Only the first frame is decoded and read for text, so only the
                     // first frame may leave: `clean` writes a still of it.
-                    facts.other.push(format!(
-                        "{} more animation frames that are not checked (clean keeps only the first)",
+                    facts.frames.push(format!(
+                        "animated GIF: {} more frames after the first, which alone was checked",
                         frames - 1
                     ));
                 }

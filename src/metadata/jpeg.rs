@@ -186,6 +186,11 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
         match (seg.marker, app_kind(seg.marker, payload)) {
             (COM, _) => facts.comments.push(Comment { source: "JPEG COM", text: lossy_text(payload) }),
             (_, AppKind::Exif) => {
+                if seg.after_first_scan {
+                    // Viewers read EXIF before the image data only: this block never
+                    // orients the picture, however early it is.
+                    facts.exif_blocks += 1;
+                }
                 super::exif::read(&payload[6..], facts);
             }
             (_, AppKind::Xmp) => {

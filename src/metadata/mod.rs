@@ -130,6 +130,8 @@ pub struct MetaFacts {
     /// An embedded "ICC profile" that is not a colour profile (wrong size field, no
     /// `acsp` signature, implausibly large): arbitrary bytes, so `clean` drops it.
     pub icc_invalid: bool,
+    /// EXIF blocks seen so far, readable or not; only the first sets `orientation`.
+    pub exif_blocks: usize,
     /// Every EXIF field from every EXIF block.
     pub exif: Vec<ExifTag>,
     /// The GPS position, when one was recorded.
@@ -157,6 +159,9 @@ pub struct MetaFacts {
     /// Other metadata blocks medscrub does not interpret, described ("APP4 segment
     /// (1,204 bytes)", "PNG chunk caBX"). `clean` drops them all.
     pub other: Vec<String>,
+    /// Pictures besides the one decoded and checked, described: animation frames (APNG,
+    /// GIF, WebP) and further TIFF pages. `clean` keeps only the checked picture.
+    pub frames: Vec<String>,
     /// Metadata found after the first JPEG scan began, described. Easy to miss for
     /// tools that stop reading at the first SOS.
     pub after_scan: Vec<String>,

@@ -12,9 +12,10 @@ const MAX_INFLATED_TEXT: usize = 8 * 1024 * 1024;
 
 /// Chunks that affect how pixels display (or are the pixels). `clean` keeps exactly
 /// these; everything else is metadata or unknown and is dropped.
-pub const DISPLAY_CHUNKS: [&[u8; 4]; 15] = [
+/// (APNG's acTL, fcTL and fdAT are not: only the default image is decoded and checked.)
+pub const DISPLAY_CHUNKS: [&[u8; 4]; 12] = [
     b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"sBIT", b"pHYs",
-    b"acTL", b"fcTL", b"fdAT", b"cICP",
+    b"cICP",
 ];
 
 /// One chunk, by byte ranges into the file.
@@ -59,6 +60,9 @@ pub fn chunks(b: &[u8]) -> Result<(Vec<Chunk>, usize)> {
 /// Reads the metadata of a PNG.
 pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
     let (chunks, end) = chunks(b)?;
+    // APNG: frames announced (acTL), frame controls (fcTL) and whether the first one
+    // comes before IDAT (then the default image is the first frame).
+    let (mut announced, mut controls, mut default_is_frame, mut seen_idat) = (None, 0usize, false, false);
     for chunk in &chunks {
         let data = &b[chunk.data.clone()];
         let kind = String::from_utf8_lossy(&chunk.kind).into_owned();
@@ -98,9 +102,26 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
                     facts.icc_profile = inflate(data.get(nul + 2..).unwrap_or_default()).or(Some(Vec::new()));
                 }
             }
+            b"acTL" => announced = be32(data, 0),
+            b"fcTL" => {
+                default_is_frame |= controls == 0 && !seen_idat;
+                controls += 1;
+            }
+            b"fdAT" => {}
+            b"IDAT" => seen_idat = true,
             k if DISPLAY_CHUNKS.contains(&k) => {}
             _ => facts.other.push(format!("PNG chunk {kind} ({} bytes)", data.len())),
         }
+    }
+    if announced.is_some() || controls > 0 {
+        let frames =
+            announced.map_or_else(|| "no acTL".to_string(), |n| format!("acTL announces {n} frames"));
+        let default = if default_is_frame {
+            "the first frame is the default image, which alone was checked"
+        } else {
+            "the default image, which alone was checked, is not one of them: browsers show only frames nobody checked"
+        };
+        facts.frames.push(format!("APNG animation ({frames}, {controls} frame controls); {default}"));
     }
     if end < b.len() {
         let tail = &b[end..];

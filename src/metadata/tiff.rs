@@ -40,7 +40,7 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
         facts.icc_profile = Some(icc);
     }
     if exif.fields().any(|f| f.ifd_num == In::THUMBNAIL && f.tag == Tag::ImageWidth) {
-        facts.other.push("a second image in the TIFF (page 2 or a preview)".into());
+        facts.frames.push("a second image in the TIFF (page 2 or a preview); only page 1 was checked".into());
     }
     Ok(())
 }

@@ -45,13 +45,10 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
     let (chunks, riff_end) = chunks(b)?;
     let frames = chunks.iter().filter(|c| &c.fourcc == b"ANMF").count();
     if frames > 1 {
-        // The decoder shows the first frame only; the others would be shared unseen.
-        return Err(Error::new(
-            Stage::Decode,
-            format!(
-                "animated WebP with {frames} frames: only still pictures can be checked; \
-                 save the frame you want as a still photo and check that"
-            ),
+        // The decoder shows the first frame only; `clean` writes it as a still.
+        facts.frames.push(format!(
+            "animated WebP: {} more frames after the first, which alone was checked",
+            frames - 1
         ));
     }
     for c in &chunks {

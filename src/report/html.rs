@@ -264,8 +264,9 @@ fn article(s: &mut String, e: &Entry) {
 }
 
 /// Writes the report to `path` readable by its owner only (it describes patients'
-/// photos): a temp file beside it (created 0600), then renamed over any older report.
-pub fn write(path: &Path, html: &str) -> std::io::Result<()> {
+/// photos): a temp file beside it (created 0600), then renamed into place; over an
+/// existing file only when `replace` (the CLI's --force), never by accident.
+pub fn write(path: &Path, html: &str, replace: bool) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new().prefix(".medscrub-").suffix(".tmp").tempfile_in(dir)?;
@@ -276,7 +277,11 @@ pub fn write(path: &Path, html: &str) -> std::io::Result<()> {
         use std::os::unix::fs::PermissionsExt;
         tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o600))?;
     }
-    tmp.persist(path).map_err(|e| e.error)?;
+    if replace {
+        tmp.persist(path).map_err(|e| e.error)?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    }
     Ok(())
 }
 

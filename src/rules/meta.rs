@@ -612,6 +612,63 @@ impl Rule for Other {
     }
 }
 
+/// `meta.transparency`: pixels a viewer's background shows through.
+pub struct Transparency;
+static TRANSPARENCY: RuleDoc = meta_doc(
+    "meta.transparency",
+    "See-through pixels: what shows depends on the background the picture is drawn on",
+    "## What it finds\nPictures with an alpha channel (RGBA or grey-alpha PNG, palette PNG with tRNS, GIF with a \
+     transparent colour, WebP, TIFF or HEIC with alpha) where at least one pixel is not fully opaque. An alpha \
+     channel that is opaque everywhere is not a finding.\n\n## Why it matters\nA viewer draws a transparent picture \
+     over its own background: white on most sites, black in dark mode. The colours stored under transparent pixels \
+     are not what anyone sees (often 0,0,0, a black square), so text can hide there from a checker that drops the \
+     alpha channel and appear when the file is posted. medscrub reads the picture over white and over black.\n\n\
+     ## Remedy\n`clean` writes the picture flattened onto white, as it was checked (PNG, GIF and WebP become an \
+     opaque PNG, PNG or lossless WebP); the copy is decoded again and must be opaque.",
+);
+impl Rule for Transparency {
+    fn doc(&self) -> &RuleDoc {
+        &TRANSPARENCY
+    }
+    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+        let Some(t) = ev.transparency.filter(|t| t.see_through > 0) else { return };
+        let share = t.see_through as f64 * 100.0 / t.total.max(1) as f64;
+        out.push(detection(
+            TRANSPARENCY.id,
+            format!(
+                "{share:.1} % of the picture is see-through: viewers draw it over their own background; \
+                 the copy is flattened onto white, as checked"
+            ),
+            vec![format!("{} of {} pixels not fully opaque", t.see_through, t.total)],
+        ));
+    }
+}
+
+/// `meta.frames`: animation frames and pages besides the picture that was checked.
+pub struct Frames;
+static FRAMES: RuleDoc = meta_doc(
+    "meta.frames",
+    "Animation frames or pages besides the one picture that was checked",
+    "## What it finds\nAPNG animations (acTL/fcTL/fdAT: the default image may not even be one of the frames \
+     browsers play), animated GIFs, animated WebPs (ANIM/ANMF) and TIFFs with more than one page.\n\n\
+     ## Why it matters\nmedscrub decodes and reads one picture: the PNG default image, the first GIF or WebP \
+     frame, the first TIFF page. The other frames could show anything (a page with a name and MRN) and would be \
+     shared unseen.\n\n## Remedy\n`clean` keeps only the checked picture, as a still: APNG loses its animation \
+     chunks (the default image stays, byte for byte), a GIF becomes its first frame, a WebP its first frame \
+     re-encoded losslessly, a TIFF its first page.",
+);
+impl Rule for Frames {
+    fn doc(&self) -> &RuleDoc {
+        &FRAMES
+    }
+    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+        let found = &ev.facts.frames;
+        if !found.is_empty() {
+            out.push(detection(FRAMES.id, found.join("; "), found.clone()));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -72,6 +72,8 @@ pub struct Evidence<'a> {
     /// policy profile: the one thing a rule is told by policy, because which brand counts
     /// depends on whose policy it is.
     pub marks: &'a [document::Mark],
+    /// How much of the picture is see-through (`None`: opaque, or not decoded).
+    pub transparency: Option<crate::decode::Transparency>,
 }
 
 impl<'a> Evidence<'a> {
@@ -87,6 +89,7 @@ impl<'a> Evidence<'a> {
             today: None,
             scene: None,
             marks: &[],
+            transparency: None,
         }
     }
 }
@@ -117,6 +120,8 @@ pub static RULES: &[&dyn Rule] = &[
     &meta::TextChunk,
     &meta::Trailer,
     &meta::Other,
+    &meta::Transparency,
+    &meta::Frames,
     &text::TEXT_RULES[0],
     &text::TEXT_RULES[1],
     &text::TEXT_RULES[2],
