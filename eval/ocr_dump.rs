@@ -12,14 +12,11 @@ fn main() {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let tilt_only = argv.iter().any(|a| a == "--tilt-only");
     let regions_dir = argv.iter().position(|a| a == "--regions").and_then(|i| argv.get(i + 1)).cloned();
-    // `--reader lines|both`: PP-OCR's recogniser on the detected lines (alone or beside
-    // Tesseract) instead of the scene strategy.
+    // `--reader NAME`: another strategy than the scene strategy (`Strategy::NAMED`).
     let reader = argv.iter().position(|a| a == "--reader").and_then(|i| argv.get(i + 1)).cloned();
-    let strategy = match reader.as_deref() {
-        Some("lines") => ocr::Strategy::Lines,
-        Some("both") => ocr::Strategy::Both,
-        _ => ocr::Strategy::Scene,
-    };
+    let strategy = reader.as_deref().map_or(ocr::Strategy::Scene, |name| {
+        ocr::Strategy::from_name(name).unwrap_or_else(|| panic!("unknown --reader {name}"))
+    });
     let files = argv
         .iter()
         .filter(|a| !a.starts_with("--") && Some(*a) != regions_dir.as_ref() && Some(*a) != reader.as_ref());

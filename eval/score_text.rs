@@ -52,13 +52,12 @@ fn main() {
         &std::fs::read_to_string(dir.join("truth.json")).expect("truth.json (run eval-generate first)"),
     )
     .expect("truth.json parses");
-    let reader = argv.iter().position(|a| a == "--reader").and_then(|i| argv.get(i + 1)).map(String::as_str);
-    let ocr = match (baseline, reader) {
-        (true, _) => Strategy::Plain,
-        (_, Some("lines")) => Strategy::Lines,
-        (_, Some("both")) => Strategy::Both,
-        (_, Some("hybrid")) => Strategy::Hybrid,
-        _ => Strategy::Scene,
+    // `--reader NAME`: another strategy to measure (`Strategy::NAMED`).
+    let reader = argv.iter().position(|a| a == "--reader").and_then(|i| argv.get(i + 1));
+    let ocr = match reader {
+        _ if baseline => Strategy::Plain,
+        Some(name) => Strategy::from_name(name).unwrap_or_else(|| panic!("unknown --reader {name}")),
+        None => Strategy::Scene,
     };
     let options = Options { ocr, ..Options::default() };
     let engine =

@@ -183,9 +183,10 @@ pub struct AnalysisArgs {
     /// Longest one photo may take, in seconds; slower photos are blocked (error.limits).
     #[arg(long, default_value_t = 120, value_name = "SECONDS")]
     pub max_seconds: u64,
-    /// Measurement only: which recogniser reads the text (scene, lines, both).
-    #[arg(long, hide = true, default_value = "scene", value_parser = ["scene", "lines", "both", "hybrid"])]
-    pub text_reader: String,
+    /// Measurement only (`scripts/eval --real`): how text is read (scene, tesseract,
+    /// recogniser, plain; see `ocr::Strategy`).
+    #[arg(long, hide = true, default_value = "scene", value_parser = parse_text_reader)]
+    pub text_reader: crate::ocr::Strategy,
 }
 
 #[derive(Debug, Args)]
@@ -264,4 +265,11 @@ pub enum ReportFormat {
 /// `YYYY-MM-DD` as days since 1970-01-01.
 fn parse_day(s: &str) -> Result<i64, String> {
     crate::rules::time::days_from_date(s).ok_or_else(|| format!("{s:?} is not a date like 2026-12-20"))
+}
+
+fn parse_text_reader(name: &str) -> Result<crate::ocr::Strategy, String> {
+    crate::ocr::Strategy::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = crate::ocr::Strategy::NAMED.iter().map(|(n, _)| *n).collect();
+        format!("choose one of: {}", names.join(", "))
+    })
 }

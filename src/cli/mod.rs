@@ -90,12 +90,7 @@ fn analysis_options(
         show_text: args.show_text,
         out_dir: out,
         force,
-        ocr: match args.text_reader.as_str() {
-            "lines" => crate::ocr::Strategy::Lines,
-            "both" => crate::ocr::Strategy::Both,
-            "hybrid" => crate::ocr::Strategy::Hybrid,
-            _ => crate::ocr::Strategy::Scene,
-        },
+        ocr: args.text_reader,
         post: crate::rules::post::Post { caption: caption(args)?, handle: args.handle.clone() },
         consent: match (&args.consent, &args.platform) {
             (Some(file), Some(platform)) => {
