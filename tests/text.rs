@@ -184,3 +184,39 @@ fn a_photographed_prescription_is_blocked_as_a_medical_record() {
     assert_eq!(report["verdict"], "block");
     assert!(rules(report).contains("doc.medical-record"), "{report}");
 }
+
+/// PP-OCR's recogniser reads the wristband's detected lines, and a line standing on
+/// its end (a band photographed sideways, turned either way: the line's box is tall, and
+/// it is read turned both ways, the more confident read kept).
+#[test]
+fn the_recogniser_reads_detected_lines_upright_and_on_end() {
+    use medscrub::ocr::rec::read_line;
+    use medscrub::report::Rect;
+    let band = image::open(fixtures().join("text/wristband_should_redact.jpg")).unwrap().to_luma8();
+    let confident = |line: medscrub::ocr::Line| -> String {
+        let words: Vec<String> =
+            line.words.into_iter().filter(|w| w.confidence >= 40.0).map(|w| w.text).collect();
+        words.join(" ")
+    };
+    let lines = medscrub::ocr::detect::find_lines(&band).unwrap();
+    let read: Vec<(Rect, String)> =
+        lines.iter().map(|l| (l.rect, confident(read_line(&band, l.rect).unwrap()))).collect();
+    let all: Vec<&str> = read.iter().map(|(_, t)| t.as_str()).collect();
+    let (mrn_line, _) =
+        read.iter().find(|(_, t)| t.contains("8360352378")).unwrap_or_else(|| panic!("{all:?}"));
+    assert!(all.iter().any(|t| t.contains("NANCY")), "the name not read in {all:?}");
+
+    let r = *mrn_line;
+    let crop = image::imageops::crop_imm(&band, r.x, r.y, r.width, r.height).to_image();
+    for (turn, on_end) in
+        [("right", image::imageops::rotate90(&crop)), ("left", image::imageops::rotate270(&crop))]
+    {
+        let whole = Rect { x: 0, y: 0, width: on_end.width(), height: on_end.height() };
+        let text = confident(read_line(&on_end, whole).unwrap());
+        assert!(text.contains("8360352378"), "turned {turn}: read {text:?}");
+    }
+    // A flat picture reads as nothing confident.
+    let flat = image::GrayImage::from_pixel(400, 100, image::Luma([200]));
+    let nothing = read_line(&flat, Rect { x: 0, y: 0, width: 400, height: 100 }).unwrap();
+    assert!(confident(nothing).is_empty());
+}

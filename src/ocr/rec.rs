@@ -84,7 +84,7 @@ pub fn read_line(grey: &GrayImage, rect: Rect) -> Result<Line> {
         let mut best = Line::default();
         let mut best_score = 0.0;
         for turned in [image::imageops::rotate270(&crop), image::imageops::rotate90(&crop)] {
-            let read = recognise(&turned)?;
+            let read = read_levelled(&turned)?;
             let score: f32 = read.iter().map(|w| w.confidence * w.text.chars().count() as f32).sum();
             if score > best_score {
                 best_score = score;
@@ -93,32 +93,36 @@ pub fn read_line(grey: &GrayImage, rect: Rect) -> Result<Line> {
         }
         return Ok(best);
     }
-    // A tilted line's box holds pieces of the lines above and below it: the crop is
-    // turned level and cut to the line's own thickness (a band of thickness t tilted
-    // by θ has a box (W, t / cos θ + W tan θ)).
-    let tilt = super::estimate_tilt(&crop);
-    let (cw, ch) = crop.dimensions();
-    let words = if tilt.abs() >= MIN_TILT && cw > 2 * ch {
-        let theta = tilt.to_radians();
-        let level = super::tilted(&crop, -theta);
-        let thickness = (ch as f32 - cw as f32 * theta.tan().abs()) * theta.cos();
-        let band = (thickness * BAND_MARGIN).clamp(ch as f32 * 0.25, ch as f32).round() as u32;
-        let top = (ch - band) / 2;
-        recognise(&image::imageops::crop_imm(&level, 0, top, cw, band).to_image())?
-    } else {
-        recognise(&crop)?
-    };
+    let words = read_levelled(&crop)?;
+    let (cw, _) = crop.dimensions();
     Ok(Line {
         words: words
             .into_iter()
             .map(|w| {
-                // `recognise` gives x in the crop's pixels along the line.
+                // `read_levelled` gives x in the crop's pixels along the line.
                 let x0 = w.bbox.x.min(cw.saturating_sub(1));
                 let x1 = (w.bbox.x + w.bbox.width).clamp(x0 + 1, cw);
                 Word { bbox: Rect { x: rect.x + x0, y: rect.y, width: x1 - x0, height: rect.height }, ..w }
             })
             .collect(),
     })
+}
+
+/// The words of a line lying along `crop`. A tilted line's box holds pieces of the
+/// lines above and below it: the crop is turned level and cut to the line's own
+/// thickness (a band of thickness t tilted by θ has a box (W, t / cos θ + W tan θ)).
+fn read_levelled(crop: &GrayImage) -> Result<Vec<Word>> {
+    let tilt = super::estimate_tilt(crop);
+    let (cw, ch) = crop.dimensions();
+    if tilt.abs() < MIN_TILT || cw <= 2 * ch {
+        return recognise(crop);
+    }
+    let theta = tilt.to_radians();
+    let level = super::tilted(crop, -theta);
+    let thickness = (ch as f32 - cw as f32 * theta.tan().abs()) * theta.cos();
+    let band = (thickness * BAND_MARGIN).clamp(ch as f32 * 0.25, ch as f32).round() as u32;
+    let top = (ch - band) / 2;
+    recognise(&image::imageops::crop_imm(&level, 0, top, cw, band).to_image())
 }
 
 /// The words of one level line image, boxes along x in its pixels (y spans it whole).
