@@ -113,9 +113,14 @@ fn bench(c: &mut Criterion) {
     let deadline = || Deadline::starting_now(Duration::from_secs(600));
     group.bench_function("text-regions", |b| b.iter(|| ocr::regions::find(black_box(&grey))));
     group.bench_function("barcode-search", |b| b.iter(|| barcode::find(black_box(&grey), &deadline())));
-    group.bench_function("ocr-read-text", |b| {
-        b.iter(|| ocr::read_text(black_box(&grey), ocr::Strategy::Scene, &deadline()))
-    });
+    // The scene strategy reads with both recognisers; each alone beside it.
+    for (name, strategy) in [
+        ("ocr-read-text", ocr::Strategy::Scene),
+        ("ocr-read-text-tesseract-alone", ocr::Strategy::Tesseract),
+        ("ocr-read-text-recogniser-alone", ocr::Strategy::Recogniser),
+    ] {
+        group.bench_function(name, |b| b.iter(|| ocr::read_text(black_box(&grey), strategy, &deadline())));
+    }
     group.finish();
 }
 

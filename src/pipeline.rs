@@ -124,23 +124,34 @@ impl Engine<'_> {
         a.report.height = Some(image.height());
         a.report.timings.decode_ms = ms(t);
 
+        // What a viewer in dark mode sees of a picture with see-through pixels: white
+        // text on a transparent background, or a slide or scan cut out of its black
+        // surround, shows only there. The copy is flattened onto white, but the original
+        // is what the report is about, so both views are judged.
+        let dark = alpha
+            .as_ref()
+            .map(|alpha| DisplayImage { pixels: alpha.over_black(&image), orientation: image.orientation });
+
         let t = Instant::now();
         // One reduced copy for the colour statistics and the face search.
-        let overview = crate::scene::Overview::of(&image);
+        let mut overview = crate::scene::Overview::of(&image);
         let mut scene = crate::scene::analyse(&overview);
+        if let Some(dark) = &dark {
+            let dark_overview = crate::scene::Overview::of(dark);
+            let dark_scene = crate::scene::analyse(&dark_overview);
+            if rules::scene::looks_clinical(&dark_scene) && !rules::scene::looks_clinical(&scene) {
+                (overview, scene) = (dark_overview, dark_scene);
+            }
+        }
         a.report.timings.scene_ms = ms(t);
 
         let t = Instant::now();
         let mut documents = self.picture_text(&image, &a.deadline)?;
-        if let Some(alpha) = &alpha
+        if let Some(dark) = &dark
             && self.options.ocr != ocr::Strategy::Off
         {
-            // What a viewer in dark mode sees: white text on a transparent background
-            // shows only there. The copy is flattened onto white, but the original is
-            // what the report is about.
             a.deadline.check("reading the picture over black")?;
-            let dark = DisplayImage { pixels: alpha.over_black(&image), orientation: image.orientation };
-            documents.extend(self.picture_text(&dark, &a.deadline)?);
+            documents.extend(self.picture_text(dark, &a.deadline)?);
         }
         if self.options.ocr == ocr::Strategy::Off {
             a.report.notes.push("text in the picture was not read (library option): metadata only".into());

@@ -19,9 +19,11 @@ const DATE: &str = r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d
 regex!(
     clinical_re,
     // Two- and three-letter labels count only in capitals as written on bands and screens
-    // (HR, RR, FIN), and "Pt" only as a label (Pt:, Pt. ID): OCR noise on textures reads
-    // as short fragments like these.
-    r"(?i)\b(?:MRN|MR\s?#|DOB|D\.O\.B|patient|(?-i:Pt|PT)(?:\s*[:.#]|\s+(?:name|id|no)\b)|bed\b|allerg|fall\s*risk|(?-i:NPO)|nurse|(?-i:RN|HR|BP|RR|FIN|CSN)\b|SpO2|accession|specimen|ward\b|admit|attending|physician|NHS\s*No|hosp(?:ital)?\s*no|encounter)"
+    // (HR, RR, FIN), and only as labels: a vital sign before its value ("HR 72", "HR59"
+    // as the recogniser runs them together), an identifier's before a colon or #; "Pt"
+    // only as a label (Pt:, Pt. ID). OCR noise on textures and receipts reads as short
+    // fragments like these ("A RR ae", "TAX(RN(").
+    r"(?i)\b(?:MRN|MR\s?#|DOB|D\.O\.B|patient|(?-i:Pt|PT)(?:\s*[:.#]|\s+(?:name|id|no)\b)|bed\b|allerg|fall\s*risk|(?-i:NPO)|nurse|(?-i:HR|BP|RR)\s*[:=]?\s*\d|(?-i:RN|FIN|CSN)\s*[:#]|SpO2|accession|specimen|ward\b|admit|attending|physician|NHS\s*No|hosp(?:ital)?\s*no|encounter)"
 );
 regex!(
     mrn_labelled_re,
@@ -256,10 +258,12 @@ pub fn find_room_bed_in(text: &str, context: &str, clinical: bool) -> Vec<Match>
 }
 
 /// Accession, specimen, lab and order numbers (labelled).
-pub fn find_accession(text: &str) -> Vec<Match> {
+/// Order numbers count in a clinical context only: every receipt has an "Order No".
+pub fn find_accession(text: &str, clinical: bool) -> Vec<Match> {
     accession_re()
         .captures_iter(text)
         .filter(|c| c[1].chars().any(|ch| ch.is_ascii_digit()))
+        .filter(|c| clinical || !c[0].trim_start().to_ascii_lowercase().starts_with("order"))
         .map(|c| Match { range: c.get(0).expect("match").range(), value: c[1].to_string(), why: "labelled" })
         .collect()
 }
@@ -412,8 +416,11 @@ mod tests {
         assert_eq!(find_room_bed("Room 3708\nMichelle Scott", false).len(), 1, "a door sign");
         assert_eq!(find_room_bed("Room 284\nWilson, Barbara", false).len(), 1, "a door sign, LAST, FIRST");
         assert!(find_room_bed("Room 101 Keynote: Green chemistry", false).is_empty());
-        assert_eq!(values(find_accession("Acc# S26-004512")), vec!["S26-004512"]);
-        assert!(find_accession("Account settings").is_empty());
+        assert_eq!(values(find_accession("Acc# S26-004512", false)), vec!["S26-004512"]);
+        assert!(find_accession("Account settings", false).is_empty());
+        // A receipt's order number is not an accession; a lab order's is.
+        assert!(find_accession("Grande Meal Order No: 113533", false).is_empty());
+        assert_eq!(find_accession("Order # 4455667", true).len(), 1);
     }
 
     #[test]
@@ -472,6 +479,9 @@ mod tests {
         assert!(!clinical_context("Krebs cycle ATP Lecture 12"));
         // Short labels only in capitals: OCR noise reads "rr", "Hr", "pt" in textures.
         assert!(clinical_context("Pt: DOE, JANE") && clinical_context("RR 18"));
+        assert!(clinical_context("HR59") && clinical_context("BP: 120/80") && clinical_context("RN: Sarah"));
+        // Short labels without their value are receipt and texture noise.
+        assert!(!clinical_context("GST Summary TAX(RN(") && !clinical_context("A RR ae"));
         assert!(!clinical_context("Wor rr a Hr 04 3 pt"));
         assert!(!clinical_context("Pt oc\ning prawn"), "Pt without a colon is noise");
         assert!(clinical_context("Pt. ID 4455") && clinical_context("Pt name"));

@@ -240,7 +240,7 @@ impl Rule for CaptionIdentifier {
             ("phone", patterns::find_phone(caption, clinical)),
             ("email", patterns::find_email(caption, clinical)),
             ("SSN", patterns::find_ssn(caption)),
-            ("accession", patterns::find_accession(caption)),
+            ("accession", patterns::find_accession(caption, clinical)),
         ];
         for (kind, matches) in kinds {
             for m in matches {

@@ -179,10 +179,10 @@ pub static TEXT_RULES: [TextRule; 10] = [
         doc: text_doc(
             "text.accession",
             "Accession, specimen, lab and order numbers",
-            "## What it finds\nAlphanumeric identifiers after Acc#, Accession, Specimen ID, Lab No or Order # \
-             labels.\n\n## Why it matters\nAn accession number leads straight to the patient's record.",
+            "## What it finds\nAlphanumeric identifiers after Acc#, Accession, Specimen ID, Lab No or (in a clinical \
+             context: every receipt has one) Order # labels.\n\n## Why it matters\nAn accession number leads straight to the patient's record.",
         ),
-        find: |t, _, _| patterns::find_accession(t),
+        find: |t, _, c| patterns::find_accession(t, c),
         noun: "accession",
     },
 ];
