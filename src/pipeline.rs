@@ -125,24 +125,20 @@ impl Engine<'_> {
         a.report.timings.decode_ms = ms(t);
 
         // What a viewer in dark mode sees of a picture with see-through pixels: white
-        // text on a transparent background, or a slide or scan cut out of its black
-        // surround, shows only there. The copy is flattened onto white, but the original
-        // is what the report is about, so both views are judged.
+        // text on a transparent background shows only there. The copy is flattened onto
+        // white, but the original is what the report is about, so its text is read in
+        // both views.
         let dark = alpha
             .as_ref()
             .map(|alpha| DisplayImage { pixels: alpha.over_black(&image), orientation: image.orientation });
 
         let t = Instant::now();
         // One reduced copy for the colour statistics and the face search.
-        let mut overview = crate::scene::Overview::of(&image);
+        // The scene is judged as most viewers draw it, over white: over black, every
+        // cut-out picture (a logo, a sticker, rounded corners) is a bright shape in a dark
+        // frame, as a microscope's field or a radiograph is.
+        let overview = crate::scene::Overview::of(&image);
         let mut scene = crate::scene::analyse(&overview);
-        if let Some(dark) = &dark {
-            let dark_overview = crate::scene::Overview::of(dark);
-            let dark_scene = crate::scene::analyse(&dark_overview);
-            if rules::scene::looks_clinical(&dark_scene) && !rules::scene::looks_clinical(&scene) {
-                (overview, scene) = (dark_overview, dark_scene);
-            }
-        }
         a.report.timings.scene_ms = ms(t);
 
         let t = Instant::now();
