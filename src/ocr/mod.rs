@@ -362,12 +362,13 @@ fn rows_in_reading_order(mut lines: Vec<(Rect, Line)>, tilt: f32) -> Vec<Line> {
         .collect()
 }
 
-/// What the text stage reads: the text detector says where text is; the letter-blob
+/// What Tesseract reads: the text detector's `lines` say where text is; the letter-blob
 /// search (`regions`) gives the regions there their exact extent, polarity and letter
 /// size (it reads small print on 12 MP photos that the detector, seeing a 1280 px copy,
-/// only roughly outlines); and lines the detector found that no such region covers are
-/// read as the detector outlined them. Blob regions where the detector sees no text are
-/// texture, and are not read.
+/// only roughly outlines); and lines the detector found that no such region covers, as
+/// the detector outlined them (`from_detector`: the scene strategy leaves those to the
+/// recogniser). Blob regions where the detector sees no text are texture, and are not
+/// read.
 fn regions_to_read(raw: &GrayImage, lines: &[detect::TextLine]) -> Result<Vec<regions::Region>> {
     let detected = detect::regions(raw, lines);
     let text_share = |r: &Rect| {

@@ -2,16 +2,18 @@
 //! through ONNX Runtime: the second recogniser beside Tesseract.
 //!
 //! Tesseract reads prepared regions well when their letters are clean; scene text —
-//! small, blurred, low-contrast, on a curved band — is what this model was trained on.
-//! Both read each line the detector outlined and the pipeline keeps what either read
-//! (see `ocr::read_text` and the measurements in the README).
+//! small, blurred, low-contrast, on a curved band — and tables are what this model
+//! reads better. It reads every line the detector outlined, Tesseract the blob regions
+//! the detector confirms, and the pipeline keeps what either read (see `ocr::read_text`
+//! and the measurements in the README).
 //!
 //! Pre- and post-processing follow RapidOCR's (the package the model ships in): the
-//! line is scaled to 48 px high keeping its proportions, at least 320 px wide (padded
-//! with zeros after normalising), mean and deviation 0.5; the output is one probability
-//! row per 8 px column, decoded greedily (best class per column, repeats and blanks
-//! dropped). The character list is the model's own (its `character` metadata), blank
-//! first and a space last.
+//! line is scaled to 48 px high keeping its proportions, mean and deviation 0.5; the
+//! output is one probability row per 8 px column, decoded greedily (best class per
+//! column, repeats and blanks dropped). The character list is the model's own (its
+//! `character` metadata), blank first and a space last. One difference: RapidOCR pads
+//! every line to at least 320 px wide, here only to `MIN_WIDTH` (a short label padded
+//! to 320 px read the same and cost 2.7× the time).
 //!
 //! The model reads Chinese as well; here the best class is chosen among the characters
 //! of Latin scripts only, so a blurred mark reads as the nearest Latin letter (at low
