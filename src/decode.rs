@@ -72,40 +72,50 @@ pub fn flatten(pixels: DynamicImage) -> (DynamicImage, Option<Alpha>) {
     if !pixels.color().has_alpha() {
         return (pixels, None);
     }
-    let deep = !matches!(pixels, DynamicImage::ImageLumaA8(_) | DynamicImage::ImageRgba8(_));
     let (w, h) = (pixels.width(), pixels.height());
-    if deep {
-        let rgba = pixels.to_rgba16();
-        if rgba.as_raw().chunks_exact(4).all(|p| p[3] == u16::MAX) {
-            return (pixels, None);
+    let alpha_plane =
+        |alpha: Vec<u8>| Alpha(image::GrayImage::from_raw(w, h, alpha).expect("one alpha per pixel"));
+    if matches!(pixels, DynamicImage::ImageLumaA8(_) | DynamicImage::ImageRgba8(_)) {
+        match over_white(pixels.to_rgba8().as_raw(), 255, |c| c as u8, |a| a as u8) {
+            None => (pixels, None),
+            Some((rgb, alpha)) => {
+                let rgb = RgbImage::from_raw(w, h, rgb).expect("three channels per pixel");
+                (DynamicImage::ImageRgb8(rgb), Some(alpha_plane(alpha)))
+            }
         }
-        let mut alpha = Vec::with_capacity((w * h) as usize);
-        let mut rgb = Vec::with_capacity((w * h * 3) as usize);
-        for p in rgba.as_raw().chunks_exact(4) {
-            let a = u32::from(p[3]);
-            rgb.extend(
-                p[..3].iter().map(|&c| ((u32::from(c) * a + 65535 * (65535 - a) + 32767) / 65535) as u16),
-            );
-            alpha.push(if a == 65535 { 255 } else { ((a >> 8) as u8).min(254) });
+    } else {
+        // Deeper samples: composited in 16 bits, the alpha plane kept in 8 (254 at most
+        // where the source was not fully opaque).
+        match over_white(pixels.to_rgba16().as_raw(), 65535, |c| c as u16, |a| ((a >> 8) as u8).min(254)) {
+            None => (pixels, None),
+            Some((rgb, alpha)) => {
+                let rgb = image::ImageBuffer::from_raw(w, h, rgb).expect("three channels per pixel");
+                (DynamicImage::ImageRgb16(rgb), Some(alpha_plane(alpha)))
+            }
         }
-        let rgb = image::ImageBuffer::from_raw(w, h, rgb).expect("three channels per pixel");
-        let alpha = image::GrayImage::from_raw(w, h, alpha).expect("one alpha per pixel");
-        return (DynamicImage::ImageRgb16(rgb), Some(Alpha(alpha)));
     }
-    let rgba = pixels.to_rgba8();
-    if rgba.as_raw().chunks_exact(4).all(|p| p[3] == 255) {
-        return (pixels, None);
+}
+
+/// RGBA samples (`max` opaque) composited over white — each channel c·a + max·(1 − a)
+/// — and the alpha plane (`alpha8` of each sample that is not opaque, 255 where it is);
+/// `None` when every pixel is opaque.
+fn over_white<T: Copy + Into<u32>>(
+    rgba: &[T],
+    max: u32,
+    channel: impl Fn(u32) -> T,
+    alpha8: impl Fn(u32) -> u8,
+) -> Option<(Vec<T>, Vec<u8>)> {
+    if rgba.chunks_exact(4).all(|p| p[3].into() == max) {
+        return None;
     }
-    let mut alpha = Vec::with_capacity((w * h) as usize);
-    let mut rgb = Vec::with_capacity((w * h * 3) as usize);
-    for p in rgba.as_raw().chunks_exact(4) {
-        let a = u32::from(p[3]);
-        rgb.extend(p[..3].iter().map(|&c| ((u32::from(c) * a + 255 * (255 - a) + 127) / 255) as u8));
-        alpha.push(p[3]);
+    let mut alpha = Vec::with_capacity(rgba.len() / 4);
+    let mut rgb = Vec::with_capacity(rgba.len() / 4 * 3);
+    for p in rgba.chunks_exact(4) {
+        let a: u32 = p[3].into();
+        rgb.extend(p[..3].iter().map(|&c| channel((c.into() * a + max * (max - a) + max / 2) / max)));
+        alpha.push(if a == max { 255 } else { alpha8(a) });
     }
-    let rgb = RgbImage::from_raw(w, h, rgb).expect("three channels per pixel");
-    let alpha = image::GrayImage::from_raw(w, h, alpha).expect("one alpha per pixel");
-    (DynamicImage::ImageRgb8(rgb), Some(Alpha(alpha)))
+    Some((rgb, alpha))
 }
 
 /// The size of a `w`×`h` picture reduced to fit `side` on its longer side (aspect kept),

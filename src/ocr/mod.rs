@@ -292,11 +292,14 @@ pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Re
     // on a door sign counts as a patient's beside the room number above it.
     deadline.check("finding text")?;
     let lines = detect::find_lines(raw)?;
+    // The detected lines as regions (pieces joined, grouped): the recogniser reads
+    // them, and Tesseract those no blob region covers (`Strategy::Tesseract`).
+    let detected = detect::regions(raw, &lines);
     let mut groups: std::collections::BTreeMap<usize, Vec<Line>> = Default::default();
     // Tesseract reads the regions; the recogniser, the detected lines.
     let mut regions = match strategy {
         Strategy::Recogniser => Vec::new(),
-        _ => regions_to_read(raw, &lines)?,
+        _ => regions_to_read(raw, &lines, &detected)?,
     };
     if strategy == Strategy::Scene {
         regions.retain(|r| !r.from_detector);
@@ -311,7 +314,7 @@ pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Re
     if strategy != Strategy::Tesseract {
         let first_free = groups.keys().map(|g| g + 1).max().unwrap_or(0);
         let mut read: std::collections::BTreeMap<usize, Vec<(Rect, Line)>> = Default::default();
-        for region in detect::regions(raw, &lines) {
+        for region in &detected {
             deadline.check("reading text")?;
             let line = rec::read_line(raw, region.rect)?;
             if !line.words.is_empty() {
@@ -369,8 +372,11 @@ fn rows_in_reading_order(mut lines: Vec<(Rect, Line)>, tilt: f32) -> Vec<Line> {
 /// the detector outlined them (`from_detector`: the scene strategy leaves those to the
 /// recogniser). Blob regions where the detector sees no text are texture, and are not
 /// read.
-fn regions_to_read(raw: &GrayImage, lines: &[detect::TextLine]) -> Result<Vec<regions::Region>> {
-    let detected = detect::regions(raw, lines);
+fn regions_to_read(
+    raw: &GrayImage,
+    lines: &[detect::TextLine],
+    detected: &[regions::Region],
+) -> Result<Vec<regions::Region>> {
     let text_share = |r: &Rect| {
         let covered: u64 = lines.iter().map(|l| l.rect.shared_area(r)).sum();
         covered as f64 / r.area().max(1) as f64
@@ -410,11 +416,9 @@ fn regions_to_read(raw: &GrayImage, lines: &[detect::TextLine]) -> Result<Vec<re
         f64::from(w) * f64::from(h) <= MAX_BLOB_REGION_PIXELS
     });
     let first_free_group = chosen.iter().map(|r| r.group + 1).max().unwrap_or(0);
-    for mut region in detected {
+    for region in detected {
         if !chosen.iter().any(|c| inside(&region.rect, &c.rect)) {
-            region.group += first_free_group;
-            region.from_detector = true;
-            chosen.push(region);
+            chosen.push(regions::Region { group: region.group + first_free_group, ..*region });
         }
     }
     Ok(chosen)
