@@ -220,3 +220,34 @@ fn the_recogniser_reads_detected_lines_upright_and_on_end() {
     let nothing = read_line(&flat, Rect { x: 0, y: 0, width: 400, height: 100 }).unwrap();
     assert!(confident(nothing).is_empty());
 }
+
+/// A page photographed sideways or upside down, its pixels turned (no orientation tag
+/// left to say so), is read as a viewer turning it would read it: its lines standing
+/// on end are read turned either way, and a page whose level lines read only upside
+/// down is read turned half round. The same prescription, turned each way, is blocked
+/// with its patient fields found; before, each came out `share`.
+#[test]
+fn a_page_turned_any_right_angle_is_still_read() {
+    let page = image::open(fixtures().join("text/prescription_should_block.jpg")).unwrap().to_rgb8();
+    let dir = tempfile::tempdir().unwrap();
+    let turned = [
+        ("turned_90.jpg", image::imageops::rotate90(&page)),
+        ("turned_180.jpg", image::imageops::rotate180(&page)),
+        ("turned_270.jpg", image::imageops::rotate270(&page)),
+    ];
+    for (name, pixels) in &turned {
+        pixels.save(dir.path().join(name)).unwrap();
+    }
+    let out = medscrub()
+        .args(["scan", "--format=json", "-j", "2"])
+        .args(turned.iter().map(|(name, _)| dir.path().join(name)))
+        .output()
+        .unwrap();
+    for report in json_lines(&out.stdout) {
+        assert_eq!(report["verdict"], "block", "{report}");
+        let found = rules(&report);
+        for rule in ["doc.medical-record", "text.mrn"] {
+            assert!(found.contains(rule), "{rule} not in {found:?}: {}", report["path"]);
+        }
+    }
+}

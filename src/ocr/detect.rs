@@ -115,26 +115,32 @@ fn scale_back(r: Rect, fx: f32, fy: f32, w: u32, h: u32) -> Rect {
     Rect { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }
 }
 
-/// The median, over the columns of a component's box, of the distance from its top
-/// pixel to its bottom pixel in that column.
-fn median_column_height(
+/// The median thickness of a component across its length: over the columns of its box
+/// (`across_columns`, a line lying along x) the distance from its top pixel to its
+/// bottom pixel in that column, or over the rows (a line standing on its end) from its
+/// leftmost to its rightmost pixel.
+fn median_thickness(
     label: &[u32],
     w: usize,
     id: u32,
     (x0, y0, x1, y1): (usize, usize, usize, usize),
+    across_columns: bool,
 ) -> usize {
-    let mut heights: Vec<usize> = (x0..=x1)
-        .filter_map(|x| {
-            let mut rows = (y0..=y1).filter(|&y| label[y * w + x] == id);
-            let top = rows.next()?;
-            Some(rows.next_back().unwrap_or(top) - top + 1)
-        })
-        .collect();
-    if heights.is_empty() {
+    // The distance from the first to the last of a column's (row's) pixels in the line.
+    fn span(mut along: impl DoubleEndedIterator<Item = usize>) -> Option<usize> {
+        let first = along.next()?;
+        Some(along.next_back().unwrap_or(first) - first + 1)
+    }
+    let mut thicknesses: Vec<usize> = if across_columns {
+        (x0..=x1).filter_map(|x| span((y0..=y1).filter(|&y| label[y * w + x] == id))).collect()
+    } else {
+        (y0..=y1).filter_map(|y| span((x0..=x1).filter(|&x| label[y * w + x] == id))).collect()
+    };
+    if thicknesses.is_empty() {
         return 1;
     }
-    let mid = heights.len() / 2;
-    *heights.select_nth_unstable(mid).1
+    let mid = thicknesses.len() / 2;
+    *thicknesses.select_nth_unstable(mid).1
 }
 
 /// Lines in a probability map (`w` × `h`, row-major), in map pixels: connected areas
@@ -185,10 +191,13 @@ pub fn lines_in(probability: &[f32], w: usize, h: usize) -> Vec<TextLine> {
         }
         // Length and thickness of the shrunk line: the thickness is the median height of
         // its columns (a tilted line's columns are as tall as the line is thick, over the
-        // cosine of its tilt; holes in the map do not thin it), the length its box's
-        // longer side, or diagonal when tilted.
-        let thickness = median_column_height(&label, w, next, (x0, y0, x1, y1)) as f32;
-        let length = if bh as f32 <= thickness * 1.5 { bw as f32 } else { (bw as f32).hypot(bh as f32) };
+        // cosine of its tilt; holes in the map do not thin it), or the median width of
+        // its rows for a line standing on its end (a page photographed sideways); the
+        // length its box's longer side, or diagonal when tilted.
+        let lying = bw >= bh;
+        let thickness = median_thickness(&label, w, next, (x0, y0, x1, y1), lying) as f32;
+        let (long, short) = if lying { (bw as f32, bh as f32) } else { (bh as f32, bw as f32) };
+        let length = if short <= thickness * 1.5 { long } else { long.hypot(short) };
         let grow = length * thickness * UNCLIP_RATIO / (2.0 * (length + thickness));
         let g = grow.round() as usize;
         let (gx0, gy0) = (x0.saturating_sub(g), y0.saturating_sub(g));
@@ -358,6 +367,23 @@ mod tests {
         assert_eq!(l.rect, Rect { x: 17, y: 7, width: 66, height: 10 });
         assert!((l.line_height - 10.0).abs() < 1e-3);
         assert!((l.score - 0.9).abs() < 1e-4);
+    }
+
+    #[test]
+    fn a_line_standing_on_end_is_as_thick_as_its_rows_are_wide() {
+        // The level line of the test above turned a quarter: 4 × 60. Measured across
+        // its columns it would be 60 thick, and grown by 16 px all round.
+        let (w, h) = (40, 100);
+        let mut map = vec![0.0f32; w * h];
+        for y in 20..80 {
+            for x in 10..14 {
+                map[y * w + x] = 0.9;
+            }
+        }
+        let lines = lines_in(&map, w, h);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert_eq!(lines[0].rect, Rect { x: 7, y: 17, width: 10, height: 66 });
+        assert!((lines[0].line_height - 10.0).abs() < 1e-3);
     }
 
     fn line(x: u32, y: u32, width: u32, height: u32) -> TextLine {

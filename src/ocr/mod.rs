@@ -37,6 +37,7 @@
 //! serialise OCR.
 
 pub mod detect;
+pub mod orient;
 pub mod raster;
 pub mod rec;
 pub mod regions;
@@ -273,6 +274,10 @@ impl Strategy {
 /// group of nearby text (a label, a monitor's panel, a door sign), each group's regions
 /// read in every way `read_region` reads them. Passes overlap; the pipeline merges what
 /// they find.
+///
+/// A photo whose text reads upside down (`orient::upside_down`) is read again turned
+/// half round, its boxes mapped back; lines standing on their end are read turned
+/// either way where they are found (`rec::read_line`).
 pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Result<Vec<Vec<Line>>> {
     match strategy {
         Strategy::Off => return Ok(Vec::new()),
@@ -282,6 +287,24 @@ pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Re
         }
         Strategy::Scene | Strategy::Tesseract | Strategy::Recogniser => {}
     }
+    let (mut groups, level) = read_as_it_is(raw, strategy, deadline)?;
+    let level: Vec<(Rect, &Line)> = level.iter().map(|(r, l)| (*r, l)).collect();
+    if orient::upside_down(raw, &level)? {
+        let (w, h) = raw.dimensions();
+        let (turned, _) = read_as_it_is(&image::imageops::rotate180(raw), strategy, deadline)?;
+        groups.extend(turned.into_iter().map(|g| map_lines(g, |r| orient::half_turned(r, w, h))));
+    }
+    Ok(groups)
+}
+
+/// `read_text` of the photo as it stands; with the recogniser's reads of the detected
+/// lines that lie level (their boxes and lines), which say whether it stands upside
+/// down.
+fn read_as_it_is(
+    raw: &GrayImage,
+    strategy: Strategy,
+    deadline: &Deadline,
+) -> Result<(Vec<Vec<Line>>, Vec<(Rect, Line)>)> {
     let recognise = |img: &GrayImage| {
         deadline.check("reading text")?;
         recognise(img)
@@ -311,12 +334,16 @@ pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Re
             read.extend(read_region(raw, &region, &recognise)?.into_iter().flatten());
         }
     }
+    let mut level = Vec::new();
     if strategy != Strategy::Tesseract {
         let first_free = groups.keys().map(|g| g + 1).max().unwrap_or(0);
         let mut read: std::collections::BTreeMap<usize, Vec<(Rect, Line)>> = Default::default();
         for region in &detected {
             deadline.check("reading text")?;
             let line = rec::read_line(raw, region.rect)?;
+            if region.rect.width >= region.rect.height {
+                level.push((region.rect, line.clone()));
+            }
             if !line.words.is_empty() {
                 read.entry(region.group).or_default().push((region.rect, line));
             }
@@ -326,7 +353,7 @@ pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Re
             groups.insert(first_free + group, rows_in_reading_order(lines, tilt));
         }
     }
-    Ok(groups.into_values().collect())
+    Ok((groups.into_values().collect(), level))
 }
 
 /// The detector outlines a table's label and its value ("Date of Birth:" … "08/25/1944")

@@ -113,7 +113,7 @@ pub fn read_line(grey: &GrayImage, rect: Rect) -> Result<Line> {
 /// The words of a line lying along `crop`. A tilted line's box holds pieces of the
 /// lines above and below it: the crop is turned level and cut to the line's own
 /// thickness (a band of thickness t tilted by θ has a box (W, t / cos θ + W tan θ)).
-fn read_levelled(crop: &GrayImage) -> Result<Vec<Word>> {
+pub(super) fn read_levelled(crop: &GrayImage) -> Result<Vec<Word>> {
     let tilt = super::estimate_tilt(crop);
     let (cw, ch) = crop.dimensions();
     if tilt.abs() < MIN_TILT || cw <= 2 * ch {
