@@ -356,7 +356,11 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>) -> std::io::Result<ExitStatus> 
                 analysis.report.findings.iter().filter_map(|f| f.bbox).collect()
             };
             if let Some(t) = html::thumbnail(image, &cover) {
-                thumbnails.lock().unwrap_or_else(|e| e.into_inner()).insert(input.path.clone(), t);
+                // Keyed as the report names it (`path` is the lossy display form).
+                thumbnails
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(input.path.display().to_string(), t);
             }
         }
         let report = match destinations.get(&input.path) {
@@ -371,8 +375,7 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>) -> std::io::Result<ExitStatus> 
     pipeline::run_parallel(inputs, options.jobs, work, |report: Report| {
         tally.add(&report);
         if args.report.is_some() {
-            let thumbnail =
-                thumbnails.lock().unwrap_or_else(|e| e.into_inner()).remove(Path::new(&report.path));
+            let thumbnail = thumbnails.lock().unwrap_or_else(|e| e.into_inner()).remove(&report.path);
             html_entries.push(html::Entry { report: report.clone(), thumbnail });
         }
         if io_error.is_some() {
@@ -404,7 +407,16 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>) -> std::io::Result<ExitStatus> 
     }
     let seconds = started.elapsed().as_secs_f64();
     if let Some(file) = &args.report {
-        let names: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        // A photo named on the command line is shown in the title as its report shows
+        // it (masked when the name holds an identifier).
+        let shown = |p: &PathBuf| {
+            let path = p.display().to_string();
+            html_entries
+                .iter()
+                .find(|e| e.report.path == path)
+                .map_or(path.clone(), |e| e.report.display_path().to_string())
+        };
+        let names: Vec<String> = args.paths.iter().map(shown).collect();
         let title = match &out {
             Some(dir) => format!("clean {} → {}", names.join(", "), dir.display()),
             None => format!("scan {}", names.join(", ")),
