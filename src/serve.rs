@@ -388,52 +388,61 @@ async fn run(
         bad(format!("unknown policy {policy_id:?}; choose one of: {}", ids.join(", ")))
     })?;
     let name = upload_name(params.name.as_deref()).map_err(bad)?;
-    let length = content_length(headers, state.config.max_body_bytes)?;
-    if length == 0 {
-        return Err(bad("empty body: send the image bytes as the request body".into()));
+    // Every error from here on names the upload it is about.
+    let label = name.clone();
+    let outcome: Result<(Report, Option<Vec<u8>>), ApiError> = async {
+        let length = content_length(headers, state.config.max_body_bytes)?;
+        if length == 0 {
+            return Err(bad("empty body: send the image bytes as the request body".into()));
+        }
+        // Room in memory for the whole body, before a byte of it is read: past the budget a
+        // request waits with its body unread (the client's bytes stay in its own buffers).
+        let kib = u32::try_from(length.div_ceil(1024)).map_err(|_| too_large(state.config.max_body_bytes))?;
+        let room = tokio::time::timeout_at(deadline, Arc::clone(&state.buffered).acquire_many_owned(kib))
+            .await
+            .map_err(|_| busy("too many uploads are being received"))?
+            .map_err(|_| busy("shutting down"))?;
+        let body = receive(body, length, state.config.read_timeout, deadline, timeout).await?;
+        // The slot is this request's: it goes back when the request ends, in time or not.
+        let _slot = tokio::time::timeout_at(deadline, Arc::clone(&state.slots).acquire_owned())
+            .await
+            .map_err(|_| busy("every analysis slot is taken"))?
+            .map_err(|_| busy("shutting down"))?;
+        let worker = tokio::time::timeout_at(deadline, Arc::clone(&state.running).acquire_owned())
+            .await
+            .map_err(|_| busy("analyses past their deadline are still finishing"))?
+            .map_err(|_| busy("shutting down"))?;
+        let mut options = state.config.options.clone();
+        options.policy = policy_id;
+        // What is left of the request's time is the engine's budget, so an analysis the
+        // request stops waiting for stops at its next check instead of running its whole
+        // --max-seconds.
+        let left = deadline.saturating_duration_since(Instant::now());
+        options.limits.max_time = options.limits.max_time.min(left);
+        let uploads = state.uploads.path().to_path_buf();
+        let work = tokio::task::spawn_blocking(move || {
+            // Held until the work really ends, even when the request has given up on it.
+            let _worker = worker;
+            analyse_upload(&options, profile, &uploads, &name, body, room, clean)
+        });
+        let too_slow = || {
+            ApiError(
+                StatusCode::GATEWAY_TIMEOUT,
+                format!("analysis took longer than {} s", timeout.as_secs()),
+            )
+        };
+        let outcome = tokio::time::timeout_at(deadline, work).await.map_err(|_| too_slow())?;
+        if Instant::now() >= deadline {
+            // Finished at the deadline, most likely stopped by it (`error.limits` naming
+            // --max-seconds, which the client did not set): say what happened instead.
+            return Err(too_slow());
+        }
+        outcome
+            .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("analysis failed: {e}")))?
+            .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot stage the upload: {e}")))
     }
-    // Room in memory for the whole body, before a byte of it is read: past the budget a
-    // request waits with its body unread (the client's bytes stay in its own buffers).
-    let kib = u32::try_from(length.div_ceil(1024)).map_err(|_| too_large(state.config.max_body_bytes))?;
-    let room = tokio::time::timeout_at(deadline, Arc::clone(&state.buffered).acquire_many_owned(kib))
-        .await
-        .map_err(|_| busy("too many uploads are being received"))?
-        .map_err(|_| busy("shutting down"))?;
-    let body = receive(body, length, state.config.read_timeout, deadline, timeout).await?;
-    // The slot is this request's: it goes back when the request ends, in time or not.
-    let _slot = tokio::time::timeout_at(deadline, Arc::clone(&state.slots).acquire_owned())
-        .await
-        .map_err(|_| busy("every analysis slot is taken"))?
-        .map_err(|_| busy("shutting down"))?;
-    let worker = tokio::time::timeout_at(deadline, Arc::clone(&state.running).acquire_owned())
-        .await
-        .map_err(|_| busy("analyses past their deadline are still finishing"))?
-        .map_err(|_| busy("shutting down"))?;
-    let mut options = state.config.options.clone();
-    options.policy = policy_id;
-    // What is left of the request's time is the engine's budget, so an analysis the
-    // request stops waiting for stops at its next check instead of running its whole
-    // --max-seconds.
-    let left = deadline.saturating_duration_since(Instant::now());
-    options.limits.max_time = options.limits.max_time.min(left);
-    let uploads = state.uploads.path().to_path_buf();
-    let work = tokio::task::spawn_blocking(move || {
-        // Held until the work really ends, even when the request has given up on it.
-        let _worker = worker;
-        analyse_upload(&options, profile, &uploads, &name, body, room, clean)
-    });
-    let too_slow = || {
-        ApiError(StatusCode::GATEWAY_TIMEOUT, format!("analysis took longer than {} s", timeout.as_secs()))
-    };
-    let outcome = tokio::time::timeout_at(deadline, work).await.map_err(|_| too_slow())?;
-    if Instant::now() >= deadline {
-        // Finished at the deadline, most likely stopped by it (`error.limits` naming
-        // --max-seconds, which the client did not set): say what happened instead.
-        return Err(too_slow());
-    }
-    outcome
-        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("analysis failed: {e}")))?
-        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot stage the upload: {e}")))
+    .await;
+    outcome.map_err(|ApiError(status, msg)| ApiError(status, format!("{label}: {msg}")))
 }
 
 fn too_large(max: usize) -> ApiError {

@@ -335,6 +335,7 @@ fn slow_and_idle_clients_are_cut_off_and_connections_are_bounded() {
     assert!(started.elapsed() < Duration::from_secs(5));
     let r = Response::parse(&raw);
     assert_eq!(r.status, 408);
+    assert!(r.json()["error"].as_str().unwrap().starts_with("upload: the upload stopped"), "{}", r.json());
     assert!(r.json()["error"].as_str().unwrap().contains("--read-timeout"), "{}", r.json());
 
     // Two connections that send nothing fill --max-connections: a third waits, unserved,
