@@ -105,6 +105,13 @@ pub struct Skipped {
     pub reason: &'static str,
 }
 
+/// Why a symbolic link found in a folder is skipped.
+pub const SYMLINK: &str =
+    "a symbolic link: links inside a folder are not followed; give the file it points to by its own path";
+
+/// Why a pipe, socket or device found in a folder is skipped (reading one can block forever).
+pub const SPECIAL: &str = "not a regular file (a pipe, socket or device)";
+
 /// Names that sync tools and operating systems leave beside photos. They are not
 /// photos (or not finished ones), so they are skipped with a note rather than blocked.
 pub fn junk_reason(name: &str) -> Option<&'static str> {
@@ -172,7 +179,19 @@ pub fn collect(paths: &[PathBuf], exclude: &[PathBuf]) -> std::io::Result<Collec
             );
         for entry in walker {
             let entry = entry.map_err(std::io::Error::other)?;
-            if !entry.file_type().is_file() {
+            let kind = entry.file_type();
+            if kind.is_dir() {
+                continue;
+            }
+            if kind.is_symlink() {
+                // Not followed: a link can point anywhere on the machine (another
+                // patient's folder, a file nobody chose), and `clean` would copy what it
+                // points to into --out. Said, so no photo goes missing without a word.
+                out.skipped.push(Skipped { path: entry.path().to_path_buf(), reason: SYMLINK });
+                continue;
+            }
+            if !kind.is_file() {
+                out.skipped.push(Skipped { path: entry.path().to_path_buf(), reason: SPECIAL });
                 continue;
             }
             let name = entry.file_name().to_string_lossy();
@@ -264,6 +283,22 @@ mod tests {
         assert!(junk_reason("IMG_0001.JPG").is_none());
         assert!(junk_reason("party.jpg").is_none());
         assert!(junk_reason("_IMG.jpg").is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_in_folders_are_skipped_with_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.jpg"), b"x").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("a.jpg"), dir.path().join("b.jpg")).unwrap();
+        std::os::unix::fs::symlink("/", dir.path().join("root")).unwrap();
+        let c = collect(&[dir.path().to_path_buf()], &[]).unwrap();
+        assert_eq!(c.inputs.len(), 1);
+        let skipped: Vec<_> = c.skipped.iter().map(|s| (s.path.file_name().unwrap(), s.reason)).collect();
+        assert_eq!(
+            skipped,
+            [(std::ffi::OsStr::new("b.jpg"), SYMLINK), (std::ffi::OsStr::new("root"), SYMLINK)]
+        );
     }
 
     #[test]

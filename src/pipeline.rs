@@ -63,7 +63,7 @@ impl Engine<'_> {
     /// Analyses one photo. Never panics and never fails: problems are findings.
     pub fn analyse(&self, input: &Input) -> Analysis {
         let mut a = Analysis {
-            report: Report::new(input.path.display().to_string(), &self.profile.id),
+            report: Report::for_path(&input.path, &self.profile.id),
             bytes: Vec::new(),
             format: None,
             facts: None,
@@ -86,6 +86,11 @@ impl Engine<'_> {
             a.image = None;
         }
         a.report.settle_verdict();
+        if a.rename && !self.options.show_text {
+            // The findings quote the identifier in the name masked; a header that printed
+            // the name whole would undo that.
+            a.report.shown_path = Some(crate::report::mask::masked_file_name(&input.path));
+        }
         a
     }
 
@@ -498,12 +503,15 @@ pub fn destinations(out: &Path, inputs: &[Input]) -> Vec<PathBuf> {
 /// under `out`, with every folder whose name identifies (judged by the same text rules
 /// as a file name, see [`name_identifies`]) renamed `folder-<hash>`. The file name is
 /// judged with the photo, in [`Engine::clean`].
+///
+/// Every name is made plain first ([`action::safe_name`]): no controls, bidi marks or
+/// invisible characters, valid UTF-8.
 pub fn destination(out: &Path, input: &Input) -> PathBuf {
     let parts = normal_parts(&input.relative);
     let mut dest = out.to_path_buf();
     for (i, part) in parts.iter().enumerate() {
         let last = i + 1 == parts.len();
-        let name = part.to_string_lossy();
+        let name = plain_name(part, last);
         if !last && name_identifies(&name) {
             // Named after the folder's path, so every photo of one folder (and a rerun,
             // or a restarted `watch`) lands in the same place.
@@ -511,16 +519,26 @@ pub fn destination(out: &Path, input: &Input) -> PathBuf {
             let digest = Sha256::digest(format!("medscrub folder\0{path}").as_bytes());
             dest.push(format!("folder-{}", &hex(&digest)[..12]));
         } else {
-            dest.push(part);
+            dest.push(name);
         }
     }
     dest
 }
 
-/// `input`'s relative path as it is, for copies that stay private (`watch --blocked`):
-/// normal components only, so `..` cannot escape `out`.
+/// `input`'s relative path with its names as they are, for copies that stay private
+/// (`watch --blocked`): normal components only, so `..` cannot escape `out`, and made
+/// plain as in [`destination`] (a name that shows other than it reads is no more
+/// welcome in a private folder).
 pub fn mirrored(out: &Path, input: &Input) -> PathBuf {
-    out.join(normal_parts(&input.relative).iter().collect::<PathBuf>())
+    let parts = normal_parts(&input.relative);
+    let last = parts.len().saturating_sub(1);
+    out.join(parts.iter().enumerate().map(|(i, p)| plain_name(p, i == last)).collect::<PathBuf>())
+}
+
+/// An input name as an output name ([`action::safe_name`]); a name with nothing
+/// printable in it becomes `photo` (a file) or `folder`.
+fn plain_name(part: &std::ffi::OsStr, file: bool) -> String {
+    action::safe_name(part).unwrap_or_else(|| if file { "photo" } else { "folder" }.to_string())
 }
 
 fn normal_parts(relative: &Path) -> Vec<&std::ffi::OsStr> {

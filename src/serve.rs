@@ -4,15 +4,37 @@
 //! ```text
 //! POST /v1/check?policy=P&name=F   body: the image bytes   → 200 JSON report
 //! POST /v1/clean?policy=P&name=F   body: the image bytes   → 200 share-safe bytes, or 422 JSON report
-//! GET  /healthz                                            → 200 "ok"
+//! GET  /healthz                                            → 200 "ok": the server answers
+//! GET  /readyz                                             → 200 when an analysis slot is free, else 503
 //! GET  /                                                   → a page to drop photos on
 //! ```
 //!
-//! Each upload is written to a private temporary folder (0700) under its sanitised name
-//! — the name is evidence too (`text.name` reads file names) — analysed by the same
-//! [`Engine`] as the CLI on a blocking thread, and deleted with the folder when the
-//! response is ready. Bounded: body size (413), photos analysed at once (a semaphore;
-//! 503 when no slot frees up in time), and time per request (504).
+//! Each upload is written to a private temporary folder (0700, the file 0600) under its
+//! sanitised name — the name is evidence too (`text.name` reads file names) — analysed
+//! by the same [`Engine`] as the CLI on a blocking thread, and deleted with the folder
+//! when the response is ready. The folder of all uploads is named after the server's
+//! process id, so one left by a server that was killed is recognised and removed at the
+//! next start ([`sweep_stale_uploads`]).
+//!
+//! Bounded against slow and greedy clients, each by the plainest tool that does it:
+//! * connections open at once (`max_connections`: the accept loop waits for a free one,
+//!   so more wait in the kernel's queue, unread);
+//! * request headers must arrive within `read_timeout` (hyper's header read timeout,
+//!   which also closes a keep-alive connection left idle that long);
+//! * a body that pauses longer than `read_timeout` is cut off (tower-http's
+//!   `TimeoutBody`), and one still arriving at the request's deadline too (408): a body
+//!   trickled a byte at a time never pauses, so the deadline is what stops it;
+//! * upload bytes held in memory, across all requests (`max_buffered_bytes`): a request
+//!   reserves its `Content-Length` before a byte of its body is read, and gives it back
+//!   once the upload is on disk;
+//! * body size (413), photos analysed at once (slots: 503 when none frees in time), and
+//!   time per request, from its headers to its answer (504).
+//!
+//! A request that passes its deadline gives its slot back at once, so later photos are
+//! not held up by one nobody waits for. Its analysis cannot be interrupted mid-stage; it
+//! is told the request's deadline (the engine's own `--max-seconds` budget is cut to
+//! what is left), stops at its next check, and its result is discarded. Analyses
+//! running on blocking threads, abandoned ones included, are capped at twice the slots.
 
 use crate::intake::{self, Format, Input, Sniffed};
 use crate::options::Options;
@@ -22,16 +44,17 @@ use crate::report::Report;
 use crate::verdict::Verdict;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
 
 /// How the server is bounded, and the options photos are analysed with.
 #[derive(Debug, Clone)]
@@ -40,17 +63,42 @@ pub struct ServeConfig {
     pub bind: SocketAddr,
     /// Largest upload, in bytes. Default 64 MiB.
     pub max_body_bytes: usize,
+    /// Upload bytes held in memory at once, all requests together (never less than one
+    /// `max_body_bytes`). Default 256 MiB. Requests past it wait, unread.
+    pub max_buffered_bytes: usize,
     /// Photos analysed at once. Default: one per core.
     pub max_concurrent: usize,
-    /// Longest a request may take, waiting for a slot included. Default 120 s.
+    /// Connections open at once; more wait until one closes. Default 64.
+    pub max_connections: usize,
+    /// Longest a request may take, from its headers to its answer: receiving the body,
+    /// waiting for a slot and analysing. Default 120 s.
     pub timeout: Duration,
+    /// Longest the server waits for a client's next bytes: request headers must arrive
+    /// within it, a keep-alive connection idle that long is closed, and a body that
+    /// pauses that long is cut off (408). Default 20 s.
+    pub read_timeout: Duration,
     /// Analysis options; `policy` is the default profile, a request may ask for another.
     pub options: Options,
 }
 
+/// Prefix of the folder all uploads are staged in; the process id follows, then `-` and
+/// tempfile's random letters.
+const UPLOADS_PREFIX: &str = "medscrub-serve-";
+
+/// Longest file name most file systems take, in bytes (Linux `NAME_MAX`).
+const MAX_NAME_BYTES: usize = 255;
+
 struct AppState {
     config: ServeConfig,
+    /// One per photo being analysed for a request that still waits for it. The request
+    /// holds its slot and gives it back when it ends, answered or timed out.
     slots: Arc<Semaphore>,
+    /// One per analysis running on a blocking thread, abandoned ones included (twice the
+    /// slots): held by the analysis itself until it really ends, so abandoning analyses
+    /// at their deadline can never pile up unbounded work.
+    running: Arc<Semaphore>,
+    /// Upload bytes in memory, in KiB.
+    buffered: Arc<Semaphore>,
     /// Every upload's folder is made in here (0700). It goes with the router, so when
     /// the server stops, uploads still held by analyses that outlived their deadline are
     /// deleted too.
@@ -71,32 +119,164 @@ struct ApiError(StatusCode, String);
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "error": self.1 }).to_string();
-        (self.0, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+        // The body may be unread (refused before reading, or cut off): close rather
+        // than let hyper drain what the client still sends.
+        (self.0, [(header::CONTENT_TYPE, "application/json"), (header::CONNECTION, "close")], body)
+            .into_response()
     }
 }
 
-/// The router, without a listener (tests and embedding).
-pub fn router(config: ServeConfig) -> std::io::Result<Router> {
-    let limit = config.max_body_bytes;
-    let slots = Arc::new(Semaphore::new(config.max_concurrent.max(1)));
-    let uploads = tempfile::Builder::new().prefix("medscrub-serve-").tempdir()?;
-    let state = Arc::new(AppState { config, slots, uploads });
-    Ok(Router::new()
-        .route("/", get(page))
-        .route("/healthz", get(|| async { "ok\n" }))
-        .route("/v1/check", post(check))
-        .route("/v1/clean", post(clean))
-        .layer(DefaultBodyLimit::max(limit))
-        .with_state(state))
+fn busy(why: &str) -> ApiError {
+    ApiError(StatusCode::SERVICE_UNAVAILABLE, format!("busy: {why}; try again shortly"))
 }
 
-/// Serves until `shutdown` completes, then finishes the requests in flight.
+/// The router, without a listener (tests and embedding), and how many upload folders
+/// left by servers that were killed it removed ([`sweep_stale_uploads`]).
+pub fn router(config: ServeConfig) -> std::io::Result<(Router, usize)> {
+    let (uploads, swept) = uploads_folder()?;
+    let slots = config.max_concurrent.max(1);
+    let budget = config.max_buffered_bytes.max(config.max_body_bytes).div_ceil(1024);
+    let state = Arc::new(AppState {
+        config,
+        slots: Arc::new(Semaphore::new(slots)),
+        running: Arc::new(Semaphore::new(2 * slots)),
+        buffered: Arc::new(Semaphore::new(budget.min(Semaphore::MAX_PERMITS))),
+        uploads,
+    });
+    let router = Router::new()
+        .route("/", get(page))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(ready))
+        .route("/v1/check", post(check))
+        .route("/v1/clean", post(clean))
+        .with_state(state);
+    Ok((router, swept))
+}
+
+/// Serves `app` until `shutdown` completes, then finishes the requests in flight.
+///
+/// axum's own `serve` sets no header read timeout and takes every connection offered,
+/// so the loop is here: hyper's HTTP/1 connection with a timer (the header read timeout
+/// needs one), a semaphore of connections taken before each accept, and hyper-util's
+/// graceful shutdown.
 pub async fn serve(
-    config: ServeConfig,
+    app: Router,
+    config: &ServeConfig,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(config)?).with_graceful_shutdown(shutdown).await
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let connections = Arc::new(Semaphore::new(config.max_connections.max(1)));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    // hyper starts this clock whenever it waits for a request's first byte, so it bounds
+    // both slow headers and keep-alive connections left idle.
+    http.timer(TokioTimer::new()).header_read_timeout(config.read_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&connections).acquire_owned() => permit.map_err(std::io::Error::other)?,
+            () = &mut shutdown => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(_) => {
+                    // Out of file descriptors, or the client left before we took it:
+                    // pause rather than spin, and go on serving.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            // A client that left or was too slow: nothing to report to anyone.
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// Makes this server's upload folder, `medscrub-serve-<pid>-<random>` (0700) in the
+/// temporary folder, and removes the ones servers that were killed left behind.
+fn uploads_folder() -> std::io::Result<(tempfile::TempDir, usize)> {
+    let prefix = format!("{UPLOADS_PREFIX}{}-", std::process::id());
+    let ours = private_folder().prefix(&prefix).tempdir()?;
+    let swept = sweep_stale_uploads(&std::env::temp_dir(), ours.path());
+    Ok((ours, swept))
+}
+
+/// A tempfile builder for folders only their owner can enter (tempfile's default is
+/// 0777 less the umask: 0755, readable by every user).
+fn private_folder<'a, 'b>() -> tempfile::Builder<'a, 'b> {
+    #[allow(unused_mut)] // only Unix has modes to set
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    builder
+}
+
+/// Removes upload folders (`medscrub-serve-<pid>-…` in `tmp`) that a server which did not
+/// stop cleanly (`kill -9`, a crash, power loss) left behind, and returns how many.
+///
+/// Only what is surely ours and surely stale goes: a folder (not a link) with our name
+/// pattern, owned by the user that owns `ours` (this server's own folder, which is kept),
+/// older than it, whose process no longer runs. Liveness is read from `/proc`; where
+/// there is none, nothing is removed, since a live server's uploads cannot be told from
+/// a dead one's.
+pub fn sweep_stale_uploads(tmp: &Path, ours: &Path) -> usize {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if !Path::new("/proc/self").exists() {
+            return 0;
+        }
+        let (Ok(mine), Ok(entries)) = (std::fs::symlink_metadata(ours), std::fs::read_dir(tmp)) else {
+            return 0;
+        };
+        let started = mine.modified().ok();
+        entries
+            .flatten()
+            .filter(|e| {
+                let Some(pid) = e.file_name().to_str().and_then(upload_folder_pid) else { return false };
+                let Ok(meta) = std::fs::symlink_metadata(e.path()) else { return false };
+                let older = match (meta.modified(), started) {
+                    (Ok(m), Some(s)) => m <= s,
+                    _ => false,
+                };
+                meta.is_dir()
+                    && meta.uid() == mine.uid()
+                    && older
+                    && e.path() != ours
+                    && pid != std::process::id()
+                    && !Path::new("/proc").join(pid.to_string()).exists()
+            })
+            .filter(|e| std::fs::remove_dir_all(e.path()).is_ok())
+            .count()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (tmp, ours);
+        0
+    }
+}
+
+/// The process id in an upload folder's name, when it has our pattern.
+fn upload_folder_pid(name: &str) -> Option<u32> {
+    let (pid, random) = name.strip_prefix(UPLOADS_PREFIX)?.split_once('-')?;
+    if random.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    pid.parse().ok()
 }
 
 /// The browser page: drop photos, see each verdict, download the share-safe copy. All
@@ -116,11 +296,22 @@ async fn page() -> Response {
         .into_response()
 }
 
+/// Ready for another photo: an analysis slot is free. `/healthz` says only that the
+/// server answers; a load balancer or the posting tool asks here before sending.
+async fn ready(State(state): State<Arc<AppState>>) -> Response {
+    let free = state.slots.available_permits().min(state.running.available_permits());
+    if free > 0 {
+        (StatusCode::OK, format!("ready: {free} analysis slot(s) free\n")).into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "busy: no analysis slot free\n").into_response()
+    }
+}
+
 async fn check(
     State(state): State<Arc<AppState>>,
     Query(params): Query<Params>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, ApiError> {
     let report = run(&state, params, &headers, body, false).await?.0;
     Ok(json_response(StatusCode::OK, &report))
@@ -130,7 +321,7 @@ async fn clean(
     State(state): State<Arc<AppState>>,
     Query(params): Query<Params>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, ApiError> {
     let (report, output) = run(&state, params, &headers, body, true).await?;
     let Some(bytes) = output else {
@@ -166,15 +357,20 @@ fn json_response(status: StatusCode, report: &Report) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-/// Checks the request, waits for a slot, and analyses (and for `clean`, cleans) the
-/// upload on a blocking thread. Returns the report and the share-safe bytes, if any.
+/// Checks the request, receives the body, waits for a slot, and analyses (and for
+/// `clean`, cleans) the upload on a blocking thread. Returns the report and the
+/// share-safe bytes, if any.
 async fn run(
     state: &Arc<AppState>,
     params: Params,
     headers: &HeaderMap,
-    body: Bytes,
+    body: Body,
     clean: bool,
 ) -> Result<(Report, Option<Vec<u8>>), ApiError> {
+    // The request's time runs from its headers: receiving the body, waiting for a slot
+    // and the analysis all come out of it.
+    let timeout = state.config.timeout;
+    let deadline = Instant::now() + timeout;
     let bad = |msg: String| ApiError(StatusCode::BAD_REQUEST, msg);
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     // Only multipart is refused: curl's --data-binary labels raw bytes as a urlencoded
@@ -186,62 +382,171 @@ async fn run(
                 .into(),
         ));
     }
-    if body.is_empty() {
-        return Err(bad("empty body: send the image bytes as the request body".into()));
-    }
     let policy_id = params.policy.unwrap_or_else(|| state.config.options.policy.clone());
     let profile = policy::profile(&policy_id).ok_or_else(|| {
         let ids: Vec<&str> = policy::profiles().iter().map(|p| p.id.as_str()).collect();
         bad(format!("unknown policy {policy_id:?}; choose one of: {}", ids.join(", ")))
     })?;
-    let name = upload_name(params.name.as_deref());
-    let timeout = state.config.timeout;
-    let deadline = tokio::time::Instant::now() + timeout;
-    let too_slow = || {
-        ApiError(StatusCode::GATEWAY_TIMEOUT, format!("analysis took longer than {} s", timeout.as_secs()))
-    };
-    let permit = tokio::time::timeout_at(deadline, Arc::clone(&state.slots).acquire_owned())
-        .await
-        .map_err(|_| ApiError(StatusCode::SERVICE_UNAVAILABLE, "busy: every analysis slot is taken".into()))?
-        .map_err(|_| ApiError(StatusCode::SERVICE_UNAVAILABLE, "shutting down".into()))?;
-    let mut options = state.config.options.clone();
-    options.policy = policy_id;
-    let uploads = state.uploads.path().to_path_buf();
-    let work = tokio::task::spawn_blocking(move || {
-        // The slot stays taken until the work ends, even if the client has given up.
-        let _permit = permit;
-        analyse_upload(&options, profile, &uploads, &name, &body, clean)
-    });
-    let outcome = tokio::time::timeout_at(deadline, work).await.map_err(|_| too_slow())?;
-    outcome
-        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("analysis failed: {e}")))?
-        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot stage the upload: {e}")))
+    let name = upload_name(params.name.as_deref()).map_err(bad)?;
+    // Every error from here on names the upload it is about.
+    let label = name.clone();
+    let outcome: Result<(Report, Option<Vec<u8>>), ApiError> = async {
+        let length = content_length(headers, state.config.max_body_bytes)?;
+        if length == 0 {
+            return Err(bad("empty body: send the image bytes as the request body".into()));
+        }
+        // Room in memory for the whole body, before a byte of it is read: past the budget a
+        // request waits with its body unread (the client's bytes stay in its own buffers).
+        let kib = u32::try_from(length.div_ceil(1024)).map_err(|_| too_large(state.config.max_body_bytes))?;
+        let room = tokio::time::timeout_at(deadline, Arc::clone(&state.buffered).acquire_many_owned(kib))
+            .await
+            .map_err(|_| busy("too many uploads are being received"))?
+            .map_err(|_| busy("shutting down"))?;
+        let body = receive(body, length, state.config.read_timeout, deadline, timeout).await?;
+        // The slot is this request's: it goes back when the request ends, in time or not.
+        let _slot = tokio::time::timeout_at(deadline, Arc::clone(&state.slots).acquire_owned())
+            .await
+            .map_err(|_| busy("every analysis slot is taken"))?
+            .map_err(|_| busy("shutting down"))?;
+        let worker = tokio::time::timeout_at(deadline, Arc::clone(&state.running).acquire_owned())
+            .await
+            .map_err(|_| busy("analyses past their deadline are still finishing"))?
+            .map_err(|_| busy("shutting down"))?;
+        let mut options = state.config.options.clone();
+        options.policy = policy_id;
+        // What is left of the request's time is the engine's budget, so an analysis the
+        // request stops waiting for stops at its next check instead of running its whole
+        // --max-seconds.
+        let left = deadline.saturating_duration_since(Instant::now());
+        options.limits.max_time = options.limits.max_time.min(left);
+        let uploads = state.uploads.path().to_path_buf();
+        let work = tokio::task::spawn_blocking(move || {
+            // Held until the work really ends, even when the request has given up on it.
+            let _worker = worker;
+            analyse_upload(&options, profile, &uploads, &name, body, room, clean)
+        });
+        let too_slow = || {
+            ApiError(
+                StatusCode::GATEWAY_TIMEOUT,
+                format!("analysis took longer than {} s", timeout.as_secs()),
+            )
+        };
+        let outcome = tokio::time::timeout_at(deadline, work).await.map_err(|_| too_slow())?;
+        if Instant::now() >= deadline {
+            // Finished at the deadline, most likely stopped by it (`error.limits` naming
+            // --max-seconds, which the client did not set): say what happened instead.
+            return Err(too_slow());
+        }
+        outcome
+            .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("analysis failed: {e}")))?
+            .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot stage the upload: {e}")))
+    }
+    .await;
+    outcome.map_err(|ApiError(status, msg)| ApiError(status, format!("{label}: {msg}")))
 }
 
-/// A file name for the upload: its last path component, without controls; `upload`
-/// when there is none.
-fn upload_name(name: Option<&str>) -> String {
-    let name = name.unwrap_or("").rsplit(['/', '\\']).next().unwrap_or("");
-    let name: String = name.chars().filter(|c| !c.is_control()).collect();
-    if name.is_empty() || name == "." || name == ".." { "upload".into() } else { name }
+fn too_large(max: usize) -> ApiError {
+    ApiError(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the upload is larger than {} MiB (--max-upload-mb)", max / (1024 * 1024)),
+    )
+}
+
+/// The body's declared length. Required: it is what is reserved in the memory budget
+/// and checked against the size limit before any of the body is read.
+fn content_length(headers: &HeaderMap, max: usize) -> Result<usize, ApiError> {
+    let Some(value) = headers.get(header::CONTENT_LENGTH) else {
+        return Err(ApiError(
+            StatusCode::LENGTH_REQUIRED,
+            "send the upload with a Content-Length (curl --data-binary @photo.jpg does), not chunked".into(),
+        ));
+    };
+    let length: usize =
+        value.to_str().ok().and_then(|v| v.trim().parse().ok()).ok_or_else(|| {
+            ApiError(StatusCode::BAD_REQUEST, "Content-Length is not a number of bytes".into())
+        })?;
+    if length > max {
+        return Err(too_large(max));
+    }
+    Ok(length)
+}
+
+/// Reads the body: it must not pause longer than `idle` (tower-http's `TimeoutBody`) and
+/// must be in by `deadline`; either way past, 408.
+async fn receive(
+    body: Body,
+    length: usize,
+    idle: Duration,
+    deadline: Instant,
+    timeout: Duration,
+) -> Result<Bytes, ApiError> {
+    let body = Body::new(tower_http::timeout::TimeoutBody::new(idle, body));
+    let late = |msg: String| ApiError(StatusCode::REQUEST_TIMEOUT, msg);
+    match tokio::time::timeout_at(deadline, axum::body::to_bytes(body, length)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) if stalled(&e) => {
+            Err(late(format!("the upload stopped: no bytes for {} s (--read-timeout)", idle.as_secs_f64())))
+        }
+        Ok(Err(e)) => Err(ApiError(StatusCode::BAD_REQUEST, format!("the upload broke off: {e}"))),
+        Err(_) => Err(late(format!(
+            "the upload did not arrive within the request's {} s (--timeout)",
+            timeout.as_secs_f64()
+        ))),
+    }
+}
+
+/// Whether reading a body failed because it paused too long.
+fn stalled(e: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
+/// A file name for the upload: its last path component, made plain like an output
+/// name (`action::safe_name`: no controls, bidi marks or invisible characters);
+/// `upload` when nothing is left. A name longer than a file system takes is the
+/// client's mistake, said as such (it would otherwise fail as the file is created).
+fn upload_name(name: Option<&str>) -> Result<String, String> {
+    let last = name.unwrap_or("").rsplit(['/', '\\']).next().unwrap_or("");
+    let name = crate::action::safe_name(std::ffi::OsStr::new(last)).unwrap_or_else(|| "upload".into());
+    if name.len() > MAX_NAME_BYTES {
+        return Err(format!(
+            "name is {} bytes long; a file name can be at most {MAX_NAME_BYTES} bytes: send a shorter ?name=",
+            name.len()
+        ));
+    }
+    Ok(name)
 }
 
 fn analyse_upload(
     options: &Options,
     profile: &'static policy::Profile,
-    uploads: &std::path::Path,
+    uploads: &Path,
     name: &str,
-    body: &[u8],
+    body: Bytes,
+    room: OwnedSemaphorePermit,
     clean: bool,
 ) -> std::io::Result<(Report, Option<Vec<u8>>)> {
-    // tempfile creates the folder 0700: other users cannot read the upload.
-    let dir = tempfile::Builder::new().prefix("upload-").tempdir_in(uploads)?;
+    // 0700 folder, 0600 file: other users of the machine cannot read the upload.
+    let dir = private_folder().prefix("upload-").tempdir_in(uploads)?;
     let path = dir.path().join(name);
-    std::fs::write(&path, body)?;
+    write_private(&path, &body)?;
+    // On disk now: its memory is free for the next upload.
+    drop(body);
+    drop(room);
     let input = Input { path: path.clone(), relative: PathBuf::from(name) };
     let engine = Engine { options, profile };
     let mut report = if clean {
-        engine.clean(&input, &dir.path().join("out").join(name))
+        // The copy's own folder, private too (the copy itself is written 0644 for the
+        // upload app to read, so its folder is what keeps it ours).
+        let out = dir.path().join("out");
+        private_folder_at(&out)?;
+        engine.clean(&input, &out.join(name))
     } else {
         engine.analyse(&input).report
     };
@@ -255,12 +560,37 @@ fn analyse_upload(
             .replace(&format!("{}/", dir.path().display()), "")
     };
     report.path = hide(&report.path);
+    report.shown_path = report.shown_path.as_deref().map(hide);
     report.output = report.output.as_deref().map(hide);
     report.error = report.error.as_deref().map(hide);
     for n in &mut report.notes {
         *n = hide(n);
     }
     Ok((report, output))
+}
+
+/// Writes a new file readable by its owner only.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(bytes)
+}
+
+/// Makes a folder only its owner can enter.
+fn private_folder_at(path: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path)
 }
 
 /// Whether `addr` is reachable from this machine only.
@@ -274,13 +604,26 @@ mod tests {
 
     #[test]
     fn upload_names_are_one_plain_component() {
-        assert_eq!(upload_name(None), "upload");
-        assert_eq!(upload_name(Some("")), "upload");
-        assert_eq!(upload_name(Some("../../etc/passwd")), "passwd");
-        assert_eq!(upload_name(Some("C:\\Users\\me\\IMG 1.jpg")), "IMG 1.jpg");
-        assert_eq!(upload_name(Some("a\u{0}b\n.jpg")), "ab.jpg");
-        assert_eq!(upload_name(Some("..")), "upload");
-        assert_eq!(upload_name(Some("dir/")), "upload");
+        let name = |n: Option<&str>| upload_name(n).unwrap();
+        assert_eq!(name(None), "upload");
+        assert_eq!(name(Some("")), "upload");
+        assert_eq!(name(Some("../../etc/passwd")), "passwd");
+        assert_eq!(name(Some("C:\\Users\\me\\IMG 1.jpg")), "IMG 1.jpg");
+        assert_eq!(name(Some("a\u{0}b\n.jpg")), "ab.jpg");
+        assert_eq!(name(Some("x\u{202E}gpj.exe")), "xgpj.exe");
+        assert_eq!(name(Some("..")), "upload");
+        assert_eq!(name(Some("dir/")), "upload");
+        assert_eq!(name(Some(&"é".repeat(127))).len(), 254);
+        assert!(upload_name(Some(&"é".repeat(128))).unwrap_err().contains("256 bytes"));
+    }
+
+    #[test]
+    fn only_our_folder_names_carry_a_pid() {
+        assert_eq!(upload_folder_pid("medscrub-serve-4242-AbC123"), Some(4242));
+        assert_eq!(upload_folder_pid("medscrub-serve-AbC123"), None, "an older server's: not ours to judge");
+        assert_eq!(upload_folder_pid("medscrub-serve-4242-"), None);
+        assert_eq!(upload_folder_pid("medscrub-serve--4242-x"), None);
+        assert_eq!(upload_folder_pid("other-4242-x"), None);
     }
 
     #[test]

@@ -178,6 +178,18 @@ fn blocked_photos_are_422_and_bad_requests_are_4xx_with_a_message() {
     assert!(form.json()["error"].as_str().unwrap().contains("--data-binary"));
     let big = s.post("/v1/check", &vec![0xFF; 1024 * 1024 + 1]);
     assert_eq!(big.status, 413);
+    let long = s.post(&format!("/v1/check?name={}.jpg", "a".repeat(300)), &photo("photos/clean.jpg"));
+    assert_eq!(long.status, 400, "{}", String::from_utf8_lossy(&long.body));
+    assert!(long.json()["error"].as_str().unwrap().contains("at most 255 bytes"), "{}", long.json());
+    // The length is what the memory budget reserves: a chunked upload is asked for one.
+    let mut chunked = TcpStream::connect(&s.addr).unwrap();
+    chunked
+        .write_all(
+            b"POST /v1/check HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+        )
+        .unwrap();
+    let (raw, _) = read_until_closed(&mut chunked, Duration::from_secs(10));
+    assert_eq!(Response::parse(&raw).status, 411);
     assert_eq!(s.request("GET", "/v1/check", &[], b"").status, 405);
     assert_eq!(s.request("GET", "/nope", &[], b"").status, 404);
 }
@@ -194,21 +206,70 @@ fn slow_photo() -> Vec<u8> {
     jpeg
 }
 
+/// Mode bits of every folder and file under `dir` (the uploads being analysed).
+#[cfg(unix)]
+fn modes_under(dir: &std::path::Path) -> Vec<(String, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let meta = std::fs::symlink_metadata(e.path()).unwrap();
+        out.push((e.path().display().to_string(), meta.permissions().mode() & 0o777));
+        if meta.is_dir() {
+            out.extend(modes_under(&e.path()));
+        }
+    }
+    out
+}
+
 #[test]
-fn a_request_over_its_time_is_504_its_slot_stays_taken_and_sigterm_stops_the_server() {
+fn a_request_over_its_time_is_504_and_frees_its_slot_and_sigterm_stops_the_server() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut s = Server::start_in(tmp.path(), &["--timeout", "1", "--max-concurrent", "1"]);
+    let mut s = Server::start_in(tmp.path(), &["--timeout", "5", "--max-concurrent", "1"]);
+    assert_eq!(s.request("GET", "/readyz", &[], b"").status, 200);
     let slow = slow_photo();
+    let addr = s.addr.clone();
     let started = Instant::now();
-    let r = s.post("/v1/check", &slow);
-    assert_eq!(r.status, 504, "{}", String::from_utf8_lossy(&r.body));
-    assert!(started.elapsed() < Duration::from_secs(5), "answered at the deadline, not after the work");
-    // The timed-out analysis still runs and holds the only slot: the next photo waits
-    // its second for it, then is told the server is busy.
-    let busy = s.post("/v1/check", &photo("photos/clean.jpg"));
-    assert_eq!(busy.status, 503, "{}", String::from_utf8_lossy(&busy.body));
-    assert!(busy.json()["error"].as_str().unwrap().contains("busy"));
+    let first = std::thread::spawn(move || {
+        Server { child: Command::new("true").spawn().unwrap(), addr }.post("/v1/check", &slow)
+    });
+    // While the only slot is taken, /readyz says so; /healthz still says the server answers.
+    let busy = loop {
+        let r = s.request("GET", "/readyz", &[], b"");
+        if r.status == 503 || started.elapsed() > Duration::from_secs(5) {
+            break r;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(busy.status, 503, "/readyz never said the slot was taken");
+    assert!(String::from_utf8_lossy(&busy.body).contains("no analysis slot free"));
     assert_eq!(s.request("GET", "/healthz", &[], b"").status, 200, "still serving");
+    // The upload being analysed is private: folders 0700, the file 0600.
+    #[cfg(unix)]
+    {
+        let modes = loop {
+            let modes = modes_under(tmp.path());
+            if modes.iter().any(|(p, _)| p.contains("/upload-") && p.ends_with("/upload"))
+                || started.elapsed() > Duration::from_secs(5)
+            {
+                break modes;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert!(modes.iter().any(|(p, _)| p.ends_with("/upload")), "no upload seen: {modes:?}");
+        for (path, mode) in &modes {
+            let want = if std::path::Path::new(path).is_dir() { 0o700 } else { 0o600 };
+            assert_eq!(*mode, want, "{path} is {mode:o}");
+        }
+    }
+    let r = first.join().unwrap();
+    assert_eq!(r.status, 504, "{}", String::from_utf8_lossy(&r.body));
+    assert!(started.elapsed() < Duration::from_secs(9), "answered at the deadline, not after the work");
+    // The request that timed out gave its slot back: the next photo is analysed, not
+    // told the server is busy behind an analysis nobody waits for.
+    let next = s.post("/v1/check?name=clean.png", &photo("photos/clean.png"));
+    assert_eq!(next.status, 200, "{}", String::from_utf8_lossy(&next.body));
+    assert_eq!(next.json()["verdict"], "share");
+    assert_eq!(s.request("GET", "/readyz", &[], b"").status, 200);
 
     let ok = Command::new("kill").args(["-TERM", &s.child.id().to_string()]).status().unwrap();
     assert!(ok.success());
@@ -223,6 +284,127 @@ fn a_request_over_its_time_is_504_its_slot_stays_taken_and_sigterm_stops_the_ser
     assert_eq!(status.code(), Some(0));
     let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
     assert!(left.is_empty(), "uploads left behind: {left:?}");
+}
+
+/// Reads what the server sends on `stream` until it closes it or `wait` passes.
+fn read_until_closed(stream: &mut TcpStream, wait: Duration) -> (Vec<u8>, bool) {
+    stream.set_read_timeout(Some(wait)).unwrap();
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return (raw, true),
+            Ok(n) => raw.extend_from_slice(&buf[..n]),
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                return (raw, false);
+            }
+            Err(_) => return (raw, true),
+        }
+    }
+}
+
+#[test]
+fn slow_and_idle_clients_are_cut_off_and_connections_are_bounded() {
+    let s = Server::start(&["--timeout", "4", "--read-timeout", "2", "--max-connections", "2"]);
+    let head = "POST /v1/check HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n";
+
+    // A body trickled a byte at a time never pauses for 2 s; the request's 4 s stop it.
+    let started = Instant::now();
+    let mut trickle = TcpStream::connect(&s.addr).unwrap();
+    trickle.write_all(head.as_bytes()).unwrap();
+    let mut writer = trickle.try_clone().unwrap();
+    let feeder = std::thread::spawn(move || {
+        let begun = Instant::now();
+        while begun.elapsed() < Duration::from_secs(12) && writer.write_all(b"x").is_ok() {
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    });
+    let (raw, _) = read_until_closed(&mut trickle, Duration::from_secs(12));
+    assert!(started.elapsed() < Duration::from_secs(8), "a trickled body was never cut off");
+    let r = Response::parse(&raw);
+    assert_eq!(r.status, 408);
+    assert!(r.json()["error"].as_str().unwrap().contains("--timeout"), "{}", r.json());
+    drop(trickle);
+    feeder.join().unwrap();
+
+    // A body that stops is cut off after 2 s without a byte.
+    let started = Instant::now();
+    let mut stalled = TcpStream::connect(&s.addr).unwrap();
+    stalled.write_all(format!("{head}abc").as_bytes()).unwrap();
+    let (raw, _) = read_until_closed(&mut stalled, Duration::from_secs(10));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let r = Response::parse(&raw);
+    assert_eq!(r.status, 408);
+    assert!(r.json()["error"].as_str().unwrap().starts_with("upload: the upload stopped"), "{}", r.json());
+    assert!(r.json()["error"].as_str().unwrap().contains("--read-timeout"), "{}", r.json());
+
+    // Two connections that send nothing fill --max-connections: a third waits, unserved,
+    // until hyper's header timeout closes them (2 s), and is then answered.
+    let mut idle: Vec<TcpStream> = (0..2).map(|_| TcpStream::connect(&s.addr).unwrap()).collect();
+    let started = Instant::now();
+    let mut third = TcpStream::connect(&s.addr).unwrap();
+    third.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let (early, _) = read_until_closed(&mut third, Duration::from_millis(1000));
+    assert!(early.is_empty(), "a connection past the limit was served at once");
+    let (raw, closed) = read_until_closed(&mut third, Duration::from_secs(6));
+    assert!(closed, "no answer once the idle connections were closed");
+    assert_eq!(Response::parse(&raw).status, 200);
+    assert!(started.elapsed() >= Duration::from_millis(1500), "{:?}", started.elapsed());
+    for conn in &mut idle {
+        let (sent, closed) = read_until_closed(conn, Duration::from_secs(2));
+        assert!(closed && sent.is_empty(), "an idle connection was left open");
+    }
+}
+
+#[test]
+fn uploads_wait_unread_while_others_fill_the_memory_budget() {
+    let s = Server::start(&["--max-upload-mb", "1", "--max-buffered-mb", "1", "--read-timeout", "30"]);
+    // Declares a whole MiB, sends a little, and holds it: the budget is spoken for.
+    let mut hog = TcpStream::connect(&s.addr).unwrap();
+    hog.write_all(b"POST /v1/check HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\nabc").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let releaser = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(1500));
+        // The client gives up: its upload breaks off and its room is free.
+        drop(hog);
+    });
+    let started = Instant::now();
+    let r = s.post("/v1/check?name=clean.png", &photo("photos/clean.png"));
+    let waited = started.elapsed();
+    releaser.join().unwrap();
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert!(waited >= Duration::from_millis(1000), "read while the budget was full ({waited:?})");
+}
+
+#[test]
+fn upload_folders_left_by_a_killed_server_are_removed_at_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    // No process has this id (Linux pids stop at 2^22): a server that was killed.
+    let stale = tmp.path().join("medscrub-serve-999999999-AbCdEf");
+    std::fs::create_dir_all(stale.join("upload-x")).unwrap();
+    std::fs::write(stale.join("upload-x/Doe_Jane.jpg"), b"a patient's photo").unwrap();
+    // A live process's folder, one without our pattern, and someone else's file stay.
+    let live = tmp.path().join(format!("medscrub-serve-{}-AbCdEf", std::process::id()));
+    let older = tmp.path().join("medscrub-serve-AbCdEf");
+    for keep in [&live, &older] {
+        std::fs::create_dir(keep).unwrap();
+    }
+    std::fs::write(tmp.path().join("medscrub-serve-1-notafolder"), b"x").unwrap();
+    let s = Server::start_in(tmp.path(), &[]);
+    assert!(!stale.exists(), "the killed server's uploads are still there");
+    assert!(live.exists() && older.exists() && tmp.path().join("medscrub-serve-1-notafolder").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let own = tmp.path().join(format!("medscrub-serve-{}-", s.child.id()));
+        let own: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().display().to_string().starts_with(&own.display().to_string()))
+            .collect();
+        assert_eq!(own.len(), 1, "the server's own folder is named after its pid");
+        assert_eq!(own[0].metadata().unwrap().permissions().mode() & 0o777, 0o700);
+    }
 }
 
 #[test]

@@ -14,4 +14,4 @@ pub mod write;
 pub use redact::redact;
 pub use strip::{Cleaned, flatten, strip};
 pub use verify::verify;
-pub use write::{Written, sweep_stale_temps, write_atomic};
+pub use write::{Written, safe_name, sweep_stale_temps, write_atomic};

@@ -9,6 +9,20 @@ use std::path::Path;
 pub const TEMP_PREFIX: &str = ".medscrub-";
 pub const TEMP_SUFFIX: &str = ".tmp";
 
+/// A name for an output file or folder made from an input's name. Characters that
+/// make a name show other than it reads are dropped (`report::sanitize::is_deceptive`:
+/// controls, bidi marks, overrides and isolates, zero-width and tag characters — a
+/// U+202E shows `gpj.exe` as `exe.jpg` in the upload form), and bytes that are not
+/// UTF-8 become `�`, so the copy's name is plain text that upload forms, sync tools
+/// and the JSON report carry exactly. Spaces at either end go too. `None` when
+/// nothing usable is left: the caller picks a neutral name.
+pub fn safe_name(name: &std::ffi::OsStr) -> Option<String> {
+    let kept: String =
+        name.to_string_lossy().chars().filter(|c| !crate::report::sanitize::is_deceptive(*c)).collect();
+    let kept = kept.trim();
+    (!kept.is_empty() && kept != "." && kept != "..").then(|| kept.to_string())
+}
+
 /// What `write_atomic` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Written {
@@ -121,6 +135,28 @@ mod tests {
         // A path under a regular file cannot be created.
         let err = write_atomic(&blocker.join("a.jpg"), b"data", false).unwrap_err();
         assert!(err.message.contains("a.jpg"), "{}", err.message);
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn output_names_lose_what_could_disguise_them() {
+        assert_eq!(safe_name(OsStr::new("IMG_1.jpg")).as_deref(), Some("IMG_1.jpg"));
+        assert_eq!(safe_name(OsStr::new("photo\u{202E}gpj.exe")).as_deref(), Some("photogpj.exe"));
+        assert_eq!(safe_name(OsStr::new("a\u{7}b\nc\u{200B}.png")).as_deref(), Some("abc.png"));
+        assert_eq!(safe_name(OsStr::new("\u{2067}Ward 4\u{2069}")).as_deref(), Some("Ward 4"));
+        assert_eq!(safe_name(OsStr::new("café – Ünïcode.jpg")).as_deref(), Some("café – Ünïcode.jpg"));
+        assert_eq!(safe_name(OsStr::new("\u{202E}\u{0}")), None);
+        assert_eq!(safe_name(OsStr::new(" . ")), None);
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            assert_eq!(safe_name(OsStr::from_bytes(b"ab\xFF.jpg")).as_deref(), Some("ab\u{FFFD}.jpg"));
+        }
     }
 }
 

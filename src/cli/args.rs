@@ -240,9 +240,23 @@ pub struct ServeArgs {
     /// Photos analysed at once (default: one per CPU core); more requests wait.
     #[arg(long, value_name = "N")]
     pub max_concurrent: Option<usize>,
-    /// Longest a request may take, waiting included, in seconds (longer: 504).
+    /// Longest a request may take, from its headers to its answer (receiving the body,
+    /// waiting and analysing), in seconds. A body still arriving then: 408; an analysis
+    /// still running: 504, and its slot is free for the next photo.
     #[arg(long, default_value_t = 120, value_name = "SECONDS")]
     pub timeout: u64,
+    /// Longest the server waits for a client's next bytes, in seconds: request headers
+    /// must arrive within it, an idle connection is closed after it, and an upload that
+    /// pauses that long is cut off (408).
+    #[arg(long, default_value_t = 20, value_name = "SECONDS")]
+    pub read_timeout: u64,
+    /// Connections open at once; more wait until one closes.
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    pub max_connections: usize,
+    /// Upload bytes held in memory at once, all requests together, in MiB (at least
+    /// --max-upload-mb). Uploads past it wait, unread, until others are on disk.
+    #[arg(long, default_value_t = 256, value_name = "MIB")]
+    pub max_buffered_mb: usize,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
 }

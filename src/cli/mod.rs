@@ -208,15 +208,29 @@ fn watch(args: WatchArgs) -> std::io::Result<ExitStatus> {
 /// `serve`: the HTTP API until SIGINT or SIGTERM.
 fn serve(args: ServeArgs) -> std::io::Result<ExitStatus> {
     let (options, _) = analysis_options(&args.analysis, Some(1), None, false)?;
-    if args.timeout == 0 || args.max_upload_mb == 0 {
-        return Err(usage("--timeout and --max-upload-mb must be at least 1".into()));
+    let at_least_one = [
+        ("--timeout", args.timeout as usize),
+        ("--read-timeout", args.read_timeout as usize),
+        ("--max-upload-mb", args.max_upload_mb),
+        ("--max-buffered-mb", args.max_buffered_mb),
+        ("--max-connections", args.max_connections),
+    ];
+    if let Some((flag, _)) = at_least_one.iter().find(|(_, v)| *v == 0) {
+        return Err(usage(format!("{flag} must be at least 1")));
     }
+    let mib = |n: usize| {
+        n.checked_mul(1024 * 1024)
+            .ok_or_else(|| usage(format!("{n} MiB is more than this machine can address")))
+    };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let config = crate::serve::ServeConfig {
         bind: args.bind,
-        max_body_bytes: args.max_upload_mb * 1024 * 1024,
+        max_body_bytes: mib(args.max_upload_mb)?,
+        max_buffered_bytes: mib(args.max_buffered_mb)?,
         max_concurrent: args.max_concurrent.unwrap_or(cores).max(1),
+        max_connections: args.max_connections,
         timeout: std::time::Duration::from_secs(args.timeout),
+        read_timeout: std::time::Duration::from_secs(args.read_timeout),
         options,
     };
     // Two threads move bytes; the analyses run on tokio's blocking pool, bounded by
@@ -232,10 +246,14 @@ fn serve(args: ServeArgs) -> std::io::Result<ExitStatus> {
                 "medscrub: warning: {addr} is reachable from other machines; anyone who can reach it can upload photos"
             );
         }
+        let (app, swept) = crate::serve::router(config.clone())?;
         eprintln!(
-            "medscrub: serving on {addr}: POST /v1/check, POST /v1/clean, GET /healthz (Ctrl-C to stop)"
+            "medscrub: serving on {addr}: POST /v1/check, POST /v1/clean, GET /healthz, GET /readyz (Ctrl-C to stop)"
         );
-        crate::serve::serve(config, listener, shutdown_signal()).await
+        if swept > 0 {
+            eprintln!("medscrub: removed {swept} upload folder(s) left by a server that did not stop cleanly");
+        }
+        crate::serve::serve(app, &config, listener, shutdown_signal()).await
     })?;
     // Requests are all answered; an analysis that outlived its deadline may still run
     // (nothing it holds is kept: its upload folder is gone). Do not wait long for it.
@@ -356,7 +374,11 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>) -> std::io::Result<ExitStatus> 
                 analysis.report.findings.iter().filter_map(|f| f.bbox).collect()
             };
             if let Some(t) = html::thumbnail(image, &cover) {
-                thumbnails.lock().unwrap_or_else(|e| e.into_inner()).insert(input.path.clone(), t);
+                // Keyed as the report names it (`path` is the lossy display form).
+                thumbnails
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(input.path.display().to_string(), t);
             }
         }
         let report = match destinations.get(&input.path) {
@@ -371,8 +393,7 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>) -> std::io::Result<ExitStatus> 
     pipeline::run_parallel(inputs, options.jobs, work, |report: Report| {
         tally.add(&report);
         if args.report.is_some() {
-            let thumbnail =
-                thumbnails.lock().unwrap_or_else(|e| e.into_inner()).remove(Path::new(&report.path));
+            let thumbnail = thumbnails.lock().unwrap_or_else(|e| e.into_inner()).remove(&report.path);
             html_entries.push(html::Entry { report: report.clone(), thumbnail });
         }
         if io_error.is_some() {
@@ -404,7 +425,16 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>) -> std::io::Result<ExitStatus> 
     }
     let seconds = started.elapsed().as_secs_f64();
     if let Some(file) = &args.report {
-        let names: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        // A photo named on the command line is shown in the title as its report shows
+        // it (masked when the name holds an identifier).
+        let shown = |p: &PathBuf| {
+            let path = p.display().to_string();
+            html_entries
+                .iter()
+                .find(|e| e.report.path == path)
+                .map_or(path.clone(), |e| e.report.display_path().to_string())
+        };
+        let names: Vec<String> = args.paths.iter().map(shown).collect();
         let title = match &out {
             Some(dir) => format!("clean {} → {}", names.join(", "), dir.display()),
             None => format!("scan {}", names.join(", ")),

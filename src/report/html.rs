@@ -170,7 +170,7 @@ fn article(s: &mut String, e: &Entry) {
             let _ = writeln!(
                 s,
                 "<div class=\"pic\"><img alt=\"thumbnail of {}\" width=\"{}\" height=\"{}\" src=\"data:image/jpeg;base64,{data}\">",
-                escape(&r.path),
+                escape(r.display_path()),
                 t.width,
                 t.height
             );
@@ -203,7 +203,7 @@ fn article(s: &mut String, e: &Entry) {
         "<h2><span class=\"badge\" style=\"background:{}\">{}</span>{}</h2>",
         colour(r.verdict),
         r.verdict.as_str().to_uppercase(),
-        escape(&r.path)
+        escape(r.display_path())
     );
     let mut facts = vec![meaning(r.verdict).to_string()];
     if let Some(f) = r.format {

@@ -31,6 +31,21 @@ pub fn maybe(s: &str, show: bool) -> String {
     if show { s.to_string() } else { mask(s) }
 }
 
+/// `path` with its file name masked ([`mask`] on the name without its extension, the
+/// extension kept): `ward/Doe_Jane_MRN12345678.jpg` → `ward/Do••••••••••••78.jpg`.
+/// For the report header of a photo whose file name holds an identifier.
+pub fn masked_file_name(path: &std::path::Path) -> String {
+    let Some(stem) = path.file_stem() else { return path.display().to_string() };
+    let mut name = mask(&stem.to_string_lossy());
+    if let Some(ext) = path.extension() {
+        name = format!("{name}.{}", ext.to_string_lossy());
+    }
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => parent.join(name).display().to_string(),
+        None => name,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,6 +58,13 @@ mod tests {
         assert_eq!(mask("X"), "X•");
         assert_eq!(mask(""), "");
         assert!(!mask("Patient J. Doe MRN 12345678").contains("1234"));
+    }
+
+    #[test]
+    fn file_names_are_masked_whole_but_keep_folder_and_extension() {
+        let p = std::path::Path::new("ward/Doe_Jane_MRN12345678.jpg");
+        assert_eq!(masked_file_name(p), "ward/Do••••••••••••78.jpg");
+        assert_eq!(masked_file_name(std::path::Path::new("MRN 1234567")), "MR•••••••67");
     }
 
     #[test]

@@ -143,8 +143,19 @@ pub struct Timings {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub schema_version: u32,
-    /// The input path.
+    /// The input path, for display: a name that is not valid UTF-8 shows `�` for each
+    /// byte it cannot decode, and then `path_bytes` holds the exact name.
     pub path: String,
+    /// The input path's exact bytes, base64 (standard alphabet, padded), present only
+    /// when the path is not valid UTF-8 — the one case where `path` cannot name the file.
+    /// On Unix these are the bytes the file system holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
+    /// `path` as the text and HTML reports show it: the file name masked (`mask`) when it
+    /// holds an identifier, as the findings that quote it are, unless `--show-text`.
+    /// Not in the JSON: scripts need `path` to find the file, and it is their own name.
+    #[serde(skip)]
+    pub shown_path: Option<String>,
     /// Format by magic bytes (`jpeg`, `png`, `webp`, `tiff`, `gif`, `heif`); null when
     /// the file is not an image.
     pub format: Option<&'static str>,
@@ -181,6 +192,8 @@ impl Report {
         Report {
             schema_version: SCHEMA_VERSION,
             path,
+            path_bytes: None,
+            shown_path: None,
             format: None,
             sha256: None,
             bytes: None,
@@ -199,8 +212,58 @@ impl Report {
         }
     }
 
+    /// A report for the photo at `path`: `path` for display, and `path_bytes` when the
+    /// name is not UTF-8.
+    pub fn for_path(path: &std::path::Path, policy: &str) -> Report {
+        let mut report = Report::new(path.display().to_string(), policy);
+        if path.to_str().is_none() {
+            use base64::Engine as _;
+            report.path_bytes = Some(base64::engine::general_purpose::STANDARD.encode(os_bytes(path)));
+        }
+        report
+    }
+
+    /// The path as reports show it to a person ([`Report::shown_path`]).
+    pub fn display_path(&self) -> &str {
+        self.shown_path.as_deref().unwrap_or(&self.path)
+    }
+
     /// Recomputes the verdict from the findings: the most severe remedy wins.
     pub fn settle_verdict(&mut self) {
         self.verdict = self.findings.iter().map(|f| f.remedy).max().unwrap_or(Verdict::Share);
+    }
+}
+
+/// A path's bytes: exact on Unix; elsewhere the platform's own encoding of it
+/// (WTF-8 on Windows), which round-trips through `OsStr::from_encoded_bytes_unchecked`.
+fn os_bytes(path: &std::path::Path) -> Vec<u8> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        path.as_os_str().as_bytes().to_vec()
+    }
+    #[cfg(not(unix))]
+    {
+        path.as_os_str().as_encoded_bytes().to_vec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_that_is_not_utf8_keeps_its_bytes() {
+        let plain = Report::for_path(std::path::Path::new("ward/IMG 1.jpg"), "strictest");
+        assert_eq!((plain.path.as_str(), plain.path_bytes.as_deref()), ("ward/IMG 1.jpg", None));
+        assert!(!serde_json::to_string(&plain).unwrap().contains("path_bytes"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let odd = std::path::Path::new(std::ffi::OsStr::from_bytes(b"a\xE9.jpg"));
+            let r = Report::for_path(odd, "strictest");
+            assert_eq!(r.path, "a\u{FFFD}.jpg");
+            assert_eq!(r.path_bytes.as_deref(), Some("YekuanBn"));
+        }
     }
 }

@@ -26,7 +26,7 @@ pub fn render(r: &Report, verbose: bool) -> String {
         s,
         "{:<6} {}  ({})",
         r.verdict.as_str().to_uppercase(),
-        for_terminal(&r.path),
+        for_terminal(r.display_path()),
         meaning(r.verdict)
     );
     let mut facts = Vec::new();
@@ -79,7 +79,7 @@ pub fn one_line(r: &Report) -> String {
             rules.push(&f.rule);
         }
     }
-    let mut s = format!("{:<6} {}", r.verdict.as_str().to_uppercase(), for_terminal(&r.path));
+    let mut s = format!("{:<6} {}", r.verdict.as_str().to_uppercase(), for_terminal(r.display_path()));
     if !rules.is_empty() {
         let _ = write!(s, "  {}", rules.join(", "));
     }
