@@ -237,6 +237,38 @@ fn hitting_the_time_limit_blocks_with_error_limits() {
 }
 
 #[test]
+fn a_named_pipe_is_refused_before_it_is_opened() {
+    // Opening a FIFO for reading waits for a writer that never comes: scan, check and
+    // clean all hung on one. Each must refuse it at once, naming the file.
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("IMG_0001.jpg");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(made.success());
+    let out_dir = dir.path().join("out");
+    let runs: [Vec<&std::ffi::OsStr>; 3] = [
+        vec!["scan".as_ref(), "--format".as_ref(), "json".as_ref(), fifo.as_os_str()],
+        vec!["check".as_ref(), "--format".as_ref(), "json".as_ref(), fifo.as_os_str()],
+        vec![
+            "clean".as_ref(),
+            "--format".as_ref(),
+            "json".as_ref(),
+            "--out".as_ref(),
+            out_dir.as_os_str(),
+            fifo.as_os_str(),
+        ],
+    ];
+    for args in runs {
+        let out = medscrub().args(&args).timeout(Duration::from_secs(60)).output().unwrap();
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let report = &json_lines(&out.stdout)[0];
+        assert_eq!(rule_ids(report), ["error.intake"], "{args:?}");
+        let error = report["error"].as_str().unwrap();
+        assert!(error.contains("IMG_0001.jpg") && error.contains("named pipe"), "{error}");
+    }
+    assert!(!out_dir.join("IMG_0001.jpg").exists(), "a copy of a pipe was written");
+}
+
+#[test]
 fn the_memory_limit_blocks_with_error_limits() {
     let out = medscrub()
         .args(["scan", "--format", "json", "--max-memory-mb", "1", "text/menu_should_share.jpg"])
