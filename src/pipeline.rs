@@ -107,7 +107,7 @@ impl Engine<'_> {
         a.report.format = Some(format.as_str());
 
         let t = Instant::now();
-        let facts = metadata::read(&a.bytes, format)?;
+        let facts = metadata::read_within(&a.bytes, format, &a.deadline)?;
         a.report.capture_time = facts.capture_time();
         a.report.timings.metadata_ms = ms(t);
         if !facts.after_scan.is_empty() {

@@ -7,6 +7,7 @@
 
 use super::{Comment, MetaFacts, Thumbnail, Trailer, be16, describe_trailer, lossy_text};
 use crate::error::{Error, Result, Stage};
+use crate::options::Deadline;
 
 /// Start of scan.
 pub const SOS: u8 = 0xDA;
@@ -177,10 +178,13 @@ pub fn estimate_quality(b: &[u8], layout: &Layout) -> Option<u8> {
 }
 
 /// Reads the metadata of a JPEG.
-pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
+pub fn read(b: &[u8], facts: &mut MetaFacts, deadline: &Deadline) -> Result<()> {
     let layout = layout(b)?;
     let mut icc_chunks: Vec<(u8, &[u8])> = Vec::new();
-    for seg in &layout.segments {
+    for (i, seg) in layout.segments.iter().enumerate() {
+        if i % 256 == 255 {
+            deadline.check("reading JPEG segments")?;
+        }
         let payload = &b[seg.payload.clone()];
         let before = where_found(facts);
         match (seg.marker, app_kind(seg.marker, payload)) {
@@ -195,13 +199,13 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
             }
             (_, AppKind::Xmp) => {
                 facts.xmp_packets += 1;
-                super::xmp::read(&payload[29..], facts);
+                super::xmp::read(&payload[29..], facts, deadline)?;
             }
             (_, AppKind::ExtendedXmp) => {
                 facts.xmp_packets += 1;
                 // GUID (32) + full length (4) + offset (4) follow the identifier.
                 let body = payload.get(35 + 40..).unwrap_or_default();
-                super::xmp::read(body, facts);
+                super::xmp::read(body, facts, deadline)?;
             }
             (_, AppKind::Icc) => {
                 if payload.len() >= 14 {
@@ -306,7 +310,7 @@ mod tests {
         let mut b = tiny();
         b.extend(b"\xFF\xD8\xFF\xE0 second image");
         let mut facts = MetaFacts::new();
-        read(&b, &mut facts).unwrap();
+        read(&b, &mut facts, &Deadline::unlimited()).unwrap();
         assert_eq!(facts.comments[0].text, "MRN");
         assert_eq!(facts.after_scan.len(), 1);
         let t = facts.trailer.unwrap();

@@ -17,6 +17,7 @@ pub mod xmp;
 
 use crate::error::Result;
 use crate::intake::Format;
+use crate::options::Deadline;
 use serde::Serialize;
 
 /// One EXIF field, as found.
@@ -180,19 +181,27 @@ impl MetaFacts {
     }
 }
 
-/// Reads the metadata of `bytes`, which sniffing said are `format`.
+/// Reads the metadata of `bytes`, which sniffing said are `format`, with no time budget.
 ///
 /// Errors mean the container itself is broken (truncated, lengths pointing past the
-/// end): the photo cannot be fully analysed and is blocked.
+/// end) or is built past a parser's caps: the photo cannot be fully analysed and is
+/// blocked.
 pub fn read(bytes: &[u8], format: Format) -> Result<MetaFacts> {
+    read_within(bytes, format, &Deadline::unlimited())
+}
+
+/// [`read`] within the photo's time budget, which the parsers' long loops check (a
+/// packet built to be slow stops with `error.limits` instead of running on past
+/// `--max-seconds`).
+pub fn read_within(bytes: &[u8], format: Format, deadline: &Deadline) -> Result<MetaFacts> {
     let mut facts = MetaFacts::new();
     match format {
-        Format::Jpeg => jpeg::read(bytes, &mut facts)?,
-        Format::Png => png::read(bytes, &mut facts)?,
-        Format::Webp => webp::read(bytes, &mut facts)?,
-        Format::Gif => gif::read(bytes, &mut facts)?,
-        Format::Tiff => tiff::read(bytes, &mut facts)?,
-        Format::Heif => heif::read(bytes, &mut facts)?,
+        Format::Jpeg => jpeg::read(bytes, &mut facts, deadline)?,
+        Format::Png => png::read(bytes, &mut facts, deadline)?,
+        Format::Webp => webp::read(bytes, &mut facts, deadline)?,
+        Format::Gif => gif::read(bytes, &mut facts, deadline)?,
+        Format::Tiff => tiff::read(bytes, &mut facts, deadline)?,
+        Format::Heif => heif::read(bytes, &mut facts, deadline)?,
     }
     if let Some(icc) = &facts.icc_profile
         && !icc_is_valid(icc)

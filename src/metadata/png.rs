@@ -2,6 +2,7 @@
 
 use super::{MetaFacts, TextChunk, Trailer, be32, describe_trailer};
 use crate::error::{Error, Result, Stage};
+use crate::options::Deadline;
 
 /// The PNG file signature.
 pub const SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
@@ -58,12 +59,15 @@ pub fn chunks(b: &[u8]) -> Result<(Vec<Chunk>, usize)> {
 }
 
 /// Reads the metadata of a PNG.
-pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
+pub fn read(b: &[u8], facts: &mut MetaFacts, deadline: &Deadline) -> Result<()> {
     let (chunks, end) = chunks(b)?;
     // APNG: frames announced (acTL), frame controls (fcTL) and whether the first one
     // comes before IDAT (then the default image is the first frame).
     let (mut announced, mut controls, mut default_is_frame, mut seen_idat) = (None, 0usize, false, false);
-    for chunk in &chunks {
+    for (i, chunk) in chunks.iter().enumerate() {
+        if i % 256 == 255 {
+            deadline.check("reading PNG chunks")?;
+        }
         let data = &b[chunk.data.clone()];
         let kind = String::from_utf8_lossy(&chunk.kind).into_owned();
         match &chunk.kind {
@@ -72,7 +76,7 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
                 if keyword == "XML:com.adobe.xmp" {
                     facts.xmp_packets += 1;
                     if let Some(t) = &text {
-                        super::xmp::read(t.as_bytes(), facts);
+                        super::xmp::read(t.as_bytes(), facts, deadline)?;
                     }
                 }
                 if keyword.eq_ignore_ascii_case("Raw profile type exif") {
@@ -176,7 +180,7 @@ mod tests {
         b.extend(chunk(b"IEND", b""));
         b.extend(b"junk");
         let mut f = MetaFacts::default();
-        read(&b, &mut f).unwrap();
+        read(&b, &mut f, &Deadline::unlimited()).unwrap();
         assert_eq!(f.text_chunks[0].keyword, "Author");
         assert_eq!(f.text_chunks[0].text.as_deref(), Some("Jane"));
         assert_eq!(f.png_time.as_deref(), Some("2026-11-20T08:15:00Z"));

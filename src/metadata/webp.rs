@@ -2,6 +2,7 @@
 
 use super::{MetaFacts, Trailer, describe_trailer, le32};
 use crate::error::{Error, Result, Stage};
+use crate::options::Deadline;
 
 /// Chunks that make up the picture (or its colour): kept by `clean`.
 pub const IMAGE_CHUNKS: [&[u8; 4]; 7] = [b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP"];
@@ -41,7 +42,7 @@ pub fn chunks(b: &[u8]) -> Result<(Vec<Chunk>, usize)> {
 }
 
 /// Reads the metadata of a WebP.
-pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
+pub fn read(b: &[u8], facts: &mut MetaFacts, deadline: &Deadline) -> Result<()> {
     let (chunks, riff_end) = chunks(b)?;
     let frames = chunks.iter().filter(|c| &c.fourcc == b"ANMF").count();
     if frames > 1 {
@@ -61,7 +62,7 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
             }
             b"XMP " => {
                 facts.xmp_packets += 1;
-                super::xmp::read(data, facts);
+                super::xmp::read(data, facts, deadline)?;
             }
             b"ICCP" => facts.icc_profile = Some(data.to_vec()),
             k if IMAGE_CHUNKS.contains(&k) => {}
