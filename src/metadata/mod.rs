@@ -8,6 +8,7 @@
 pub mod exif;
 pub mod gif;
 pub mod heif;
+pub mod icc;
 pub mod iptc;
 pub mod jpeg;
 pub mod png;
@@ -129,8 +130,15 @@ pub struct MetaFacts {
     /// The embedded ICC colour profile, if any. Kept by `clean` when it is valid.
     pub icc_profile: Option<Vec<u8>>,
     /// An embedded "ICC profile" that is not a colour profile (wrong size field, no
-    /// `acsp` signature, implausibly large): arbitrary bytes, so `clean` drops it.
+    /// `acsp` signature, implausibly large, an unreadable tag table): arbitrary bytes, so
+    /// `clean` drops it.
     pub icc_invalid: bool,
+    /// What the valid profile holds besides colour data: its texts (read by the text
+    /// rules) and anything beyond colour data and a plain name (`meta.icc`). Stripped
+    /// copies carry its canonical form (`metadata::icc::canonical`).
+    pub icc: icc::IccFacts,
+    /// The profile's name in a PNG iCCP chunk (free text, read by the text rules).
+    pub icc_name: Option<String>,
     /// EXIF blocks seen so far, readable or not; only the first sets `orientation`.
     pub exif_blocks: usize,
     /// Every EXIF field from every EXIF block.
@@ -203,12 +211,18 @@ pub fn read_within(bytes: &[u8], format: Format, deadline: &Deadline) -> Result<
         Format::Tiff => tiff::read(bytes, &mut facts, deadline)?,
         Format::Heif => heif::read(bytes, &mut facts, deadline)?,
     }
-    if let Some(icc) = &facts.icc_profile
-        && !icc_is_valid(icc)
-    {
-        facts.other.push(format!("an ICC profile that is not a valid colour profile ({} bytes)", icc.len()));
-        facts.icc_profile = None;
-        facts.icc_invalid = true;
+    if let Some(profile) = &facts.icc_profile {
+        match Some(profile).filter(|p| icc_is_valid(p)).and_then(|p| icc::read(p)) {
+            Some(read) => facts.icc = read,
+            None => {
+                facts.other.push(format!(
+                    "an ICC profile that is not a valid colour profile ({} bytes)",
+                    profile.len()
+                ));
+                facts.icc_profile = None;
+                facts.icc_invalid = true;
+            }
+        }
     }
     Ok(facts)
 }

@@ -104,6 +104,7 @@ pub fn read(b: &[u8], facts: &mut MetaFacts, deadline: &Deadline) -> Result<()> 
                 // Name, NUL, method, then the zlib-compressed profile.
                 if let Some(nul) = data.iter().position(|&c| c == 0) {
                     facts.icc_profile = inflate(data.get(nul + 2..).unwrap_or_default()).or(Some(Vec::new()));
+                    facts.icc_name = Some(data[..nul].iter().map(|&c| c as char).collect()); // Latin-1
                 }
             }
             b"acTL" => announced = be32(data, 0),

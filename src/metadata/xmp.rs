@@ -66,7 +66,7 @@ fn parse(packet: &[u8], deadline: &Deadline) -> (Vec<XmpProperty>, Result<()>) {
     let mut events = 0usize;
     while out.len() < MAX_PROPERTIES {
         events += 1;
-        if events % EVENTS_PER_DEADLINE_CHECK == 0
+        if events.is_multiple_of(EVENTS_PER_DEADLINE_CHECK)
             && let Err(e) = deadline.check("reading an XMP packet")
         {
             return (out, Err(e));

@@ -612,6 +612,34 @@ impl Rule for Other {
     }
 }
 
+/// `meta.icc`: a colour profile that holds more than colour data.
+pub struct Icc;
+static ICC: RuleDoc = meta_doc(
+    "meta.icc",
+    "ICC colour profile content beyond colour data: private tags, device text, hidden bytes",
+    "## What it finds\nAn embedded ICC profile (JPEG APP2, PNG iCCP, WebP ICCP, TIFF, HEIF) with tags that are \
+     not colour data (private tags, device manufacturer and model descriptions `dmnd`/`dmdd`, viewing \
+     descriptions), a name or copyright text over 200 characters, bytes after a tag's data, or bytes no tag \
+     points at. The profile's texts (`desc`, `cprt`, `dmnd`, `dmdd` in `desc`, `text` or `mluc` form, and a PNG \
+     iCCP profile name) are also read by the text rules, so a name or MRN in them is a `text.*` finding.\n\n\
+     ## Why it matters\nA profile is kept by every editor and most upload pipelines because it affects colour, \
+     which makes it a quiet place to carry anything: device owner names, and in one file a whole JPEG in a \
+     private tag.\n\n## Remedy\n`clean` writes a canonical profile: the same colour tags byte for byte, a \
+     neutral description and copyright, and a header without its creator, device, platform and date fields. A \
+     plain profile (colour data and a short name) is not a finding.",
+);
+impl Rule for Icc {
+    fn doc(&self) -> &RuleDoc {
+        &ICC
+    }
+    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+        let extra = &ev.facts.icc.extra;
+        if !extra.is_empty() {
+            out.push(detection(ICC.id, format!("colour profile holds {}", extra.join("; ")), extra.clone()));
+        }
+    }
+}
+
 /// `meta.transparency`: pixels a viewer's background shows through.
 pub struct Transparency;
 static TRANSPARENCY: RuleDoc = meta_doc(
@@ -856,6 +884,28 @@ mod tests {
                 .contains("2048 bytes after the end of the image (from byte 1000), holding a JPEG image")
         );
         assert_eq!(run_rule(&Other, &facts)[0].details, vec!["APP4 segment (10 bytes)".to_string()]);
+    }
+
+    #[test]
+    fn icc_beyond_colour_data_is_a_finding_and_a_plain_profile_is_not() {
+        let extra = MetaFacts {
+            icc: crate::metadata::icc::IccFacts {
+                texts: vec![],
+                extra: vec!["tag that is not colour data \"Priv\" (60 bytes)".into()],
+            },
+            ..MetaFacts::default()
+        };
+        let d = run_rule(&Icc, &extra);
+        assert!(d[0].summary.contains("\"Priv\""), "{}", d[0].summary);
+        // Near miss: a profile whose only text is its name.
+        let plain = MetaFacts {
+            icc: crate::metadata::icc::IccFacts {
+                texts: vec![crate::metadata::icc::IccText { tag: "desc".into(), text: "Display P3".into() }],
+                extra: vec![],
+            },
+            ..MetaFacts::default()
+        };
+        assert!(run_rule(&Icc, &plain).is_empty());
     }
 
     #[test]

@@ -120,6 +120,7 @@ pub static RULES: &[&dyn Rule] = &[
     &meta::TextChunk,
     &meta::Trailer,
     &meta::Other,
+    &meta::Icc,
     &meta::Transparency,
     &meta::Frames,
     &text::TEXT_RULES[0],
