@@ -46,10 +46,17 @@ pub fn strip(
         Format::Jpeg => strip_jpeg(bytes, facts.orientation, profile).map(lossless),
         // A PNG turned by its eXIf: an orientation-only eXIf would still be an eXIf chunk
         // (meta.text-chunk), so the pixels are turned instead, as they were checked.
-        Format::Png if facts.orientation != 1 => flatten(format, facts, need_image()?),
+        // Or its image stream holds bytes besides the picture (meta.container): only a
+        // rewrite from the pixels leaves them behind.
+        Format::Png if facts.orientation != 1 || facts.rewrite_pixels => {
+            flatten(format, facts, need_image()?)
+        }
         Format::Png => strip_png(bytes, profile).map(lossless),
         // An animated WebP: its first frame (the one checked) as a still.
-        Format::Webp if !facts.frames.is_empty() => flatten(format, facts, need_image()?),
+        // Or slack in its RIFF structure (meta.container), which img-parts would carry over.
+        Format::Webp if !facts.frames.is_empty() || facts.rewrite_pixels => {
+            flatten(format, facts, need_image()?)
+        }
         Format::Webp => strip_webp(bytes, facts.orientation, profile).map(lossless),
         Format::Gif => Ok(Cleaned {
             notes: vec![
@@ -178,21 +185,23 @@ pub fn orientation_exif(orientation: u16) -> Result<Vec<u8>> {
 }
 
 /// JPEG: rebuild from the marker walk, keeping only the segments that decode the image
-/// (tables, frame, scans) and the ones that affect display (JFIF without its thumbnail,
-/// the canonical colour `profile` where the original profile was, Adobe colour
-/// transform). Everything after EOI is dropped.
+/// (the tables some scan uses, frame, scans, restart interval) and the ones that affect
+/// display (the JFIF header without its thumbnail, the canonical colour `profile` where
+/// the original profile was, the 12-byte Adobe colour transform). Reserved markers, COM,
+/// unused tables, bytes after a header and everything after EOI are dropped.
 fn strip_jpeg(b: &[u8], orientation: u16, profile: Option<&[u8]>) -> Result<Vec<u8>> {
     let layout = jpeg::layout(b)?;
     let mut kept: Vec<Vec<u8>> = Vec::with_capacity(layout.segments.len() + 1);
     let mut starts_with_jfif = false;
     let mut icc_written = false;
+    let tables = jpeg::tables(b, &layout);
     for (i, seg) in layout.segments.iter().enumerate() {
         let payload = &b[seg.payload.clone()];
         match jpeg::app_kind(seg.marker, payload) {
             jpeg::AppKind::Jfif => {
                 // Keep the 14-byte JFIF header, with its own thumbnail removed.
-                let mut header = payload[..14.min(payload.len())].to_vec();
-                if header.len() == 14 {
+                let mut header = payload[..jpeg::JFIF_HEADER.min(payload.len())].to_vec();
+                if header.len() == jpeg::JFIF_HEADER {
                     header[12] = 0;
                     header[13] = 0;
                 }
@@ -206,8 +215,19 @@ fn strip_jpeg(b: &[u8], orientation: u16, profile: Option<&[u8]>) -> Result<Vec<
                     icc_written = true;
                 }
             }
-            jpeg::AppKind::Adobe => kept.push(b[seg.start..seg.end].to_vec()),
-            jpeg::AppKind::NotApp if seg.marker != jpeg::COM => kept.push(b[seg.start..seg.end].to_vec()),
+            // The Adobe header alone: bytes after it decode nothing.
+            jpeg::AppKind::Adobe => kept.push(segment(0xEE, &payload[..payload.len().min(jpeg::ADOBE_LEN)])),
+            // Tables: only the ones some scan uses (an unused table can hold anything).
+            jpeg::AppKind::NotApp if matches!(seg.marker, 0xDB | 0xC4) => {
+                let ranges = tables.used.iter().find(|(at, _)| *at == i).map(|(_, r)| r.as_slice());
+                let body: Vec<u8> =
+                    ranges.unwrap_or_default().iter().flat_map(|r| b[r.clone()].iter().copied()).collect();
+                if !body.is_empty() {
+                    kept.push(segment(seg.marker, &body));
+                }
+            }
+            // Frames, scans, restart interval and markers; reserved markers and COM go.
+            jpeg::AppKind::NotApp if jpeg::displays(seg.marker) => kept.push(b[seg.start..seg.end].to_vec()),
             _ => {} // Exif, XMP, IPTC, MPF, JFXX, other APPn, COM: dropped.
         }
     }

@@ -171,6 +171,15 @@ pub struct MetaFacts {
     /// Pictures besides the one decoded and checked, described: animation frames (APNG,
     /// GIF, WebP) and further TIFF pages. `clean` keeps only the checked picture.
     pub frames: Vec<String>,
+    /// Bytes the container holds that a canonical rewrite drops, described: reserved
+    /// JPEG markers, tables no scan uses, bytes after an APP14 Adobe or JFIF header,
+    /// bytes after a PNG's zlib stream, slack in a WebP's RIFF structure
+    /// (`meta.container`). They display nothing, so they can carry anything.
+    pub non_display: Vec<String>,
+    /// The picture's own data stream holds more than the picture (bytes after a PNG's
+    /// zlib stream, or inflating past its rows; slack inside a WebP): container surgery
+    /// cannot cut it out, so `clean` writes the copy from the decoded pixels.
+    pub rewrite_pixels: bool,
     /// Metadata found after the first JPEG scan began, described. Easy to miss for
     /// tools that stop reading at the first SOS.
     pub after_scan: Vec<String>,

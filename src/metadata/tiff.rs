@@ -35,7 +35,12 @@ pub fn read(b: &[u8], facts: &mut MetaFacts, deadline: &Deadline) -> Result<()> 
         super::iptc::read_iim(&iim, facts);
     }
     if let Some(ps) = bytes_of(0x8649) {
-        super::iptc::read_photoshop(&ps, facts);
+        let read = super::iptc::read_photoshop(&ps, facts);
+        if read < ps.len() {
+            facts
+                .other
+                .push(format!("{} bytes of Photoshop data that are not image resources", ps.len() - read));
+        }
     }
     if let Some(icc) = bytes_of(0x8773) {
         facts.icc_profile = Some(icc);

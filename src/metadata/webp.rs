@@ -71,6 +71,27 @@ pub fn read(b: &[u8], facts: &mut MetaFacts, deadline: &Deadline) -> Result<()> 
             }
         }
     }
+    // Slack in the RIFF structure: bytes after the last chunk (too few for a chunk
+    // header, so walkers skip them), pad bytes that are not zero, a VP8X header longer
+    // than its 10 bytes. None displays anything.
+    let mut slack = Vec::new();
+    let last = chunks.last().map_or(12, |c| c.end);
+    if last < riff_end {
+        slack.push(format!("{} bytes after the last WebP chunk", riff_end - last));
+    }
+    for c in &chunks {
+        if c.end > c.data.end && b[c.data.end] != 0 {
+            slack
+                .push(format!("a non-zero pad byte after WebP chunk {}", String::from_utf8_lossy(&c.fourcc)));
+        }
+        if &c.fourcc == b"VP8X" && c.data.len() > 10 {
+            slack.push(format!("a VP8X header {} bytes longer than its 10", c.data.len() - 10));
+        }
+    }
+    if !slack.is_empty() {
+        facts.non_display.extend(slack);
+        facts.rewrite_pixels = true;
+    }
     if riff_end < b.len() {
         let tail = &b[riff_end..];
         facts.trailer = Some(Trailer { offset: riff_end, bytes: tail.len(), holds: describe_trailer(tail) });

@@ -612,6 +612,41 @@ impl Rule for Other {
     }
 }
 
+/// `meta.container`: container bytes that display nothing.
+pub struct Container;
+static CONTAINER: RuleDoc = meta_doc(
+    "meta.container",
+    "Container bytes that display nothing: reserved markers, unused tables, slack after headers and streams",
+    "## What it finds\nBytes a canonical rewrite of the file would not write: JPEG segments with reserved markers \
+     (0xC8, 0xDE, 0xDF, 0xF0–0xFD, 0x02–0xBF, TEM), quantisation or Huffman tables no scan uses (or bytes after \
+     a segment's last table), APP14 Adobe and JFIF APP0 segments longer than their header (and thumbnail), \
+     an APP13 Photoshop segment that is not a list of image resources; bytes after the end of a PNG's zlib \
+     image stream, or image data that inflates past the picture's rows; bytes inside a WebP's RIFF structure \
+     that belong to no chunk, non-zero pad bytes, a VP8X header longer than its 10 bytes.\n\n## Why it \
+     matters\nDecoders skip these bytes, so nobody sees them, and anyone can extract them: they are a place to \
+     carry a name, a note or a second picture. `share` means the file holds only what displays the picture.\n\n\
+     ## Remedy\n`clean` rewrites the container without them: JPEG keeps only its frame, the tables its scans \
+     use, its scans, the JFIF and Adobe headers and the canonical colour profile; a PNG or WebP whose image \
+     stream itself holds extra bytes is written again from its decoded pixels, losslessly.\n\n## Where it \
+     fails\nBytes after the last MCU of a JPEG scan, or after the end of a WebP VP8/VP8L bitstream inside its \
+     chunk, are found only by decoding the entropy-coded data; they are not detected yet.",
+);
+impl Rule for Container {
+    fn doc(&self) -> &RuleDoc {
+        &CONTAINER
+    }
+    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+        let found = &ev.facts.non_display;
+        if !found.is_empty() {
+            out.push(detection(
+                CONTAINER.id,
+                format!("{} place(s) holding bytes that display nothing: {}", found.len(), found.join("; ")),
+                found.clone(),
+            ));
+        }
+    }
+}
+
 /// `meta.icc`: a colour profile that holds more than colour data.
 pub struct Icc;
 static ICC: RuleDoc = meta_doc(
@@ -906,6 +941,18 @@ mod tests {
             ..MetaFacts::default()
         };
         assert!(run_rule(&Icc, &plain).is_empty());
+    }
+
+    #[test]
+    fn bytes_that_display_nothing_are_a_finding() {
+        let slack = MetaFacts {
+            non_display: vec!["reserved marker 0xF7 segment (40 bytes) at byte 20".into()],
+            ..MetaFacts::default()
+        };
+        let d = run_rule(&Container, &slack);
+        assert!(d[0].summary.starts_with("1 place(s)") && d[0].summary.contains("0xF7"), "{}", d[0].summary);
+        // Near miss: a file whose every byte displays (no facts) is not a finding.
+        assert!(run_rule(&Container, &MetaFacts::default()).is_empty());
     }
 
     #[test]

@@ -121,6 +121,7 @@ pub static RULES: &[&dyn Rule] = &[
     &meta::Trailer,
     &meta::Other,
     &meta::Icc,
+    &meta::Container,
     &meta::Transparency,
     &meta::Frames,
     &text::TEXT_RULES[0],
