@@ -269,6 +269,40 @@ fn a_named_pipe_is_refused_before_it_is_opened() {
 }
 
 #[test]
+fn the_memory_limit_is_one_budget_for_the_whole_run() {
+    // Three lossless WebPs of 9 MP (27 MB of pixels each) with room for one at a time:
+    // with --jobs 3 they used to decode side by side, each under the per-photo limit.
+    use image::ImageEncoder;
+    let dir = tempfile::tempdir().unwrap();
+    let pixels = vec![200u8; 3000 * 3000 * 3];
+    let mut webp = Vec::new();
+    image::codecs::webp::WebPEncoder::new_lossless(&mut webp)
+        .write_image(&pixels, 3000, 3000, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    let names = ["a.webp", "b.webp", "c.webp"];
+    for name in names {
+        std::fs::write(dir.path().join(name), &webp).unwrap();
+    }
+    let out = medscrub()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "json", "--jobs", "3", "--max-memory-mb", "40"])
+        .args(names)
+        .timeout(Duration::from_secs(600))
+        .output()
+        .unwrap();
+    let reports = json_lines(&out.stdout);
+    assert_eq!(reports.len(), 3);
+    for r in &reports {
+        assert_eq!(r["verdict"], "share", "{}: {}", r["path"], r["findings"]);
+    }
+    let waited = reports
+        .iter()
+        .filter(|r| r["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("waited")))
+        .count();
+    assert!(waited >= 1, "no photo waited for memory: {reports:?}");
+}
+
+#[test]
 fn the_memory_limit_blocks_with_error_limits() {
     let out = medscrub()
         .args(["scan", "--format", "json", "--max-memory-mb", "1", "text/menu_should_share.jpg"])
