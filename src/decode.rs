@@ -202,6 +202,34 @@ pub fn decode_viewed(
     Ok((DisplayImage { pixels, orientation }, alpha))
 }
 
+/// Reserves, in the run's memory budget (`Limits::memory`), the bytes decoding `bytes`
+/// will need for its pixels, from the header alone; waits while other photos hold too
+/// much. The caller keeps the reservation as long as the pixels live.
+pub fn reserve(
+    bytes: &[u8],
+    format: Format,
+    limits: &Limits,
+    deadline: &crate::options::Deadline,
+) -> Result<crate::options::Reservation> {
+    let needed = match format {
+        Format::Heif => {
+            let ctx = libheif_rs::HeifContext::read_from_bytes(bytes)
+                .map_err(|e| Error::new(Stage::Decode, format!("corrupt HEIF: {}", e.message)))?;
+            let handle = ctx.primary_image_handle().map_err(|e| {
+                Error::new(Stage::Decode, format!("HEIF without a primary image: {}", e.message))
+            })?;
+            let channels = if handle.has_alpha_channel() { 4 } else { 3 };
+            u64::from(handle.width()) * u64::from(handle.height()) * channels
+        }
+        _ => {
+            let reader = ImageReader::with_format(Cursor::new(bytes), image_format(format));
+            reader.into_decoder().map_err(image_error)?.total_bytes()
+        }
+    };
+    check_memory(needed, limits)?;
+    limits.memory.reserve(needed, limits.max_alloc_bytes, deadline)
+}
+
 fn image_format(format: Format) -> ImageFormat {
     match format {
         Format::Jpeg => ImageFormat::Jpeg,

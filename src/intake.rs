@@ -215,11 +215,46 @@ pub fn paths_from_list(text: &str) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Reads a whole file, refusing files larger than `max_bytes` before reading them.
+/// Refuses anything that is not a regular file (a named pipe, a device, a socket),
+/// from what `path` points at. Opening a FIFO for reading waits for a writer, forever if
+/// none comes, and a device such as `/dev/zero` never ends: neither is a photo, so the
+/// question is asked before the file is opened.
+pub fn require_regular_file(path: &Path) -> Result<()> {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = std::fs::metadata(path)
+        .map_err(|e| Error::new(Stage::Intake, format!("cannot open: {e}")))?
+        .file_type();
+    let what = if kind.is_file() {
+        return Ok(());
+    } else if kind.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    };
+    Err(Error::new(
+        Stage::Intake,
+        format!("{what}, not a photo: medscrub reads only regular files, and does not open this one"),
+    ))
+}
+
+/// Reads a whole file, refusing files larger than `max_bytes` before reading them, and
+/// anything that is not a regular file before opening it.
 pub fn read_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
+    require_regular_file(path)?;
     let file = File::open(path).map_err(|e| Error::new(Stage::Intake, format!("cannot open: {e}")))?;
-    let len =
-        file.metadata().map_err(|e| Error::new(Stage::Intake, format!("cannot read file size: {e}")))?.len();
+    let meta =
+        file.metadata().map_err(|e| Error::new(Stage::Intake, format!("cannot read file size: {e}")))?;
+    // Swapped for something else between the check and the open: refuse it all the same.
+    if !meta.is_file() {
+        return Err(Error::new(Stage::Intake, "not a regular file (it changed while being opened)"));
+    }
+    let len = meta.len();
     if len > max_bytes {
         return Err(Error::new(
             Stage::Limits,

@@ -40,6 +40,8 @@ pub struct Analysis {
     flatten: bool,
     /// The photo's time budget, shared by analysis and cleaning.
     deadline: Deadline,
+    /// Its share of the run's memory budget, held while its pixels live.
+    _memory: Option<crate::options::Reservation>,
 }
 
 impl Analysis {
@@ -71,6 +73,7 @@ impl Engine<'_> {
             rename: false,
             flatten: false,
             deadline: Deadline::starting_now(self.options.limits.max_time),
+            _memory: None,
         };
         let outcome = catch_unwind(AssertUnwindSafe(|| self.run_stages(&input.path, &mut a)));
         let error = match outcome {
@@ -112,7 +115,7 @@ impl Engine<'_> {
         a.report.format = Some(format.as_str());
 
         let t = Instant::now();
-        let facts = metadata::read(&a.bytes, format)?;
+        let facts = metadata::read_within(&a.bytes, format, &a.deadline)?;
         a.report.capture_time = facts.capture_time();
         a.report.timings.metadata_ms = ms(t);
         if !facts.after_scan.is_empty() {
@@ -124,6 +127,17 @@ impl Engine<'_> {
 
         a.deadline.check("reading metadata")?;
         let t = Instant::now();
+        // One memory budget for the run: with several jobs, a photo whose pixels do not
+        // fit beside the others' waits for them (six bombs of 144 MP decoded at once
+        // took 5.8 GB).
+        let memory = decode::reserve(&a.bytes, format, limits, &a.deadline)?;
+        if memory.waited > std::time::Duration::from_millis(500) {
+            a.report.notes.push(format!(
+                "waited {:.1} s for memory other photos held (--max-memory-mb is one budget for the whole run)",
+                memory.waited.as_secs_f64()
+            ));
+        }
+        a._memory = Some(memory);
         let (image, alpha) = decode::decode_viewed(&a.bytes, format, facts.orientation, limits)?;
         a.report.width = Some(image.width());
         a.report.height = Some(image.height());

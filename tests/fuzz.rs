@@ -138,6 +138,8 @@ fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
 /// The valid fixtures mutations start from, by format.
 fn seeds(format: &str) -> Vec<Vec<u8>> {
     let photos = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/photos");
+    // Hostile structures too (`../hostile/`): ICC tags, reserved markers, unused tables,
+    // header slack, a PNG stream with bytes after it, deep XMP, RIFF slack.
     let names: &[&str] = match format {
         "jpeg" => &[
             "clean.jpg",
@@ -145,9 +147,19 @@ fn seeds(format: &str) -> Vec<Vec<u8>> {
             "progressive_com_after_sos.jpg",
             "extended_xmp.jpg",
             "orientation_6.jpg",
+            "../hostile/icc_private_tags.jpg",
+            "../hostile/jpeg_reserved_markers.jpg",
+            "../hostile/jpeg_unused_table.jpg",
+            "../hostile/jpeg_header_slack.jpg",
         ],
-        "png" => &["clean.png", "text_chunks.png"],
-        "webp" => &["exif_xmp.webp"],
+        "png" => &[
+            "clean.png",
+            "text_chunks.png",
+            "../hostile/iccp_named_after_patient.png",
+            "../hostile/png_after_zlib_stream.png",
+            "../hostile/deep_xmp_40000.png",
+        ],
+        "webp" => &["exif_xmp.webp", "../hostile/webp_riff_slack.webp"],
         "gif" => &["comment.gif"],
         "tiff" => &["camera.tiff"],
         "heif" => &["phone.heic"],

@@ -243,3 +243,87 @@ fn orientation_is_what_viewers_use() {
     let bytes = std::fs::read(out_dir.path().join("exif_orientation_6.png")).unwrap();
     assert!(!bytes.windows(4).any(|w| w == b"eXIf"), "the PNG copy still carries eXIf");
 }
+
+/// What the profile and container fixtures hide (fixtures/hostile.rs `HIDDEN`).
+const HIDDEN_MRN: &[u8] = b"12345678";
+
+#[test]
+fn colour_profiles_are_read_and_leave_with_colour_data_only() {
+    let names = ["icc_private_tags.jpg", "iccp_named_after_patient.png"];
+    let (reports, out_dir) = clean_json(&names);
+    // The name and MRN in the profile's description (and in the iCCP name) are found
+    // by the text rules; the private tag, device text and hidden bytes are meta.icc.
+    let icc = rules_of(&reports["icc_private_tags.jpg"]);
+    for rule in ["meta.icc", "text.mrn"] {
+        assert!(icc.contains(&rule.to_string()), "icc_private_tags.jpg: {icc:?}");
+    }
+    let named = rules_of(&reports["iccp_named_after_patient.png"]);
+    assert!(named.contains(&"text.mrn".to_string()), "iccp_named_after_patient.png: {named:?}");
+    assert!(!named.contains(&"meta.icc".to_string()), "the profile itself is plain: {named:?}");
+    for name in names {
+        let copy = out_dir.path().join(name);
+        let bytes = std::fs::read(&copy).unwrap();
+        assert!(!bytes.windows(8).any(|w| w == HIDDEN_MRN), "{name}: the MRN survived");
+        assert!(!bytes.windows(4).any(|w| w == b"Ward"), "{name}: profile text survived");
+        // exiftool, an independent reader: the canonical profile, colour data kept.
+        let tags = exiftool(&copy);
+        let desc = tags.get("ICC_Profile:ProfileDescription").and_then(|v| v.as_str());
+        assert_eq!(desc, Some("Colour profile (cleaned by medscrub)"), "{name}: {tags:?}");
+        assert!(tags.contains_key("ICC_Profile:RedMatrixColumn"), "{name}: colour data lost");
+        assert!(!tags.keys().any(|k| k.contains("DeviceMfgDesc")), "{name}: device text left");
+        let original = exiftool(&hostile_dir().join(name));
+        assert_eq!(original.get("ICC_Profile:RedMatrixColumn"), tags.get("ICC_Profile:RedMatrixColumn"));
+    }
+    // The private tag held a whole JPEG: only the picture's own SOI is left.
+    let jpg = std::fs::read(out_dir.path().join("icc_private_tags.jpg")).unwrap();
+    assert_eq!(jpg.windows(3).filter(|w| *w == [0xFF, 0xD8, 0xFF]).count(), 1);
+    // The near miss: a plain profile (colour data and a short name) is shared as it is.
+    let out = medscrub().args(["scan", "--format", "json", "photos/icc_only.jpg"]).output().unwrap();
+    assert_eq!(json_lines(&out.stdout)[0]["verdict"], "share");
+}
+
+#[test]
+fn bytes_that_display_nothing_are_found_and_left_behind() {
+    let names = [
+        "jpeg_reserved_markers.jpg",
+        "jpeg_app13_not_8bim.jpg",
+        "jpeg_header_slack.jpg",
+        "jpeg_unused_table.jpg",
+        "png_after_zlib_stream.png",
+        "webp_riff_slack.webp",
+    ];
+    let (reports, out_dir) = clean_json(&names);
+    for name in names {
+        let r = &reports[name];
+        assert_eq!(r["verdict"], "strip", "{name}: {}", r["findings"]);
+        let rules = rules_of(r);
+        let expected = if name == "jpeg_app13_not_8bim.jpg" { "meta.other" } else { "meta.container" };
+        assert_eq!(rules, [expected], "{name}");
+        let copy = out_dir.path().join(name);
+        let bytes = std::fs::read(&copy).unwrap();
+        assert!(!bytes.windows(8).any(|w| w == HIDDEN_MRN), "{name}: the hidden MRN survived clean");
+        assert!(!bytes.windows(5).any(|w| w == b"MRN 1"), "{name}: the hidden bytes survived clean");
+        // The picture is the same, pixel for pixel.
+        let (a, b) = (image::open(hostile_dir().join(name)).unwrap(), image::open(&copy).unwrap());
+        assert_eq!(a.to_rgb8().as_raw(), b.to_rgb8().as_raw(), "{name}: pixels changed");
+    }
+    // exiftool sees no Photoshop or Adobe leftovers in the JPEG copies.
+    for name in ["jpeg_app13_not_8bim.jpg", "jpeg_header_slack.jpg"] {
+        let tags = exiftool(&out_dir.path().join(name));
+        assert!(!tags.keys().any(|k| k.starts_with("Photoshop:")), "{name}: {tags:?}");
+    }
+}
+
+#[test]
+fn deeply_nested_xmp_is_refused_within_a_couple_of_seconds() {
+    // 40 000 nested elements took 114 s, and --max-seconds could not stop it.
+    let started = std::time::Instant::now();
+    let reports = scan_json(&["deep_xmp_40000.png"]);
+    let elapsed = started.elapsed();
+    let r = &reports["deep_xmp_40000.png"];
+    assert_eq!(r["verdict"], "block");
+    assert_eq!(rules_of(r), ["error.limits"]);
+    let error = r["error"].as_str().unwrap();
+    assert!(error.contains("deep_xmp_40000.png") && error.contains("nested deeper"), "{error}");
+    assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
+}

@@ -237,6 +237,72 @@ fn hitting_the_time_limit_blocks_with_error_limits() {
 }
 
 #[test]
+fn a_named_pipe_is_refused_before_it_is_opened() {
+    // Opening a FIFO for reading waits for a writer that never comes: scan, check and
+    // clean all hung on one. Each must refuse it at once, naming the file.
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("IMG_0001.jpg");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(made.success());
+    let out_dir = dir.path().join("out");
+    let runs: [Vec<&std::ffi::OsStr>; 3] = [
+        vec!["scan".as_ref(), "--format".as_ref(), "json".as_ref(), fifo.as_os_str()],
+        vec!["check".as_ref(), "--format".as_ref(), "json".as_ref(), fifo.as_os_str()],
+        vec![
+            "clean".as_ref(),
+            "--format".as_ref(),
+            "json".as_ref(),
+            "--out".as_ref(),
+            out_dir.as_os_str(),
+            fifo.as_os_str(),
+        ],
+    ];
+    for args in runs {
+        let out = medscrub().args(&args).timeout(Duration::from_secs(60)).output().unwrap();
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let report = &json_lines(&out.stdout)[0];
+        assert_eq!(rule_ids(report), ["error.intake"], "{args:?}");
+        let error = report["error"].as_str().unwrap();
+        assert!(error.contains("IMG_0001.jpg") && error.contains("named pipe"), "{error}");
+    }
+    assert!(!out_dir.join("IMG_0001.jpg").exists(), "a copy of a pipe was written");
+}
+
+#[test]
+fn the_memory_limit_is_one_budget_for_the_whole_run() {
+    // Three lossless WebPs of 9 MP (27 MB of pixels each) with room for one at a time:
+    // with --jobs 3 they used to decode side by side, each under the per-photo limit.
+    use image::ImageEncoder;
+    let dir = tempfile::tempdir().unwrap();
+    let pixels = vec![200u8; 3000 * 3000 * 3];
+    let mut webp = Vec::new();
+    image::codecs::webp::WebPEncoder::new_lossless(&mut webp)
+        .write_image(&pixels, 3000, 3000, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    let names = ["a.webp", "b.webp", "c.webp"];
+    for name in names {
+        std::fs::write(dir.path().join(name), &webp).unwrap();
+    }
+    let out = medscrub()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "json", "--jobs", "3", "--max-memory-mb", "40"])
+        .args(names)
+        .timeout(Duration::from_secs(600))
+        .output()
+        .unwrap();
+    let reports = json_lines(&out.stdout);
+    assert_eq!(reports.len(), 3);
+    for r in &reports {
+        assert_eq!(r["verdict"], "share", "{}: {}", r["path"], r["findings"]);
+    }
+    let waited = reports
+        .iter()
+        .filter(|r| r["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("waited")))
+        .count();
+    assert!(waited >= 1, "no photo waited for memory: {reports:?}");
+}
+
+#[test]
 fn the_memory_limit_blocks_with_error_limits() {
     let out = medscrub()
         .args(["scan", "--format", "json", "--max-memory-mb", "1", "text/menu_should_share.jpg"])

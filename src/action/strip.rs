@@ -3,7 +3,7 @@
 use crate::decode::DisplayImage;
 use crate::error::{Error, Result, Stage};
 use crate::intake::Format;
-use crate::metadata::{MetaFacts, jpeg, png, webp};
+use crate::metadata::{MetaFacts, icc, jpeg, png, webp};
 use crate::report::Action;
 use img_parts::Bytes;
 
@@ -40,15 +40,24 @@ pub fn strip(
     };
     let need_image =
         || image.ok_or_else(|| Error::new(Stage::Action, "the photo must be decoded to rewrite it"));
+    let profile = canonical_icc(facts);
+    let profile = profile.as_deref();
     match format {
-        Format::Jpeg => strip_jpeg(bytes, facts.orientation, !facts.icc_invalid).map(lossless),
+        Format::Jpeg => strip_jpeg(bytes, facts.orientation, profile).map(lossless),
         // A PNG turned by its eXIf: an orientation-only eXIf would still be an eXIf chunk
         // (meta.text-chunk), so the pixels are turned instead, as they were checked.
-        Format::Png if facts.orientation != 1 => flatten(format, facts, need_image()?),
-        Format::Png => strip_png(bytes, !facts.icc_invalid).map(lossless),
+        // Or its image stream holds bytes besides the picture (meta.container): only a
+        // rewrite from the pixels leaves them behind.
+        Format::Png if facts.orientation != 1 || facts.rewrite_pixels => {
+            flatten(format, facts, need_image()?)
+        }
+        Format::Png => strip_png(bytes, profile).map(lossless),
         // An animated WebP: its first frame (the one checked) as a still.
-        Format::Webp if !facts.frames.is_empty() => flatten(format, facts, need_image()?),
-        Format::Webp => strip_webp(bytes, facts.orientation, !facts.icc_invalid).map(lossless),
+        // Or slack in its RIFF structure (meta.container), which img-parts would carry over.
+        Format::Webp if !facts.frames.is_empty() || facts.rewrite_pixels => {
+            flatten(format, facts, need_image()?)
+        }
+        Format::Webp => strip_webp(bytes, facts.orientation, profile).map(lossless),
         Format::Gif => Ok(Cleaned {
             notes: vec![
                 "GIF first frame rewritten without extensions; palette indices and pixels unchanged".into(),
@@ -59,7 +68,7 @@ pub fn strip(
         Format::Tiff => {
             let img = need_image()?;
             Ok(Cleaned {
-                bytes: encode(img, image::ImageFormat::Tiff, facts.icc_profile.clone())?,
+                bytes: encode(img, image::ImageFormat::Tiff, canonical_icc(facts))?,
                 format,
                 action: Action::Reencoded,
                 orientation: 1,
@@ -71,7 +80,7 @@ pub fn strip(
         Format::Heif => {
             let img = need_image()?;
             Ok(Cleaned {
-                bytes: encode(img, image::ImageFormat::Jpeg, facts.icc_profile.clone())?,
+                bytes: encode(img, image::ImageFormat::Jpeg, canonical_icc(facts))?,
                 format: Format::Jpeg,
                 action: Action::Reencoded,
                 orientation: 1,
@@ -93,7 +102,7 @@ pub fn flatten(format: Format, facts: &MetaFacts, image: &DisplayImage) -> Resul
     use image::ImageEncoder;
     let err =
         |e: image::ImageError| Error::new(Stage::Action, format!("cannot encode the flattened copy: {e}"));
-    let icc = facts.icc_profile.clone().filter(|p| !p.is_empty());
+    let icc = canonical_icc(facts);
     let mut out = Vec::new();
     let (format, how) = match format {
         Format::Png | Format::Gif => {
@@ -132,6 +141,28 @@ pub fn flatten(format: Format, facts: &MetaFacts, image: &DisplayImage) -> Resul
     })
 }
 
+/// The colour profile a rewritten copy carries: the photo's profile in canonical form
+/// (its colour tags byte for byte, a neutral name, no creator, device or date; see
+/// `metadata::icc`), so nothing but colour data leaves with it. `None` when the photo
+/// has no profile or one that is not a colour profile (dropped).
+fn canonical_icc(facts: &MetaFacts) -> Option<Vec<u8>> {
+    facts.icc_profile.as_deref().filter(|p| !p.is_empty()).and_then(icc::canonical)
+}
+
+/// A profile as JPEG APP2 `ICC_PROFILE` segments (ICC.1 Annex B.4: at most 65 519 bytes
+/// of profile per segment, numbered from 1).
+fn icc_segments(profile: &[u8]) -> Vec<Vec<u8>> {
+    const PER_SEGMENT: usize = 65_519;
+    let parts: Vec<&[u8]> = profile.chunks(PER_SEGMENT).collect();
+    let count = parts.len().min(255) as u8;
+    parts
+        .iter()
+        .take(255)
+        .enumerate()
+        .map(|(i, part)| segment(0xE2, &[b"ICC_PROFILE\0".as_slice(), &[i as u8 + 1, count], part].concat()))
+        .collect()
+}
+
 fn action_err(what: &str) -> impl Fn(img_parts::Error) -> Error + '_ {
     move |e| Error::new(Stage::Action, format!("{what}: {e}"))
 }
@@ -154,29 +185,49 @@ pub fn orientation_exif(orientation: u16) -> Result<Vec<u8>> {
 }
 
 /// JPEG: rebuild from the marker walk, keeping only the segments that decode the image
-/// (tables, frame, scans) and the ones that affect display (JFIF without its thumbnail,
-/// ICC profile unless it is not one, Adobe colour transform). Everything after EOI is
-/// dropped.
-fn strip_jpeg(b: &[u8], orientation: u16, keep_icc: bool) -> Result<Vec<u8>> {
+/// (the tables some scan uses, frame, scans, restart interval) and the ones that affect
+/// display (the JFIF header without its thumbnail, the canonical colour `profile` where
+/// the original profile was, the 12-byte Adobe colour transform). Reserved markers, COM,
+/// unused tables, bytes after a header and everything after EOI are dropped.
+fn strip_jpeg(b: &[u8], orientation: u16, profile: Option<&[u8]>) -> Result<Vec<u8>> {
     let layout = jpeg::layout(b)?;
     let mut kept: Vec<Vec<u8>> = Vec::with_capacity(layout.segments.len() + 1);
     let mut starts_with_jfif = false;
+    let mut icc_written = false;
+    let tables = jpeg::tables(b, &layout);
     for (i, seg) in layout.segments.iter().enumerate() {
         let payload = &b[seg.payload.clone()];
         match jpeg::app_kind(seg.marker, payload) {
             jpeg::AppKind::Jfif => {
                 // Keep the 14-byte JFIF header, with its own thumbnail removed.
-                let mut header = payload[..14.min(payload.len())].to_vec();
-                if header.len() == 14 {
+                let mut header = payload[..jpeg::JFIF_HEADER.min(payload.len())].to_vec();
+                if header.len() == jpeg::JFIF_HEADER {
                     header[12] = 0;
                     header[13] = 0;
                 }
                 kept.push(segment(0xE0, &header));
                 starts_with_jfif |= i == 0;
             }
-            jpeg::AppKind::Icc if keep_icc => kept.push(b[seg.start..seg.end].to_vec()),
-            jpeg::AppKind::Adobe => kept.push(b[seg.start..seg.end].to_vec()),
-            jpeg::AppKind::NotApp if seg.marker != jpeg::COM => kept.push(b[seg.start..seg.end].to_vec()),
+            jpeg::AppKind::Icc => {
+                // The whole profile, rewritten, where its first segment was.
+                if let Some(profile) = profile.filter(|_| !icc_written) {
+                    kept.extend(icc_segments(profile));
+                    icc_written = true;
+                }
+            }
+            // The Adobe header alone: bytes after it decode nothing.
+            jpeg::AppKind::Adobe => kept.push(segment(0xEE, &payload[..payload.len().min(jpeg::ADOBE_LEN)])),
+            // Tables: only the ones some scan uses (an unused table can hold anything).
+            jpeg::AppKind::NotApp if matches!(seg.marker, 0xDB | 0xC4) => {
+                let ranges = tables.used.iter().find(|(at, _)| *at == i).map(|(_, r)| r.as_slice());
+                let body: Vec<u8> =
+                    ranges.unwrap_or_default().iter().flat_map(|r| b[r.clone()].iter().copied()).collect();
+                if !body.is_empty() {
+                    kept.push(segment(seg.marker, &body));
+                }
+            }
+            // Frames, scans, restart interval and markers; reserved markers and COM go.
+            jpeg::AppKind::NotApp if jpeg::displays(seg.marker) => kept.push(b[seg.start..seg.end].to_vec()),
             _ => {} // Exif, XMP, IPTC, MPF, JFXX, other APPn, COM: dropped.
         }
     }
@@ -203,24 +254,41 @@ fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
 
 /// PNG: keep only display chunks (img-parts re-checks every CRC on the way). A turned
 /// PNG never comes here: [`strip`] turns its pixels instead.
-fn strip_png(b: &[u8], keep_icc: bool) -> Result<Vec<u8>> {
+/// The iCCP chunk carries the canonical `profile` under a neutral name (the original
+/// name is free text).
+fn strip_png(b: &[u8], profile: Option<&[u8]>) -> Result<Vec<u8>> {
+    use img_parts::png::PngChunk;
     let (_, end) = png::chunks(b)?;
     let mut image = img_parts::png::Png::from_bytes(Bytes::copy_from_slice(&b[..end]))
         .map_err(|e| Error::new(Stage::Metadata, format!("corrupt PNG: {e}")))?;
     let chunks = image.chunks_mut();
-    chunks.retain(|c| png::DISPLAY_CHUNKS.contains(&&c.kind()) && (keep_icc || &c.kind() != b"iCCP"));
+    chunks
+        .retain(|c| png::DISPLAY_CHUNKS.contains(&&c.kind()) && (profile.is_some() || &c.kind() != b"iCCP"));
+    if let Some(profile) = profile {
+        let mut data = b"ICC profile\0\0".to_vec();
+        data.extend(miniz_oxide::deflate::compress_to_vec_zlib(profile, 9));
+        for chunk in chunks.iter_mut().filter(|c| &c.kind() == b"iCCP") {
+            *chunk = PngChunk::new(*b"iCCP", Bytes::from(data.clone()));
+        }
+    }
     Ok(image.encoder().bytes().to_vec())
 }
 
 /// WebP: keep image chunks, drop EXIF/XMP/unknown ones and fix the VP8X flags so they
 /// no longer announce what was removed.
-fn strip_webp(b: &[u8], orientation: u16, keep_icc: bool) -> Result<Vec<u8>> {
+fn strip_webp(b: &[u8], orientation: u16, profile: Option<&[u8]>) -> Result<Vec<u8>> {
+    let keep_icc = profile.is_some();
     use img_parts::riff::{RiffChunk, RiffContent};
     let (_, end) = webp::chunks(b)?;
     let mut image = img_parts::webp::WebP::from_bytes(Bytes::copy_from_slice(&b[..end]))
         .map_err(action_err("corrupt WebP"))?;
     let chunks = image.chunks_mut();
     chunks.retain(|c| webp::IMAGE_CHUNKS.contains(&&c.id()) && (keep_icc || &c.id() != b"ICCP"));
+    if let Some(profile) = profile {
+        for chunk in chunks.iter_mut().filter(|c| &c.id() == b"ICCP") {
+            *chunk = RiffChunk::new(*b"ICCP", RiffContent::Data(Bytes::copy_from_slice(profile)));
+        }
+    }
     const ICC_FLAG: u8 = 0x20;
     const EXIF_FLAG: u8 = 0x08;
     const XMP_FLAG: u8 = 0x04;

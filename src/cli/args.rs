@@ -155,7 +155,9 @@ pub struct AnalysisArgs {
     /// Largest image decoded, in megapixels; bigger images are blocked (error.limits).
     #[arg(long, default_value_t = 150, value_name = "MP")]
     pub max_megapixels: u64,
-    /// Most memory one decoder allocation may take, in MiB; more is blocked (error.limits).
+    /// Most memory decoded pictures may take, in MiB, for the whole run (all jobs
+    /// together: a photo waits while others hold it); a photo that alone needs more is
+    /// blocked (error.limits).
     #[arg(long, default_value_t = 1024, value_name = "MIB")]
     pub max_memory_mb: u64,
     /// The caption the photos will be posted with: checked for ages, case timing,

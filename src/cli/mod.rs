@@ -85,6 +85,8 @@ fn analysis_options(
             max_pixels: args.max_megapixels * 1_000_000,
             max_alloc_bytes: args.max_memory_mb * 1024 * 1024,
             max_time: std::time::Duration::from_secs(args.max_seconds),
+            // One budget for every photo of this run (all jobs).
+            memory: Default::default(),
         },
         jobs,
         show_text: args.show_text,

@@ -2,12 +2,13 @@
 
 use super::{Comment, MetaFacts, Trailer, describe_trailer};
 use crate::error::{Error, Result, Stage};
+use crate::options::Deadline;
 
 /// Application extensions that only control animation: kept.
 const ANIMATION_APPS: [&[u8]; 2] = [b"NETSCAPE2.0", b"ANIMEXTS1.0"];
 
 /// Reads the metadata of a GIF.
-pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
+pub fn read(b: &[u8], facts: &mut MetaFacts, deadline: &Deadline) -> Result<()> {
     let truncated = || Error::new(Stage::Decode, "truncated GIF: the file ends before its trailer");
     if b.len() < 13 {
         return Err(truncated());
@@ -45,7 +46,7 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
                         source: "GIF plain text",
                         text: super::lossy_text(data.get(12..).unwrap_or_default()),
                     }),
-                    0xFF => application(b, pos + 2, &data, facts),
+                    0xFF => application(&b[pos + 2..next], &data, facts, deadline)?,
                     _ => {}
                 }
                 pos = next;
@@ -86,28 +87,32 @@ fn sub_blocks(b: &[u8], mut pos: usize) -> Option<(Vec<u8>, usize)> {
 }
 
 /// An application extension: the first sub-block is the 11-byte identifier.
-fn application(b: &[u8], at: usize, data: &[u8], facts: &mut MetaFacts) {
+/// `raw` is the extension's own bytes (sub-blocks as stored): searching only them keeps
+/// a GIF of many small extensions linear (a search to the end of the file per extension
+/// was quadratic).
+fn application(raw: &[u8], data: &[u8], facts: &mut MetaFacts, deadline: &Deadline) -> Result<()> {
+    deadline.check("reading GIF extensions")?;
     let id = data.get(..11).unwrap_or(data);
     if ANIMATION_APPS.contains(&id) {
-        return;
+        return Ok(());
     }
     if id == b"XMP DataXMP" {
         facts.xmp_packets += 1;
         // XMP in GIF is written raw; its bytes happen to form the sub-blocks, so read
         // the packet from the file itself, not from the de-blocked data.
-        let raw = &b[at..];
         if let (Some(s), Some(e)) = (find(raw, b"<x:xmpmeta"), find(raw, b"</x:xmpmeta>"))
             && s < e
         {
-            super::xmp::read(&raw[s..e + 12], facts);
+            super::xmp::read(&raw[s..e + 12], facts, deadline)?;
         }
-        return;
+        return Ok(());
     }
     facts.other.push(format!(
         "GIF application extension \"{}\" ({} bytes)",
         String::from_utf8_lossy(id),
         data.len()
     ));
+    Ok(())
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -133,7 +138,7 @@ mod tests {
         ext.extend(b"\x21\xFF\x0BNETSCAPE2.0\x03\x01\0\0\0");
         ext.extend(b"\x21\xFF\x0BFOOBARAPP1\x30\x01\x01\0");
         let mut f = MetaFacts::default();
-        read(&gif_with(&ext), &mut f).unwrap();
+        read(&gif_with(&ext), &mut f, &Deadline::unlimited()).unwrap();
         assert_eq!(f.comments[0].text, "J Doe");
         assert_eq!(f.other.len(), 1, "{:?}", f.other);
         assert!(f.trailer.is_none());
@@ -142,6 +147,6 @@ mod tests {
     #[test]
     fn truncation_is_an_error() {
         let g = gif_with(b"");
-        assert!(read(&g[..g.len() - 1], &mut MetaFacts::default()).is_err());
+        assert!(read(&g[..g.len() - 1], &mut MetaFacts::default(), &Deadline::unlimited()).is_err());
     }
 }

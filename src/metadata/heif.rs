@@ -2,10 +2,11 @@
 
 use super::{MetaFacts, Thumbnail};
 use crate::error::{Error, Result, Stage};
+use crate::options::Deadline;
 use libheif_rs::HeifContext;
 
 /// Reads the metadata of a HEIF file.
-pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
+pub fn read(b: &[u8], facts: &mut MetaFacts, deadline: &Deadline) -> Result<()> {
     let ctx = HeifContext::read_from_bytes(b)
         .map_err(|e| Error::new(Stage::Metadata, format!("corrupt HEIF container: {}", e.message)))?;
     let handle = ctx
@@ -24,7 +25,7 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
             super::exif::read(tiff, facts);
         } else if content == "application/rdf+xml" {
             facts.xmp_packets += 1;
-            super::xmp::read(&data, facts);
+            super::xmp::read(&data, facts, deadline)?;
         } else {
             facts.other.push(format!("HEIF metadata item {kind} {content} ({} bytes)", data.len()));
         }

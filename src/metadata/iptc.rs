@@ -6,20 +6,21 @@ use super::{CaptureTime, IptcDataset, MetaFacts, be16, be32, lossy_text};
 const IPTC_RESOURCE: u16 = 0x0404;
 
 /// Walks the 8BIM resources of a Photoshop block. IPTC records become datasets; other
-/// resources are listed by id (0x0409 and 0x040C are thumbnails).
-pub fn read_photoshop(b: &[u8], facts: &mut MetaFacts) {
+/// resources are listed by id (0x0409 and 0x040C are thumbnails). Returns how many bytes
+/// were resources: the rest is not a resource list (and is reported by the caller).
+pub fn read_photoshop(b: &[u8], facts: &mut MetaFacts) -> usize {
     let mut pos = 0;
     while pos + 12 <= b.len() && &b[pos..pos + 4] == b"8BIM" {
-        let Some(id) = be16(b, pos + 4) else { return };
+        let Some(id) = be16(b, pos + 4) else { return pos };
         // Pascal string name, padded so that length byte + name is even.
         let name_len = b[pos + 6] as usize;
         let name_total = (1 + name_len + 1) & !1;
         let size_at = pos + 6 + name_total;
-        let Some(size) = be32(b, size_at) else { return };
+        let Some(size) = be32(b, size_at) else { return pos };
         let data_start = size_at + 4;
         let Some(data_end) = data_start.checked_add(size as usize).filter(|&e| e <= b.len()) else {
             facts.other.push(format!("Photoshop resource 0x{id:04X} with a length past the end"));
-            return;
+            return b.len();
         };
         let data = &b[data_start..data_end];
         if id == IPTC_RESOURCE {
@@ -27,8 +28,9 @@ pub fn read_photoshop(b: &[u8], facts: &mut MetaFacts) {
         } else {
             facts.photoshop_resources.push(id);
         }
-        pos = data_end + (size as usize & 1);
+        pos = (data_end + (size as usize & 1)).min(b.len());
     }
+    pos
 }
 
 /// Parses IPTC IIM records: `0x1C record dataset length value`.

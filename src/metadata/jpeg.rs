@@ -7,6 +7,7 @@
 
 use super::{Comment, MetaFacts, Thumbnail, Trailer, be16, describe_trailer, lossy_text};
 use crate::error::{Error, Result, Stage};
+use crate::options::Deadline;
 
 /// Start of scan.
 pub const SOS: u8 = 0xDA;
@@ -120,6 +121,135 @@ fn scan_end(b: &[u8], from: usize) -> Option<usize> {
     None
 }
 
+/// Markers whose segments make up or decode the picture: frame headers (SOF0–3, 5–7,
+/// 9–11, 13–15), Huffman and arithmetic tables (DHT, DAC), quantisation tables (DQT),
+/// restart interval (DRI), scans (SOS), number of lines (DNL) and restart markers. A
+/// canonical rewrite keeps these, the APPn kinds the design allows, and nothing else:
+/// reserved markers (JPG 0xC8, DHP 0xDE, EXP 0xDF, JPG0–13 0xF0–0xFD, RES 0x02–0xBF, TEM)
+/// decode nothing in a baseline or progressive file, so a decoder skips them and they
+/// can carry anything.
+pub fn displays(marker: u8) -> bool {
+    matches!(marker, 0xC0..=0xC7 | 0xC9..=0xCF | 0xD0..=0xD7 | 0xDA..=0xDD)
+}
+
+/// Length of the 12-byte "Adobe" APP14 payload (identifier, version, two flag words,
+/// colour transform). Bytes after it decode nothing.
+pub const ADOBE_LEN: usize = 12;
+
+/// The JFIF APP0 header before its thumbnail: identifier, version, units, densities,
+/// thumbnail size.
+pub const JFIF_HEADER: usize = 14;
+
+/// The tables (DQT, DHT) of a file, one by one, and which of them a scan uses.
+#[derive(Debug, Clone, Default)]
+pub struct Tables {
+    /// For each DQT/DHT segment (by index into [`Layout::segments`]), the payload byte
+    /// ranges of the tables some scan uses: what a canonical rewrite keeps.
+    pub used: Vec<(usize, Vec<std::ops::Range<usize>>)>,
+    /// What no scan uses, described: tables defined and never used (or redefined before
+    /// any use), bytes after the last table of a segment.
+    pub unused: Vec<String>,
+}
+
+/// Splits every DQT and DHT segment into its tables and follows the frame and scans to
+/// see which are used: a DQT table when a scan codes a component quantised with it, a
+/// DC Huffman table when a scan codes DC coefficients (not a progressive DC refinement,
+/// which is raw bits), an AC table when a scan codes AC coefficients.
+pub fn tables(b: &[u8], layout: &Layout) -> Tables {
+    // Per (class, slot): the definition not yet used, as (segment index, range).
+    let mut pending: std::collections::HashMap<(u8, u8), (usize, std::ops::Range<usize>)> =
+        Default::default();
+    let mut used: std::collections::BTreeMap<usize, Vec<std::ops::Range<usize>>> = Default::default();
+    let mut unused = Vec::new();
+    let mut frame_quant: Vec<(u8, u8)> = Vec::new(); // (component id, DQT slot)
+    let mut progressive = false;
+    let name = |class: u8, slot: u8| match class {
+        0 => format!("DQT table {slot}"),
+        1 => format!("DC Huffman table {slot}"),
+        _ => format!("AC Huffman table {slot}"),
+    };
+    for (i, seg) in layout.segments.iter().enumerate() {
+        let p = &b[seg.payload.clone()];
+        let base = seg.payload.start;
+        match seg.marker {
+            0xDB | 0xC4 => {
+                used.entry(i).or_default();
+                let mut at = 0;
+                while at < p.len() {
+                    let (class, slot, len) = if seg.marker == 0xDB {
+                        (0, p[at] & 0x0F, 1 + 64 * (1 + usize::from(p[at] >> 4 != 0)))
+                    } else {
+                        let counts = p.get(at + 1..at + 17).map(|c| c.iter().map(|&n| usize::from(n)).sum());
+                        let class = if p[at] >> 4 == 0 { 1 } else { 2 };
+                        (class, p[at] & 0x0F, counts.map_or(usize::MAX, |n: usize| 17 + n))
+                    };
+                    if at.saturating_add(len) > p.len() {
+                        unused.push(format!(
+                            "{} bytes after the last table of a segment at byte {}",
+                            p.len() - at,
+                            seg.start
+                        ));
+                        break;
+                    }
+                    if let Some((_, old)) = pending.insert((class, slot), (i, base + at..base + at + len)) {
+                        unused.push(format!(
+                            "{} redefined before any scan used it (byte {})",
+                            name(class, slot),
+                            old.start
+                        ));
+                    }
+                    at += len;
+                }
+            }
+            0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => {
+                progressive = matches!(seg.marker, 0xC2 | 0xC6 | 0xCA | 0xCE);
+                let n = usize::from(p.get(5).copied().unwrap_or(0));
+                frame_quant = (0..n).filter_map(|k| Some((*p.get(6 + 3 * k)?, *p.get(8 + 3 * k)?))).collect();
+            }
+            0xDA => {
+                let n = usize::from(p.first().copied().unwrap_or(0));
+                let tail = 1 + 2 * n;
+                let (ss, se, ah) = (
+                    p.get(tail).copied().unwrap_or(0),
+                    p.get(tail + 1).copied().unwrap_or(63),
+                    p.get(tail + 2).map_or(0, |a| a >> 4),
+                );
+                let mut take = |key: (u8, u8)| {
+                    if let Some((seg_i, range)) = pending.remove(&key) {
+                        used.entry(seg_i).or_default().push(range);
+                    }
+                };
+                for k in 0..n {
+                    let (Some(&id), Some(&td_ta)) = (p.get(1 + 2 * k), p.get(2 + 2 * k)) else { continue };
+                    if let Some(&(_, q)) = frame_quant.iter().find(|(c, _)| *c == id) {
+                        take((0, q));
+                    }
+                    if ss == 0 && !(progressive && ah != 0) {
+                        take((1, td_ta >> 4));
+                    }
+                    if se > 0 {
+                        take((2, td_ta & 0x0F));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut left: Vec<_> = pending.into_iter().collect();
+    left.sort_by_key(|(_, (_, r))| r.start);
+    for ((class, slot), (_, range)) in left {
+        unused.push(format!(
+            "{} defined at byte {} and never used by a scan",
+            name(class, slot),
+            range.start
+        ));
+    }
+    for ranges in used.values_mut() {
+        ranges.sort_by_key(|r| r.start);
+    }
+    Tables { used: used.into_iter().collect(), unused }
+}
+
 /// The identifier an APPn payload starts with, for known kinds.
 pub fn app_kind(marker: u8, payload: &[u8]) -> AppKind {
     let starts = |p: &[u8]| payload.starts_with(p);
@@ -177,10 +307,13 @@ pub fn estimate_quality(b: &[u8], layout: &Layout) -> Option<u8> {
 }
 
 /// Reads the metadata of a JPEG.
-pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
+pub fn read(b: &[u8], facts: &mut MetaFacts, deadline: &Deadline) -> Result<()> {
     let layout = layout(b)?;
     let mut icc_chunks: Vec<(u8, &[u8])> = Vec::new();
-    for seg in &layout.segments {
+    for (i, seg) in layout.segments.iter().enumerate() {
+        if i % 256 == 255 {
+            deadline.check("reading JPEG segments")?;
+        }
         let payload = &b[seg.payload.clone()];
         let before = where_found(facts);
         match (seg.marker, app_kind(seg.marker, payload)) {
@@ -195,30 +328,54 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
             }
             (_, AppKind::Xmp) => {
                 facts.xmp_packets += 1;
-                super::xmp::read(&payload[29..], facts);
+                super::xmp::read(&payload[29..], facts, deadline)?;
             }
             (_, AppKind::ExtendedXmp) => {
                 facts.xmp_packets += 1;
                 // GUID (32) + full length (4) + offset (4) follow the identifier.
                 let body = payload.get(35 + 40..).unwrap_or_default();
-                super::xmp::read(body, facts);
+                super::xmp::read(body, facts, deadline)?;
             }
             (_, AppKind::Icc) => {
                 if payload.len() >= 14 {
                     icc_chunks.push((payload[12], &payload[14..]));
                 }
             }
-            (_, AppKind::Photoshop) => super::iptc::read_photoshop(&payload[14..], facts),
+            (_, AppKind::Photoshop) => {
+                let found = facts.iptc.len() + facts.photoshop_resources.len();
+                let read = super::iptc::read_photoshop(&payload[14..], facts);
+                let left = payload.len() - 14 - read;
+                if left > 0 {
+                    // Not an 8BIM list (or more after it): nothing medscrub can read, so
+                    // nothing it can vouch for.
+                    facts.other.push(format!(
+                        "APP13 Photoshop segment with {left} bytes that are not Photoshop image resources"
+                    ));
+                } else if facts.iptc.len() + facts.photoshop_resources.len() == found {
+                    facts.other.push("empty APP13 Photoshop segment".into());
+                }
+            }
             (_, AppKind::Jfif) => {
                 // JFIF can carry its own uncompressed thumbnail after the 14-byte header.
-                if payload.len() > 14 && payload[12] > 0 && payload[13] > 0 {
+                let thumb = payload.get(12..14).map_or(0, |t| 3 * usize::from(t[0]) * usize::from(t[1]));
+                if thumb > 0 && payload.len() > JFIF_HEADER {
                     facts.thumbnails.push(Thumbnail {
                         source: "JFIF APP0",
                         jpeg: None,
-                        bytes: payload.len() - 14,
+                        bytes: payload.len() - JFIF_HEADER,
                     });
                 }
+                if payload.len() > JFIF_HEADER + thumb {
+                    facts.non_display.push(format!(
+                        "JFIF APP0 segment with {} bytes after its header and thumbnail",
+                        payload.len() - JFIF_HEADER - thumb
+                    ));
+                }
             }
+            (_, AppKind::Adobe) if payload.len() > ADOBE_LEN => facts.non_display.push(format!(
+                "APP14 Adobe segment with {} bytes after its 12-byte header",
+                payload.len() - ADOBE_LEN
+            )),
             (_, AppKind::JfifExtension) => facts.thumbnails.push(Thumbnail {
                 source: "JFIF extension (JFXX)",
                 jpeg: None,
@@ -235,6 +392,11 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
                 app_label(payload),
                 payload.len()
             )),
+            (m, AppKind::NotApp) if !displays(m) => facts.non_display.push(format!(
+                "reserved marker 0x{m:02X} segment ({} bytes) at byte {}",
+                seg.end - seg.start,
+                seg.start
+            )),
             (_, AppKind::Adobe | AppKind::NotApp) => {}
         }
         if seg.after_first_scan && where_found(facts) != before {
@@ -242,6 +404,7 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
         }
     }
     facts.jpeg_quality = estimate_quality(b, &layout);
+    facts.non_display.extend(tables(b, &layout).unused);
     if !icc_chunks.is_empty() {
         icc_chunks.sort_by_key(|(seq, _)| *seq);
         facts.icc_profile = Some(icc_chunks.iter().flat_map(|(_, d)| d.iter().copied()).collect());
@@ -306,12 +469,43 @@ mod tests {
         let mut b = tiny();
         b.extend(b"\xFF\xD8\xFF\xE0 second image");
         let mut facts = MetaFacts::new();
-        read(&b, &mut facts).unwrap();
+        read(&b, &mut facts, &Deadline::unlimited()).unwrap();
         assert_eq!(facts.comments[0].text, "MRN");
         assert_eq!(facts.after_scan.len(), 1);
         let t = facts.trailer.unwrap();
         assert_eq!(t.bytes, 17);
         assert_eq!(t.holds.as_deref(), Some("a JPEG image"));
+    }
+
+    fn encoded(colour: image::ColorType) -> Vec<u8> {
+        let img = image::DynamicImage::new(16, 16, colour);
+        let mut out = Vec::new();
+        img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Jpeg).unwrap();
+        out
+    }
+
+    #[test]
+    fn tables_every_scan_uses_are_not_findings_and_spare_ones_are() {
+        // Near misses: what our own encoder writes (redacted and HEIC copies), grey and colour.
+        for colour in [image::ColorType::L8, image::ColorType::Rgb8] {
+            let b = encoded(colour);
+            let mut facts = MetaFacts::new();
+            read(&b, &mut facts, &Deadline::unlimited()).unwrap();
+            assert!(facts.non_display.is_empty(), "{colour:?}: {:?}", facts.non_display);
+        }
+        // A spare DQT table (slot 3) and a reserved JPG5 segment after SOI.
+        let b = encoded(image::ColorType::Rgb8);
+        let mut spare = vec![0xFF, 0xD8];
+        spare.extend([0xFF, 0xF5, 0, 6, b'n', b'o', b't', b'e']);
+        spare.extend([0xFF, 0xDB, 0, 67, 3]);
+        spare.extend([1u8; 64]);
+        spare.extend(&b[2..]);
+        let mut facts = MetaFacts::new();
+        read(&spare, &mut facts, &Deadline::unlimited()).unwrap();
+        let all = facts.non_display.join("; ");
+        assert!(all.contains("reserved marker 0xF5"), "{all}");
+        assert!(all.contains("DQT table 3 defined at byte"), "{all}");
+        assert_eq!(facts.non_display.len(), 2, "{all}");
     }
 
     #[test]

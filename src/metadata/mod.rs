@@ -8,6 +8,7 @@
 pub mod exif;
 pub mod gif;
 pub mod heif;
+pub mod icc;
 pub mod iptc;
 pub mod jpeg;
 pub mod png;
@@ -17,6 +18,7 @@ pub mod xmp;
 
 use crate::error::Result;
 use crate::intake::Format;
+use crate::options::Deadline;
 use serde::Serialize;
 
 /// One EXIF field, as found.
@@ -128,8 +130,15 @@ pub struct MetaFacts {
     /// The embedded ICC colour profile, if any. Kept by `clean` when it is valid.
     pub icc_profile: Option<Vec<u8>>,
     /// An embedded "ICC profile" that is not a colour profile (wrong size field, no
-    /// `acsp` signature, implausibly large): arbitrary bytes, so `clean` drops it.
+    /// `acsp` signature, implausibly large, an unreadable tag table): arbitrary bytes, so
+    /// `clean` drops it.
     pub icc_invalid: bool,
+    /// What the valid profile holds besides colour data: its texts (read by the text
+    /// rules) and anything beyond colour data and a plain name (`meta.icc`). Stripped
+    /// copies carry its canonical form (`metadata::icc::canonical`).
+    pub icc: icc::IccFacts,
+    /// The profile's name in a PNG iCCP chunk (free text, read by the text rules).
+    pub icc_name: Option<String>,
     /// EXIF blocks seen so far, readable or not; only the first sets `orientation`.
     pub exif_blocks: usize,
     /// Every EXIF field from every EXIF block.
@@ -162,6 +171,15 @@ pub struct MetaFacts {
     /// Pictures besides the one decoded and checked, described: animation frames (APNG,
     /// GIF, WebP) and further TIFF pages. `clean` keeps only the checked picture.
     pub frames: Vec<String>,
+    /// Bytes the container holds that a canonical rewrite drops, described: reserved
+    /// JPEG markers, tables no scan uses, bytes after an APP14 Adobe or JFIF header,
+    /// bytes after a PNG's zlib stream, slack in a WebP's RIFF structure
+    /// (`meta.container`). They display nothing, so they can carry anything.
+    pub non_display: Vec<String>,
+    /// The picture's own data stream holds more than the picture (bytes after a PNG's
+    /// zlib stream, or inflating past its rows; slack inside a WebP): container surgery
+    /// cannot cut it out, so `clean` writes the copy from the decoded pixels.
+    pub rewrite_pixels: bool,
     /// Metadata found after the first JPEG scan began, described. Easy to miss for
     /// tools that stop reading at the first SOS.
     pub after_scan: Vec<String>,
@@ -180,26 +198,40 @@ impl MetaFacts {
     }
 }
 
-/// Reads the metadata of `bytes`, which sniffing said are `format`.
+/// Reads the metadata of `bytes`, which sniffing said are `format`, with no time budget.
 ///
 /// Errors mean the container itself is broken (truncated, lengths pointing past the
-/// end): the photo cannot be fully analysed and is blocked.
+/// end) or is built past a parser's caps: the photo cannot be fully analysed and is
+/// blocked.
 pub fn read(bytes: &[u8], format: Format) -> Result<MetaFacts> {
+    read_within(bytes, format, &Deadline::unlimited())
+}
+
+/// [`read`] within the photo's time budget, which the parsers' long loops check (a
+/// packet built to be slow stops with `error.limits` instead of running on past
+/// `--max-seconds`).
+pub fn read_within(bytes: &[u8], format: Format, deadline: &Deadline) -> Result<MetaFacts> {
     let mut facts = MetaFacts::new();
     match format {
-        Format::Jpeg => jpeg::read(bytes, &mut facts)?,
-        Format::Png => png::read(bytes, &mut facts)?,
-        Format::Webp => webp::read(bytes, &mut facts)?,
-        Format::Gif => gif::read(bytes, &mut facts)?,
-        Format::Tiff => tiff::read(bytes, &mut facts)?,
-        Format::Heif => heif::read(bytes, &mut facts)?,
+        Format::Jpeg => jpeg::read(bytes, &mut facts, deadline)?,
+        Format::Png => png::read(bytes, &mut facts, deadline)?,
+        Format::Webp => webp::read(bytes, &mut facts, deadline)?,
+        Format::Gif => gif::read(bytes, &mut facts, deadline)?,
+        Format::Tiff => tiff::read(bytes, &mut facts, deadline)?,
+        Format::Heif => heif::read(bytes, &mut facts, deadline)?,
     }
-    if let Some(icc) = &facts.icc_profile
-        && !icc_is_valid(icc)
-    {
-        facts.other.push(format!("an ICC profile that is not a valid colour profile ({} bytes)", icc.len()));
-        facts.icc_profile = None;
-        facts.icc_invalid = true;
+    if let Some(profile) = &facts.icc_profile {
+        match Some(profile).filter(|p| icc_is_valid(p)).and_then(|p| icc::read(p)) {
+            Some(read) => facts.icc = read,
+            None => {
+                facts.other.push(format!(
+                    "an ICC profile that is not a valid colour profile ({} bytes)",
+                    profile.len()
+                ));
+                facts.icc_profile = None;
+                facts.icc_invalid = true;
+            }
+        }
     }
     Ok(facts)
 }

@@ -2,6 +2,7 @@
 
 use super::{MetaFacts, TextChunk, Trailer, be32, describe_trailer};
 use crate::error::{Error, Result, Stage};
+use crate::options::Deadline;
 
 /// The PNG file signature.
 pub const SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
@@ -58,12 +59,16 @@ pub fn chunks(b: &[u8]) -> Result<(Vec<Chunk>, usize)> {
 }
 
 /// Reads the metadata of a PNG.
-pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
+pub fn read(b: &[u8], facts: &mut MetaFacts, deadline: &Deadline) -> Result<()> {
     let (chunks, end) = chunks(b)?;
     // APNG: frames announced (acTL), frame controls (fcTL) and whether the first one
     // comes before IDAT (then the default image is the first frame).
     let (mut announced, mut controls, mut default_is_frame, mut seen_idat) = (None, 0usize, false, false);
-    for chunk in &chunks {
+    let mut image_data: Vec<u8> = Vec::new();
+    for (i, chunk) in chunks.iter().enumerate() {
+        if i % 256 == 255 {
+            deadline.check("reading PNG chunks")?;
+        }
         let data = &b[chunk.data.clone()];
         let kind = String::from_utf8_lossy(&chunk.kind).into_owned();
         match &chunk.kind {
@@ -72,7 +77,7 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
                 if keyword == "XML:com.adobe.xmp" {
                     facts.xmp_packets += 1;
                     if let Some(t) = &text {
-                        super::xmp::read(t.as_bytes(), facts);
+                        super::xmp::read(t.as_bytes(), facts, deadline)?;
                     }
                 }
                 if keyword.eq_ignore_ascii_case("Raw profile type exif") {
@@ -100,6 +105,7 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
                 // Name, NUL, method, then the zlib-compressed profile.
                 if let Some(nul) = data.iter().position(|&c| c == 0) {
                     facts.icc_profile = inflate(data.get(nul + 2..).unwrap_or_default()).or(Some(Vec::new()));
+                    facts.icc_name = Some(data[..nul].iter().map(|&c| c as char).collect()); // Latin-1
                 }
             }
             b"acTL" => announced = be32(data, 0),
@@ -108,7 +114,10 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
                 controls += 1;
             }
             b"fdAT" => {}
-            b"IDAT" => seen_idat = true,
+            b"IDAT" => {
+                seen_idat = true;
+                image_data.extend_from_slice(data);
+            }
             k if DISPLAY_CHUNKS.contains(&k) => {}
             _ => facts.other.push(format!("PNG chunk {kind} ({} bytes)", data.len())),
         }
@@ -123,11 +132,85 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
         };
         facts.frames.push(format!("APNG animation ({frames}, {controls} frame controls); {default}"));
     }
+    let ihdr = chunks.first().filter(|c| &c.kind == b"IHDR").map(|c| &b[c.data.clone()]);
+    if let Some(expected) = ihdr.and_then(raw_size)
+        && let Some(slack) = stream_slack(&image_data, expected, deadline)?
+    {
+        facts.non_display.push(slack);
+        facts.rewrite_pixels = true;
+    }
     if end < b.len() {
         let tail = &b[end..];
         facts.trailer = Some(Trailer { offset: end, bytes: tail.len(), holds: describe_trailer(tail) });
     }
     Ok(())
+}
+
+/// How many bytes the image data inflates to for the IHDR `ihdr` (PNG section 7: one
+/// filter byte per row, rows of whole bytes; Adam7's seven passes when interlaced).
+fn raw_size(ihdr: &[u8]) -> Option<u64> {
+    let (w, h) = (u64::from(be32(ihdr, 0)?), u64::from(be32(ihdr, 4)?));
+    let (depth, colour, interlaced) = (u64::from(*ihdr.get(8)?), *ihdr.get(9)?, *ihdr.get(12)? == 1);
+    let channels = match colour {
+        0 | 3 => 1,
+        2 => 3,
+        4 => 2,
+        6 => 4,
+        _ => return None,
+    };
+    let row = |width: u64| 1 + (width * depth * channels).div_ceil(8);
+    if !interlaced {
+        return Some(h * row(w));
+    }
+    const PASSES: [(u64, u64, u64, u64); 7] =
+        [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)];
+    let span =
+        |size: u64, start: u64, step: u64| if size > start { (size - start).div_ceil(step) } else { 0 };
+    Some(
+        PASSES
+            .iter()
+            .map(|&(x0, y0, dx, dy)| (span(w, x0, dx), span(h, y0, dy)))
+            .filter(|&(pw, ph)| pw > 0 && ph > 0)
+            .map(|(pw, ph)| ph * row(pw))
+            .sum(),
+    )
+}
+
+/// What the image data (IDAT, concatenated) holds besides the picture: bytes after the
+/// end of its zlib stream, or a stream that inflates past the `expected` bytes of the
+/// picture's rows. Decoders stop at either end, so these bytes are never shown. The data
+/// is inflated into a small wrapping window (nothing is kept), and the inflation stops
+/// as soon as it passes `expected`. A stream that is corrupt or ends early is left to the
+/// decoder, which refuses it.
+fn stream_slack(data: &[u8], expected: u64, deadline: &Deadline) -> Result<Option<String>> {
+    use miniz_oxide::inflate::TINFLStatus;
+    use miniz_oxide::inflate::core::{DecompressorOxide, decompress, inflate_flags};
+    let mut inflater = DecompressorOxide::new();
+    let mut window = vec![0u8; 1 << 15];
+    let (mut read, mut at, mut total, mut rounds) = (0usize, 0usize, 0u64, 0usize);
+    loop {
+        rounds += 1;
+        if rounds.is_multiple_of(1024) {
+            deadline.check("inflating PNG image data")?;
+        }
+        let flags = inflate_flags::TINFL_FLAG_PARSE_ZLIB_HEADER;
+        let (status, used, made) = decompress(&mut inflater, &data[read..], &mut window, at, flags);
+        read += used;
+        total += made as u64;
+        at = (at + made) & (window.len() - 1);
+        if total > expected {
+            return Ok(Some(format!(
+                "PNG image data that inflates past the {expected} bytes of the picture's rows"
+            )));
+        }
+        match status {
+            TINFLStatus::Done => break,
+            TINFLStatus::HasMoreOutput => {}
+            _ => return Ok(None),
+        }
+    }
+    Ok((read < data.len())
+        .then(|| format!("{} bytes after the end of the PNG image data's zlib stream", data.len() - read)))
 }
 
 /// Keyword and (decompressed) text of a tEXt, zTXt or iTXt chunk.
@@ -176,7 +259,7 @@ mod tests {
         b.extend(chunk(b"IEND", b""));
         b.extend(b"junk");
         let mut f = MetaFacts::default();
-        read(&b, &mut f).unwrap();
+        read(&b, &mut f, &Deadline::unlimited()).unwrap();
         assert_eq!(f.text_chunks[0].keyword, "Author");
         assert_eq!(f.text_chunks[0].text.as_deref(), Some("Jane"));
         assert_eq!(f.png_time.as_deref(), Some("2026-11-20T08:15:00Z"));
@@ -192,6 +275,29 @@ mod tests {
         data.extend(packed);
         let (_, text) = text_chunk(b"zTXt", &data);
         assert!(text.is_none());
+    }
+
+    #[test]
+    fn bytes_after_the_image_stream_are_found() {
+        // 4×2 grey, 8 bits: two rows of one filter byte and four samples.
+        let rows = [0u8, 1, 2, 3, 4, 0, 5, 6, 7, 8];
+        let stream = miniz_oxide::deflate::compress_to_vec_zlib(&rows, 6);
+        let ihdr = [0, 0, 0, 4, 0, 0, 0, 2, 8, 0, 0, 0, 0];
+        let expected = raw_size(&ihdr).unwrap();
+        assert_eq!(expected, 10);
+        let none = Deadline::unlimited();
+        // Near miss: the stream alone.
+        assert_eq!(stream_slack(&stream, expected, &none).unwrap(), None);
+        let with_tail = [stream.as_slice(), b"MRN 12345678"].concat();
+        assert!(stream_slack(&with_tail, expected, &none).unwrap().unwrap().starts_with("12 bytes after"));
+        let longer =
+            miniz_oxide::deflate::compress_to_vec_zlib(&[rows.as_slice(), b"hidden rows"].concat(), 6);
+        assert!(
+            stream_slack(&longer, expected, &none).unwrap().unwrap().contains("inflates past the 10 bytes")
+        );
+        // Adam7 of 4×2: passes 1 (1×1), 2 (w: 4>4 no), 4 (1×1), 6 (2×1), 7 (4×1).
+        let interlaced = [0, 0, 0, 4, 0, 0, 0, 2, 8, 0, 0, 0, 1];
+        assert_eq!(raw_size(&interlaced), Some(2 + 2 + 3 + 5));
     }
 
     #[test]

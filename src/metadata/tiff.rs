@@ -3,6 +3,7 @@
 
 use super::MetaFacts;
 use crate::error::{Error, Result, Stage};
+use crate::options::Deadline;
 use exif::{In, Tag, Value};
 
 /// Tags that describe the pixels of a TIFF: structure, not metadata.
@@ -12,7 +13,7 @@ pub const STRUCTURE_TAGS: [u16; 24] = [
 ];
 
 /// Reads the metadata of a TIFF.
-pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
+pub fn read(b: &[u8], facts: &mut MetaFacts, deadline: &Deadline) -> Result<()> {
     let Some(exif) = super::exif::read(b, facts) else {
         facts.unreadable_exif.clear();
         return Err(Error::new(Stage::Metadata, "corrupt TIFF: its directory could not be read"));
@@ -28,13 +29,18 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
     };
     if let Some(xmp) = bytes_of(0x02BC) {
         facts.xmp_packets += 1;
-        super::xmp::read(&xmp, facts);
+        super::xmp::read(&xmp, facts, deadline)?;
     }
     if let Some(iim) = bytes_of(0x83BB) {
         super::iptc::read_iim(&iim, facts);
     }
     if let Some(ps) = bytes_of(0x8649) {
-        super::iptc::read_photoshop(&ps, facts);
+        let read = super::iptc::read_photoshop(&ps, facts);
+        if read < ps.len() {
+            facts
+                .other
+                .push(format!("{} bytes of Photoshop data that are not image resources", ps.len() - read));
+        }
     }
     if let Some(icc) = bytes_of(0x8773) {
         facts.icc_profile = Some(icc);

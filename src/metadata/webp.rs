@@ -2,6 +2,7 @@
 
 use super::{MetaFacts, Trailer, describe_trailer, le32};
 use crate::error::{Error, Result, Stage};
+use crate::options::Deadline;
 
 /// Chunks that make up the picture (or its colour): kept by `clean`.
 pub const IMAGE_CHUNKS: [&[u8; 4]; 7] = [b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP"];
@@ -41,7 +42,7 @@ pub fn chunks(b: &[u8]) -> Result<(Vec<Chunk>, usize)> {
 }
 
 /// Reads the metadata of a WebP.
-pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
+pub fn read(b: &[u8], facts: &mut MetaFacts, deadline: &Deadline) -> Result<()> {
     let (chunks, riff_end) = chunks(b)?;
     let frames = chunks.iter().filter(|c| &c.fourcc == b"ANMF").count();
     if frames > 1 {
@@ -61,7 +62,7 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
             }
             b"XMP " => {
                 facts.xmp_packets += 1;
-                super::xmp::read(data, facts);
+                super::xmp::read(data, facts, deadline)?;
             }
             b"ICCP" => facts.icc_profile = Some(data.to_vec()),
             k if IMAGE_CHUNKS.contains(&k) => {}
@@ -69,6 +70,27 @@ pub fn read(b: &[u8], facts: &mut MetaFacts) -> Result<()> {
                 facts.other.push(format!("WebP chunk {} ({} bytes)", String::from_utf8_lossy(k), data.len()))
             }
         }
+    }
+    // Slack in the RIFF structure: bytes after the last chunk (too few for a chunk
+    // header, so walkers skip them), pad bytes that are not zero, a VP8X header longer
+    // than its 10 bytes. None displays anything.
+    let mut slack = Vec::new();
+    let last = chunks.last().map_or(12, |c| c.end);
+    if last < riff_end {
+        slack.push(format!("{} bytes after the last WebP chunk", riff_end - last));
+    }
+    for c in &chunks {
+        if c.end > c.data.end && b[c.data.end] != 0 {
+            slack
+                .push(format!("a non-zero pad byte after WebP chunk {}", String::from_utf8_lossy(&c.fourcc)));
+        }
+        if &c.fourcc == b"VP8X" && c.data.len() > 10 {
+            slack.push(format!("a VP8X header {} bytes longer than its 10", c.data.len() - 10));
+        }
+    }
+    if !slack.is_empty() {
+        facts.non_display.extend(slack);
+        facts.rewrite_pixels = true;
     }
     if riff_end < b.len() {
         let tail = &b[riff_end..];

@@ -193,6 +193,13 @@ pub fn metadata_documents(facts: &crate::metadata::MetaFacts, file_name: &str) -
             add(format!("PNG {} {}", c.kind, c.keyword), t);
         }
     }
+    // A colour profile's name, copyright and device texts are free text like any other.
+    for t in &facts.icc.texts {
+        add(format!("ICC {}", t.tag), &t.text);
+    }
+    if let Some(name) = &facts.icc_name {
+        add("PNG iCCP name".to_string(), name);
+    }
     // File names use _ and - where people would write spaces.
     let spaced: String = file_name.chars().map(|c| if c == '_' || c == '-' { ' ' } else { c }).collect();
     add(FILE_NAME.to_string(), &spaced);

@@ -612,6 +612,69 @@ impl Rule for Other {
     }
 }
 
+/// `meta.container`: container bytes that display nothing.
+pub struct Container;
+static CONTAINER: RuleDoc = meta_doc(
+    "meta.container",
+    "Container bytes that display nothing: reserved markers, unused tables, slack after headers and streams",
+    "## What it finds\nBytes a canonical rewrite of the file would not write: JPEG segments with reserved markers \
+     (0xC8, 0xDE, 0xDF, 0xF0–0xFD, 0x02–0xBF, TEM), quantisation or Huffman tables no scan uses (or bytes after \
+     a segment's last table), APP14 Adobe and JFIF APP0 segments longer than their header (and thumbnail), \
+     an APP13 Photoshop segment that is not a list of image resources; bytes after the end of a PNG's zlib \
+     image stream, or image data that inflates past the picture's rows; bytes inside a WebP's RIFF structure \
+     that belong to no chunk, non-zero pad bytes, a VP8X header longer than its 10 bytes.\n\n## Why it \
+     matters\nDecoders skip these bytes, so nobody sees them, and anyone can extract them: they are a place to \
+     carry a name, a note or a second picture. `share` means the file holds only what displays the picture.\n\n\
+     ## Remedy\n`clean` rewrites the container without them: JPEG keeps only its frame, the tables its scans \
+     use, its scans, the JFIF and Adobe headers and the canonical colour profile; a PNG or WebP whose image \
+     stream itself holds extra bytes is written again from its decoded pixels, losslessly.\n\n## Where it \
+     fails\nBytes after the last MCU of a JPEG scan, or after the end of a WebP VP8/VP8L bitstream inside its \
+     chunk, are found only by decoding the entropy-coded data; they are not detected yet.",
+);
+impl Rule for Container {
+    fn doc(&self) -> &RuleDoc {
+        &CONTAINER
+    }
+    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+        let found = &ev.facts.non_display;
+        if !found.is_empty() {
+            out.push(detection(
+                CONTAINER.id,
+                format!("{} place(s) holding bytes that display nothing: {}", found.len(), found.join("; ")),
+                found.clone(),
+            ));
+        }
+    }
+}
+
+/// `meta.icc`: a colour profile that holds more than colour data.
+pub struct Icc;
+static ICC: RuleDoc = meta_doc(
+    "meta.icc",
+    "ICC colour profile content beyond colour data: private tags, device text, hidden bytes",
+    "## What it finds\nAn embedded ICC profile (JPEG APP2, PNG iCCP, WebP ICCP, TIFF, HEIF) with tags that are \
+     not colour data (private tags, device manufacturer and model descriptions `dmnd`/`dmdd`, viewing \
+     descriptions), a name or copyright text over 200 characters, bytes after a tag's data, or bytes no tag \
+     points at. The profile's texts (`desc`, `cprt`, `dmnd`, `dmdd` in `desc`, `text` or `mluc` form, and a PNG \
+     iCCP profile name) are also read by the text rules, so a name or MRN in them is a `text.*` finding.\n\n\
+     ## Why it matters\nA profile is kept by every editor and most upload pipelines because it affects colour, \
+     which makes it a quiet place to carry anything: device owner names, and in one file a whole JPEG in a \
+     private tag.\n\n## Remedy\n`clean` writes a canonical profile: the same colour tags byte for byte, a \
+     neutral description and copyright, and a header without its creator, device, platform and date fields. A \
+     plain profile (colour data and a short name) is not a finding.",
+);
+impl Rule for Icc {
+    fn doc(&self) -> &RuleDoc {
+        &ICC
+    }
+    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+        let extra = &ev.facts.icc.extra;
+        if !extra.is_empty() {
+            out.push(detection(ICC.id, format!("colour profile holds {}", extra.join("; ")), extra.clone()));
+        }
+    }
+}
+
 /// `meta.transparency`: pixels a viewer's background shows through.
 pub struct Transparency;
 static TRANSPARENCY: RuleDoc = meta_doc(
@@ -856,6 +919,40 @@ mod tests {
                 .contains("2048 bytes after the end of the image (from byte 1000), holding a JPEG image")
         );
         assert_eq!(run_rule(&Other, &facts)[0].details, vec!["APP4 segment (10 bytes)".to_string()]);
+    }
+
+    #[test]
+    fn icc_beyond_colour_data_is_a_finding_and_a_plain_profile_is_not() {
+        let extra = MetaFacts {
+            icc: crate::metadata::icc::IccFacts {
+                texts: vec![],
+                extra: vec!["tag that is not colour data \"Priv\" (60 bytes)".into()],
+            },
+            ..MetaFacts::default()
+        };
+        let d = run_rule(&Icc, &extra);
+        assert!(d[0].summary.contains("\"Priv\""), "{}", d[0].summary);
+        // Near miss: a profile whose only text is its name.
+        let plain = MetaFacts {
+            icc: crate::metadata::icc::IccFacts {
+                texts: vec![crate::metadata::icc::IccText { tag: "desc".into(), text: "Display P3".into() }],
+                extra: vec![],
+            },
+            ..MetaFacts::default()
+        };
+        assert!(run_rule(&Icc, &plain).is_empty());
+    }
+
+    #[test]
+    fn bytes_that_display_nothing_are_a_finding() {
+        let slack = MetaFacts {
+            non_display: vec!["reserved marker 0xF7 segment (40 bytes) at byte 20".into()],
+            ..MetaFacts::default()
+        };
+        let d = run_rule(&Container, &slack);
+        assert!(d[0].summary.starts_with("1 place(s)") && d[0].summary.contains("0xF7"), "{}", d[0].summary);
+        // Near miss: a file whose every byte displays (no facts) is not a finding.
+        assert!(run_rule(&Container, &MetaFacts::default()).is_empty());
     }
 
     #[test]

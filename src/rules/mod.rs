@@ -120,6 +120,8 @@ pub static RULES: &[&dyn Rule] = &[
     &meta::TextChunk,
     &meta::Trailer,
     &meta::Other,
+    &meta::Icc,
+    &meta::Container,
     &meta::Transparency,
     &meta::Frames,
     &text::TEXT_RULES[0],
