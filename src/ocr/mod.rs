@@ -326,6 +326,14 @@ fn read_as_it_is(
     };
     if strategy == Strategy::Scene {
         regions.retain(|r| !r.from_detector);
+        if lines.len() >= PAGE_LINES {
+            // A page: its paragraphs, printed large enough for the detector's copy, are
+            // read line by line by the recogniser; Tesseract reading them again whole
+            // cost a third of a page's time and found nothing more (measured on the
+            // synthetic documents; README).
+            let scale = detector_scale(raw);
+            regions.retain(|r| r.lines < PARAGRAPH_LINES || r.letter_height * scale < PAGE_PRINT);
+        }
     }
     within_budget(&regions, if strategy == Strategy::Tesseract { 0 } else { lines.len() })?;
     if strategy != Strategy::Recogniser {
@@ -411,7 +419,7 @@ fn regions_to_read(
     // Small print in a large photo is a few pixels high on the detector's copy: a blob
     // region of it (most lines first) is shown to the detector again, cut out at full
     // size, a few times per photo.
-    let detector_scale = (detect::DETECT_SIDE as f32 / raw.width().max(raw.height()) as f32).min(1.0);
+    let detector_scale = detector_scale(raw);
     let (mut rechecks, mut failure) = (0, None);
     let mut chosen = regions::find_where(raw, |r| {
         if text_share(&r.rect) >= MIN_TEXT_SHARE {
@@ -450,6 +458,18 @@ fn regions_to_read(
     }
     Ok(chosen)
 }
+
+/// How much smaller the detector's copy of `raw` is (1 when it is not shrunk).
+fn detector_scale(raw: &GrayImage) -> f32 {
+    (detect::DETECT_SIDE as f32 / raw.width().max(raw.height()) as f32).min(1.0)
+}
+
+/// A photo with this many detected lines is a page; a blob region of this many lines
+/// on it is a paragraph, and letters this high on the detector's copy are read well
+/// by the recogniser.
+const PAGE_LINES: usize = 20;
+const PARAGRAPH_LINES: usize = 4;
+const PAGE_PRINT: f32 = 10.0;
 
 /// Share of a blob region the detector's lines must cover for it to be read: any real
 /// overlap (a blob region of texture has none; one holding small print the detector
