@@ -483,9 +483,12 @@ fn refuse_links_inside(out: &Path, dest: &Path) -> crate::error::Result<()> {
 /// collide on a case-insensitive or normalising file system (macOS, Windows, most SD
 /// cards: `IMG_1.JPG` and `img_1.jpg`, `é` composed and decomposed) told apart by a
 /// ` (2)`, ` (3)` suffix, so no copy replaces another wherever the folder is synced.
+/// Names are told apart without their extension: a copy's extension can change
+/// (`IMG_1.HEIC` is written as `IMG_1.jpg`, a redacted TIFF as `.png` or `.jpg`), and
+/// phones export `IMG_1.HEIC` beside `IMG_1.JPG`.
 pub fn destinations(out: &Path, inputs: &[Input]) -> Vec<PathBuf> {
     use unicode_normalization::UnicodeNormalization;
-    let key = |p: &Path| p.to_string_lossy().nfc().collect::<String>().to_lowercase();
+    let key = |p: &Path| p.with_extension("").to_string_lossy().nfc().collect::<String>().to_lowercase();
     let mut taken = std::collections::HashSet::new();
     let mut by_path = std::collections::HashMap::new();
     inputs
@@ -667,6 +670,10 @@ mod tests {
             input("a/x.jpg"),
             input("A/x.jpg"),
             input("IMG_1.JPG"),
+            input("scan.tiff"),
+            input("scan.png"),
+            input("IMG_2.HEIC"),
+            input("IMG_2.JPG"),
         ];
         let dests = destinations(Path::new("/out"), &inputs);
         let names: Vec<String> = dests.iter().map(|d| d.display().to_string()).collect();
@@ -680,6 +687,11 @@ mod tests {
                 "/out/a/x.jpg",
                 "/out/A/x (2).jpg",
                 "/out/IMG_1.JPG",
+                // Either copy may be written with the other's extension.
+                "/out/scan.tiff",
+                "/out/scan (2).png",
+                "/out/IMG_2.HEIC",
+                "/out/IMG_2 (2).JPG",
             ]
         );
     }

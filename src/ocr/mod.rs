@@ -287,24 +287,27 @@ pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Re
         }
         Strategy::Scene | Strategy::Tesseract | Strategy::Recogniser => {}
     }
-    let (mut groups, level) = read_as_it_is(raw, strategy, deadline)?;
+    let Read { mut groups, level } = read_as_it_is(raw, strategy, deadline)?;
     let level: Vec<(Rect, &Line)> = level.iter().map(|(r, l)| (*r, l)).collect();
     if orient::upside_down(raw, &level)? {
         let (w, h) = raw.dimensions();
-        let (turned, _) = read_as_it_is(&image::imageops::rotate180(raw), strategy, deadline)?;
-        groups.extend(turned.into_iter().map(|g| map_lines(g, |r| orient::half_turned(r, w, h))));
+        let turned = read_as_it_is(&image::imageops::rotate180(raw), strategy, deadline)?;
+        groups.extend(turned.groups.into_iter().map(|g| map_lines(g, |r| orient::half_turned(r, w, h))));
     }
     Ok(groups)
 }
 
+/// What `read_as_it_is` read.
+struct Read {
+    /// One list of lines per group of nearby text.
+    groups: Vec<Vec<Line>>,
+    /// The recogniser's reads of the detected lines that lie level, with their boxes.
+    level: Vec<(Rect, Line)>,
+}
+
 /// `read_text` of the photo as it stands; with the recogniser's reads of the detected
-/// lines that lie level (their boxes and lines), which say whether it stands upside
-/// down.
-fn read_as_it_is(
-    raw: &GrayImage,
-    strategy: Strategy,
-    deadline: &Deadline,
-) -> Result<(Vec<Vec<Line>>, Vec<(Rect, Line)>)> {
+/// lines that lie level, which say whether it stands upside down.
+fn read_as_it_is(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Result<Read> {
     let recognise = |img: &GrayImage| {
         deadline.check("reading text")?;
         recognise(img)
@@ -361,7 +364,7 @@ fn read_as_it_is(
             groups.insert(first_free + group, rows_in_reading_order(lines, tilt));
         }
     }
-    Ok((groups.into_values().collect(), level))
+    Ok(Read { groups: groups.into_values().collect(), level })
 }
 
 /// The detector outlines a table's label and its value ("Date of Birth:" … "08/25/1944")
