@@ -154,13 +154,26 @@ pub struct Collected {
 ///
 /// Folders are walked recursively in sorted order; hidden folders (`.git`, `.thumbnails`)
 /// and the folders in `exclude` (the `clean --out` folder) are not entered. A path that
-/// does not exist is an error, because it is a usage mistake, not a photo.
+/// does not exist (or cannot be looked at) stays an input, so its analysis fails closed
+/// with an error naming it while the rest of the batch is checked; when no path given
+/// exists, that is an error: a usage mistake, not a batch of photos.
 pub fn collect(paths: &[PathBuf], exclude: &[PathBuf]) -> std::io::Result<Collected> {
     let exclude: Vec<PathBuf> = exclude.iter().filter_map(|p| p.canonicalize().ok()).collect();
     let mut out = Collected::default();
+    let mut unreadable = Vec::new();
     for root in paths {
-        let meta = std::fs::metadata(root)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", root.display())))?;
+        let meta = match std::fs::metadata(root) {
+            Ok(meta) => meta,
+            Err(e) => {
+                // A typo in one path of a batch does not stop the others: it stays an
+                // input, and its analysis fails closed with an error naming it. Only
+                // when no path given can be read is it a usage error.
+                unreadable.push(std::io::Error::new(e.kind(), format!("{}: {e}", root.display())));
+                let name = root.file_name().map(PathBuf::from).unwrap_or_else(|| root.clone());
+                out.inputs.push(Input { path: root.clone(), relative: name });
+                continue;
+            }
+        };
         if !meta.is_dir() {
             let name = root.file_name().map(PathBuf::from).unwrap_or_else(|| root.clone());
             out.inputs.push(Input { path: root.clone(), relative: name });
@@ -202,6 +215,11 @@ pub fn collect(paths: &[PathBuf], exclude: &[PathBuf]) -> std::io::Result<Collec
             let relative = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf();
             out.inputs.push(Input { path: entry.path().to_path_buf(), relative });
         }
+    }
+    if unreadable.len() == paths.len()
+        && let Some(first) = unreadable.into_iter().next()
+    {
+        return Err(first);
     }
     Ok(out)
 }

@@ -93,6 +93,24 @@ fn exit_codes_are_stable() {
     medscrub().arg("scan").assert().code(2);
 }
 
+/// A typo in one path of a batch does not stop the batch: that path is reported as
+/// its own error ("could not be checked", never `share`), the others are checked.
+#[test]
+fn a_missing_path_among_others_is_reported_and_the_rest_checked() {
+    let (code, reports) = scan_json(&["no/such/photo.jpg", "photos/clean.jpg"]);
+    assert_eq!(code, 3);
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[0]["verdict"], "block");
+    assert!(reports[0]["error"].as_str().unwrap().contains("no/such/photo.jpg"), "{}", reports[0]);
+    assert_eq!(reports[1]["verdict"], "share");
+    medscrub()
+        .args(["scan", "no/such/photo.jpg", "photos/clean.jpg"])
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("BLOCK  no/such/photo.jpg  (could not be checked: nothing leaves)"))
+        .stdout(predicate::str::contains("SHARE  photos/clean.jpg"));
+}
+
 #[test]
 fn broken_files_block_with_a_clear_error_and_the_run_goes_on() {
     let (code, reports) = scan_json(&["broken", "photos/clean.jpg"]);

@@ -9,7 +9,7 @@
 //! created readable by its owner only.
 
 use super::sanitize::for_terminal;
-use super::text::{Tally, cite_line, meaning};
+use super::text::{Tally, cite_line};
 use super::{Rect, Report};
 use crate::decode::DisplayImage;
 use crate::verdict::Verdict;
@@ -205,7 +205,7 @@ fn article(s: &mut String, e: &Entry) {
         r.verdict.as_str().to_uppercase(),
         escape(r.display_path())
     );
-    let mut facts = vec![meaning(r.verdict).to_string()];
+    let mut facts = vec![super::text::headline(r).to_string()];
     if let Some(f) = r.format {
         facts.push(match (r.width, r.height) {
             (Some(w), Some(h)) => format!("{f} {w}×{h}"),

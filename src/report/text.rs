@@ -18,6 +18,14 @@ pub fn meaning(v: Verdict) -> &'static str {
     }
 }
 
+/// What the report's verdict means for this photo: a photo blocked only because it
+/// could not be read or analysed is said to be that, not judged.
+pub fn headline(r: &Report) -> &'static str {
+    let only_errors = r.verdict == Verdict::Block
+        && r.findings.iter().filter(|f| f.remedy == Verdict::Block).all(|f| f.rule.starts_with("error."));
+    if only_errors { "could not be checked: nothing leaves" } else { meaning(r.verdict) }
+}
+
 /// Renders one report. `verbose` adds each finding's details.
 pub fn render(r: &Report, verbose: bool) -> String {
     let mut s = String::new();
@@ -27,7 +35,7 @@ pub fn render(r: &Report, verbose: bool) -> String {
         "{:<6} {}  ({})",
         r.verdict.as_str().to_uppercase(),
         for_terminal(r.display_path()),
-        meaning(r.verdict)
+        headline(r)
     );
     let mut facts = Vec::new();
     if let Some(f) = r.format {
@@ -50,7 +58,9 @@ pub fn render(r: &Report, verbose: bool) -> String {
                 let _ = writeln!(s, "{indent}{:<RULE_WIDTH$}  · {}", "", for_terminal(d));
             }
         }
-        if !f.citations.is_empty() {
+        // An error is not a privacy judgement: the policies' clauses stay in the JSON
+        // (fail closed is what they ask), not under a file that could not be read.
+        if !f.citations.is_empty() && !f.rule.starts_with("error.") {
             let _ = writeln!(s, "{indent}{:<RULE_WIDTH$}why: {}", "", cite_line(&f.citations));
         }
     }
@@ -92,7 +102,7 @@ pub fn one_line(r: &Report) -> String {
                 Some(e) => {
                     for_terminal(e.strip_prefix(r.path.as_str()).unwrap_or(e).trim_start_matches(": "))
                 }
-                None => meaning(r.verdict).to_string(),
+                None => headline(r).to_string(),
             };
             let _ = write!(s, "  ✗ not written: {why}");
         }
