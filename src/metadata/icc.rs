@@ -25,9 +25,29 @@ pub const COLOUR_TAGS: [&[u8; 4]; 31] = [
     b"B2D1", b"B2D2", b"B2D3", b"gamt", b"pre0", b"pre1", b"pre2", b"cicp", b"lumi",
 ];
 
-/// Text tags every profile may carry: its name and copyright. Their text is read by the
-/// text rules; they are not "beyond colour data" unless they hide more than text.
-const NAME_TAGS: [&[u8; 4]; 2] = [b"desc", b"cprt"];
+/// Text tags that describe a profile: its name and copyright, and the descriptions of
+/// its device and viewing conditions the ICC registers (`dmnd`, `dmdd`, `vued`), which the
+/// standard sRGB profile in most camera and web JPEGs carries, and Apple's localised
+/// names (`dscm`). Their text is read by the text rules like any metadata string; they
+/// are not "beyond colour data" unless they hide more than short text.
+const DESCRIPTION_TAGS: [&[u8; 4]; 6] = [b"desc", b"cprt", b"dmnd", b"dmdd", b"vued", b"dscm"];
+
+/// Tags without text that common profiles carry, with the most bytes their data takes:
+/// viewing conditions, measurement and technology (registered, fixed layouts, in the
+/// standard sRGB profile), and the calibration and display data of Apple's display
+/// profiles (`vcgt` video-card gamma, `ndin` native display, `mmod` make and model IDs,
+/// `aarg`/`aagg`/`aabg` parametric curves). Larger, they could carry anything.
+const KNOWN_DATA_TAGS: [(&[u8; 4], usize); 9] = [
+    (b"view", 36),
+    (b"meas", 36),
+    (b"tech", 12),
+    (b"vcgt", 4096),
+    (b"ndin", 4096),
+    (b"mmod", 64),
+    (b"aarg", 64),
+    (b"aagg", 64),
+    (b"aabg", 64),
+];
 
 /// Longest profile name or copyright line that still reads as one (real ones: "sRGB
 /// IEC61966-2.1", "Display P3", "Copyright Apple Inc., 2017").
@@ -94,10 +114,16 @@ pub fn read(icc: &[u8]) -> Option<IccFacts> {
             facts.texts.push(IccText { tag: name.clone(), text: text.clone() });
         }
         let colour = COLOUR_TAGS.contains(&&t.sig);
-        if NAME_TAGS.contains(&&t.sig) && is_text {
+        let known_data = KNOWN_DATA_TAGS.iter().find(|(sig, _)| *sig == &t.sig).map(|&(_, most)| most);
+        if DESCRIPTION_TAGS.contains(&&t.sig) && is_text {
             if texts.iter().any(|s| s.chars().count() > MAX_NAME_CHARS) {
                 facts.extra.push(format!("a {name} text over {MAX_NAME_CHARS} characters"));
             }
+        } else if let Some(most) = known_data.filter(|_| !is_text) {
+            if t.size > most {
+                facts.extra.push(format!("tag {name:?} of {} bytes (its data takes at most {most})", t.size));
+            }
+            continue;
         } else if !colour {
             let what = if is_text { "text tag" } else { "tag that is not colour data" };
             facts.extra.push(format!("{what} {name:?} ({} bytes)", t.size));
@@ -338,6 +364,7 @@ pub(crate) mod tests {
     fn private_tags_device_text_and_hidden_bytes_are_beyond_colour_data() {
         let mut tags = plain();
         tags.push((b"dmnd", desc("Dr Jane Example, Ward 4B")));
+        tags.push((b"vcgt", vec![7; 5000]));
         tags.push((b"Priv", [b"\xFF\xD8\xFF\xE0".as_slice(), &[7; 60]].concat()));
         let mut padded = curve();
         padded.extend(b"MRN 12345678");
@@ -345,11 +372,29 @@ pub(crate) mod tests {
         let p = profile(&tags, b"hidden text after the tags");
         let f = read(&p).unwrap();
         let all = f.extra.join("; ");
-        assert!(all.contains("text tag \"dmnd\""), "{all}");
+        // A device description is text for the text rules, not a hiding place.
+        assert!(!all.contains("dmnd"), "{all}");
+        assert!(all.contains("tag \"vcgt\" of 5000 bytes"), "{all}");
         assert!(all.contains("\"Priv\""), "{all}");
         assert!(all.contains("after the data of tag \"rTRC\""), "{all}");
         assert!(all.contains("no tag points at"), "{all}");
         assert!(f.texts.iter().any(|t| t.tag == "dmnd" && t.text.contains("Jane Example")));
+    }
+
+    /// The sRGB IEC61966-2.1 profile most camera and web JPEGs carry: its device and
+    /// viewing descriptions and its fixed-layout tags are part of a plain profile.
+    #[test]
+    fn the_standard_srgb_profile_is_plain() {
+        let mut tags = plain();
+        tags.push((b"dmnd", desc("IEC http://www.iec.ch")));
+        tags.push((b"dmdd", desc("IEC 61966-2.1 Default RGB colour space - sRGB")));
+        tags.push((b"vued", desc("Reference Viewing Condition in IEC61966-2.1")));
+        tags.push((b"view", [b"view\0\0\0\0".as_slice(), &[1; 28]].concat()));
+        tags.push((b"meas", [b"meas\0\0\0\0".as_slice(), &[1; 28]].concat()));
+        tags.push((b"tech", b"sig \0\0\0\0CRT ".to_vec()));
+        let f = read(&profile(&tags, &[])).unwrap();
+        assert!(f.extra.is_empty(), "{:?}", f.extra);
+        assert_eq!(f.texts.len(), 4, "every description still goes to the text rules: {:?}", f.texts);
     }
 
     #[test]
