@@ -77,4 +77,11 @@ fn a_missing_file_or_a_folder_is_a_usage_error_not_a_verdict() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("is a folder; `check` takes one photo"));
+    // Several photos: a message that says what to use instead, not clap's.
+    medscrub()
+        .args(["check", "photos/clean.jpg", "photos/gps_only.jpg"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("`check` takes one photo and 2 were given; `medscrub scan`"));
 }

@@ -30,7 +30,7 @@ share-safe copies; originals are never modified.",
         "  medscrub policies meta.gps                      why GPS is a problem, clause by clause\n\n",
         "Exit codes:\n",
         "  0  every photo may be shared as it is (clean: every photo was written share-safe)\n",
-        "  1  some photos need `medscrub clean` (metadata to strip)\n",
+        "  1  some photos need `medscrub clean` (strip or redact)\n",
         "  2  usage or I/O error before any photo was scanned\n",
         "  3  some photos are blocked, or could not be analysed")
 )]
@@ -193,9 +193,11 @@ pub struct AnalysisArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The photo to check.
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+    /// The photo to check (one: `medscrub scan` checks several).
+    // Several are accepted here so that `check a b` gets a message that says what to do
+    // instead of clap's "unexpected argument".
+    #[arg(value_name = "FILE", required = true, num_args = 1..)]
+    pub files: Vec<PathBuf>,
     /// Output: the `scan` text report, or one JSON object (the JSON Lines report).
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,

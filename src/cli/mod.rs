@@ -112,19 +112,26 @@ fn analysis_options(
 // `--caption`, `--handle`, `--consent` and `--today` come with `AnalysisArgs` and reach
 // the engine through `Options`, so the pre-flight check judges the post, not just the photo.
 fn check(args: CheckArgs) -> std::io::Result<ExitStatus> {
+    let file = match args.files.as_slice() {
+        [file] => file,
+        files => {
+            return Err(usage(format!(
+                "`check` takes one photo and {} were given; `medscrub scan` checks several (same exit codes)",
+                files.len()
+            )));
+        }
+    };
     let (options, profile) = analysis_options(&args.analysis, Some(1), None, false)?;
-    let meta = std::fs::metadata(&args.file)
-        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", args.file.display())))?;
+    let meta = std::fs::metadata(file)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
     if meta.is_dir() {
         return Err(usage(format!(
             "{} is a folder; `check` takes one photo (use `medscrub scan` for folders)",
-            args.file.display()
+            file.display()
         )));
     }
-    let input = Input {
-        path: args.file.clone(),
-        relative: args.file.file_name().map(PathBuf::from).unwrap_or_default(),
-    };
+    let input =
+        Input { path: file.clone(), relative: file.file_name().map(PathBuf::from).unwrap_or_default() };
     let report = Engine { options: &options, profile }.analyse(&input).report;
     let out = match args.format {
         OutputFormat::Json => serde_json::to_string(&report).map_err(std::io::Error::other)? + "\n",
