@@ -34,6 +34,18 @@ impl Format {
             Format::Heif => "heif",
         }
     }
+
+    /// The file-name extensions that say this format (lower case), the usual one first.
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Format::Jpeg => &["jpg", "jpeg", "jpe", "jfif"],
+            Format::Png => &["png", "apng"],
+            Format::Webp => &["webp"],
+            Format::Tiff => &["tif", "tiff"],
+            Format::Gif => &["gif"],
+            Format::Heif => &["heic", "heif", "hif", "avif"],
+        }
+    }
 }
 
 /// What the first bytes of a file say it is.

@@ -317,10 +317,21 @@ impl Engine<'_> {
                 self.verify_redaction(&copy, &a.deadline)?;
             }
         }
-        let mut dest = if cleaned.format != format {
-            dest.with_extension(if cleaned.format == Format::Png { "png" } else { "jpg" })
-        } else {
+        // The copy's extension says what it is: a converted copy's new format, and a
+        // file whose name said another format (a PNG named .jpg) corrected, since upload
+        // forms and viewers go by the name.
+        let named = dest.extension().map(|e| e.to_string_lossy().to_lowercase());
+        let mut dest = if named.as_deref().is_some_and(|e| cleaned.format.extensions().contains(&e)) {
             dest.to_path_buf()
+        } else {
+            let usual = cleaned.format.extensions()[0];
+            if cleaned.format == format {
+                a.report.notes.push(format!(
+                    "the file is a {} named otherwise: the copy is named .{usual}",
+                    format.as_str()
+                ));
+            }
+            dest.with_extension(usual)
         };
         if a.rename {
             // The file name itself identifies: name the copy after its content instead.

@@ -86,6 +86,10 @@ fn clean_leaves_nothing_exiftool_can_find_and_never_touches_originals() {
         assert!(h["output"].as_str().unwrap().ends_with("phone.jpg"));
         assert!(h["notes"].to_string().contains("JPEG"));
     }
+    // A PNG named .jpg leaves named .png: upload forms and viewers go by the name.
+    let png = reports.iter().find(|r| r["path"] == "photos/mislabelled_png.jpg").unwrap();
+    assert!(png["output"].as_str().unwrap().ends_with("mislabelled_png.png"), "{png}");
+    assert!(png["notes"].to_string().contains("named .png"), "{png}");
 }
 
 #[test]
