@@ -5,9 +5,12 @@
 //! report itself disclosing it. `--show-text` turns masking off.
 
 /// Masks `s` keeping its first and last two characters: `MRN 12345678` → `MR••••••••78`.
-/// Short values keep only their first character.
+/// Short values keep only their first character. Whitespace is made plain first (ends
+/// trimmed, runs and line breaks one space): a value read from metadata or OCR often
+/// ends in a newline or padding, which would otherwise be all the mask shows of its end.
 pub fn mask(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
+    let plain = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let chars: Vec<char> = plain.chars().collect();
     let n = chars.len();
     if n == 0 {
         return String::new();
@@ -65,6 +68,13 @@ mod tests {
         let p = std::path::Path::new("ward/Doe_Jane_MRN12345678.jpg");
         assert_eq!(masked_file_name(p), "ward/Do••••••••••••78.jpg");
         assert_eq!(masked_file_name(std::path::Path::new("MRN 1234567")), "MR•••••••67");
+    }
+
+    #[test]
+    fn whitespace_is_made_plain_before_masking() {
+        assert_eq!(mask("Patient J. Doe\n"), mask("Patient J. Doe"));
+        assert_eq!(mask("  MRN\n12345678  "), "MR••••••••78");
+        assert_eq!(mask(" \n "), "");
     }
 
     #[test]
