@@ -220,7 +220,8 @@ fn scan_then_offer(
         |input| engine.analyse(input).report,
         |report| {
             tally.add(&report);
-            let _ = out.write_all(text::render(&report, false).as_bytes());
+            let rendered = text::paint(text::render(&report, false), report.verdict, text::colour_wanted());
+            let _ = out.write_all(rendered.as_bytes());
             if report.verdict != Verdict::Block {
                 shareable.insert(report.path);
             }

@@ -135,7 +135,9 @@ fn check(args: CheckArgs) -> std::io::Result<ExitStatus> {
     let report = Engine { options: &options, profile }.analyse(&input).report;
     let out = match args.format {
         OutputFormat::Json => serde_json::to_string(&report).map_err(std::io::Error::other)? + "\n",
-        OutputFormat::Text => text::render(&report, args.verbose),
+        OutputFormat::Text => {
+            text::paint(text::render(&report, args.verbose), report.verdict, text::colour_wanted())
+        }
     };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes())?;
@@ -176,13 +178,14 @@ fn watch(args: WatchArgs) -> std::io::Result<ExitStatus> {
     let mut duplicates = 0usize;
     let stdout = std::io::stdout();
     let mut io_error = None;
+    let colour = text::colour_wanted();
     watcher.run(
         &stop,
         |report| {
             tally.add(report);
             let line = match args.format {
                 OutputFormat::Json => serde_json::to_string(report).map(|j| j + "\n").unwrap_or_default(),
-                OutputFormat::Text => text::one_line(report),
+                OutputFormat::Text => text::paint(text::one_line(report), report.verdict, colour),
             };
             let mut lock = stdout.lock();
             if let Err(e) = lock.write_all(line.as_bytes()).and_then(|()| lock.flush()) {
@@ -399,6 +402,7 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>) -> std::io::Result<ExitStatus> 
         }
         report
     };
+    let colour = text::colour_wanted();
     pipeline::run_parallel(inputs, options.jobs, work, |report: Report| {
         tally.add(&report);
         if args.report.is_some() {
@@ -411,7 +415,7 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>) -> std::io::Result<ExitStatus> 
         let line = match args.format {
             ReportFormat::Json => serde_json::to_string(&report).map(|j| j + "\n").unwrap_or_default(),
             ReportFormat::Text if args.quiet && report.verdict == crate::Verdict::Share => String::new(),
-            ReportFormat::Text => text::render(&report, args.verbose),
+            ReportFormat::Text => text::paint(text::render(&report, args.verbose), report.verdict, colour),
             ReportFormat::Html => String::new(),
         };
         let write = || -> std::io::Result<()> {

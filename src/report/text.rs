@@ -26,6 +26,29 @@ pub fn headline(r: &Report) -> &'static str {
     if only_errors { "could not be checked: nothing leaves" } else { meaning(r.verdict) }
 }
 
+/// Whether verdicts are shown in colour: standard output is a terminal and `NO_COLOR`
+/// is unset or empty (no-color.org). Pipes, files and scripts get plain text.
+pub fn colour_wanted() -> bool {
+    use std::io::IsTerminal;
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+/// `rendered` (one report from [`render`]) with its verdict word in the verdict's colour
+/// when `colour`: green share, yellow strip, magenta redact, bold red block.
+pub fn paint(rendered: String, verdict: Verdict, colour: bool) -> String {
+    let code = match verdict {
+        Verdict::Share => "32",
+        Verdict::Strip => "33",
+        Verdict::Redact => "35",
+        Verdict::Block => "1;31",
+    };
+    let word = verdict.as_str().to_uppercase();
+    match rendered.strip_prefix(&word) {
+        Some(rest) if colour => format!("\x1b[{code}m{word}\x1b[0m{rest}"),
+        _ => rendered,
+    }
+}
+
 /// Renders one report. `verbose` adds each finding's details.
 pub fn render(r: &Report, verbose: bool) -> String {
     let mut s = String::new();
@@ -173,6 +196,18 @@ impl Tally {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn verdicts_are_painted_only_when_colour_is_wanted() {
+        let plain = "BLOCK  a.jpg  (must not leave)\n".to_string();
+        assert_eq!(paint(plain.clone(), Verdict::Block, false), plain);
+        assert_eq!(
+            paint(plain.clone(), Verdict::Block, true),
+            "\x1b[1;31mBLOCK\x1b[0m  a.jpg  (must not leave)\n"
+        );
+        // A line that does not start with its verdict is left alone.
+        assert_eq!(paint(plain.clone(), Verdict::Share, true), plain);
+    }
+
     use super::*;
     use crate::report::{Finding, Source};
 
