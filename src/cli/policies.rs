@@ -38,11 +38,13 @@ fn list(format: OutputFormat) -> String {
     }
     s.push_str("\nRules (remedy under strictest):\n");
     let strictest = policy::profile(policy::DEFAULT_PROFILE);
+    // The id column as wide as the longest id, so every remedy and summary lines up.
+    let width = rules::docs().map(|d| d.id.len()).max().unwrap_or(0);
     for d in rules::docs() {
         let remedy = strictest
             .and_then(|p| p.rules.get(d.id))
             .map_or("off".to_string(), |r| r.remedy.map_or("off".into(), |v| v.to_string()));
-        s.push_str(&format!("  {:<16} {:<6} {}\n", d.id, remedy, d.summary));
+        s.push_str(&format!("  {:<width$} {:<6} {}\n", d.id, remedy, d.summary));
     }
     s.push_str("\n`medscrub policies RULE` explains a rule with every clause behind it.");
     s
