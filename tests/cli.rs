@@ -93,6 +93,22 @@ fn exit_codes_are_stable() {
     medscrub().arg("scan").assert().code(2);
 }
 
+/// An unusable --report folder is found before any photo is scanned, not after.
+#[test]
+fn a_report_folder_that_does_not_exist_is_refused_before_scanning() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("missing/report.html");
+    medscrub()
+        .args(["scan", "photos/clean.jpg", "--report"])
+        .arg(&report)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("--report: the folder").and(predicate::str::contains("does not exist")),
+        );
+}
+
 /// A typo in one path of a batch does not stop the batch: that path is reported as
 /// its own error ("could not be checked", never `share`), the others are checked.
 #[test]

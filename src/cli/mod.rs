@@ -297,6 +297,19 @@ async fn shutdown_signal() {
 
 /// The HTML report is never written over a photo (whatever --force says), and replaces
 /// an existing file only with --force. Checked before any photo is analysed.
+/// Whether a file can be written in `folder` (for `flag`), found out before any photo
+/// is scanned rather than after minutes of work: a temporary file is made and removed.
+fn can_write_in(folder: &Path, flag: &str) -> Result<(), String> {
+    if !folder.is_dir() {
+        return Err(format!("{flag}: the folder {} does not exist", folder.display()));
+    }
+    tempfile::Builder::new()
+        .prefix(crate::action::write::TEMP_PREFIX)
+        .tempfile_in(folder)
+        .map(drop)
+        .map_err(|e| format!("{flag}: cannot write in {}: {e}", folder.display()))
+}
+
 fn refuse_report_path(file: &Path, paths: &[PathBuf], inputs: &[Input], force: bool) -> std::io::Result<()> {
     if let Ok(report) = file.canonicalize() {
         let is_input = |p: &Path| p.canonicalize().is_ok_and(|p| p == report);
@@ -344,6 +357,8 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>) -> std::io::Result<ExitStatus> 
     }
     if let Some(file) = &args.report {
         refuse_report_path(file, &paths, &collected.inputs, args.force)?;
+        let folder = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        can_write_in(folder, "--report").map_err(usage)?;
     }
     if collected.inputs.is_empty() {
         eprintln!("medscrub: no photos found in the paths given");
@@ -352,6 +367,7 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>) -> std::io::Result<ExitStatus> 
     if let Some(dir) = &out {
         std::fs::create_dir_all(dir)
             .map_err(|e| usage(format!("cannot create the output folder {}: {e}", dir.display())))?;
+        can_write_in(dir, "--out").map_err(usage)?;
     }
     let engine = Engine { options: &options, profile };
     let inputs = &collected.inputs;
