@@ -305,22 +305,12 @@ fn identifying_folder_names_are_not_copied_into_the_output() {
     std::fs::create_dir_all(input.path().join("knee")).unwrap();
     std::fs::copy(fixtures().join("photos/clean.jpg"), named.join("photo.jpg")).unwrap();
     std::fs::copy(fixtures().join("photos/clean.jpg"), input.path().join("knee/photo.jpg")).unwrap();
-    let run = medscrub()
-        .args(["clean", "--format", "json", "--out"])
-        .arg(out.path())
-        .arg(input.path())
-        .output()
-        .unwrap();
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
-    let written: Vec<String> = files_under(out.path())
-        .iter()
-        .map(|p| p.strip_prefix(out.path()).unwrap().display().to_string())
-        .collect();
+    let (stdout, written) = clean_folder(input.path(), out.path());
     assert_eq!(written.len(), 2, "{written:?}");
     assert!(written.iter().all(|p| !p.contains("DOE") && !p.contains("12345678")), "{written:?}");
     assert!(written.iter().any(|p| p.starts_with("folder-") && p.ends_with("/photo.jpg")), "{written:?}");
     assert!(written.contains(&"knee/photo.jpg".to_string()), "a plain folder name is kept: {written:?}");
-    let notes = String::from_utf8_lossy(&run.stdout);
+    let notes = String::from_utf8_lossy(&stdout);
     assert!(notes.contains("folder name(s) on the way hold an identifier"), "{notes}");
 }
 

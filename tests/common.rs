@@ -49,6 +49,18 @@ pub fn exiftool(path: &Path) -> BTreeMap<String, serde_json::Value> {
 }
 
 /// Every file under `dir`, sorted.
+/// `medscrub clean --format json --out OUT IN`, which must succeed: its stdout, and
+/// the files written, as paths relative to `out` (`/`-separated, sorted).
+pub fn clean_folder(input: &Path, out: &Path) -> (Vec<u8>, Vec<String>) {
+    let run = medscrub().args(["clean", "--format", "json", "--out"]).arg(out).arg(input).output().unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let written = files_under(out)
+        .iter()
+        .map(|p| p.strip_prefix(out).unwrap().to_string_lossy().into_owned())
+        .collect();
+    (run.stdout, written)
+}
+
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = walk(dir);
     v.sort();

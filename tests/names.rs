@@ -42,19 +42,9 @@ fn output_names_lose_controls_and_bidi_marks() {
     std::fs::create_dir(&folder).unwrap();
     copy_clean_photo(&folder.join("knee\u{7}\u{202E}.png"));
     copy_clean_photo(&input.path().join("elbow\u{2066}.png"));
-    let run = medscrub()
-        .args(["clean", "--format", "json", "--out"])
-        .arg(out.path())
-        .arg(input.path())
-        .output()
-        .unwrap();
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
-    let written: Vec<String> = files_under(out.path())
-        .iter()
-        .map(|p| p.strip_prefix(out.path()).unwrap().to_string_lossy().into_owned())
-        .collect();
+    let (stdout, written) = clean_folder(input.path(), out.path());
     assert_eq!(written, ["elbow.png", "ward4/knee.png"]);
-    for r in json_lines(&run.stdout) {
+    for r in json_lines(&stdout) {
         let output = r["output"].as_str().unwrap();
         assert!(
             !output.chars().any(|c| c.is_control() || ('\u{200E}'..='\u{206F}').contains(&c)),

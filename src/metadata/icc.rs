@@ -217,21 +217,27 @@ fn text_of(data: &[u8]) -> (Vec<String>, Option<usize>) {
 /// byte, tags that shared data still share it), a neutral `desc` and `cprt` in the form
 /// its version expects, and a header whose creator, device, platform, date and profile
 /// id fields are zeroed (they describe where the profile came from, not the colours).
+/// A `multiLocalizedUnicodeType` tag holding `text` as its one (en-US) record: the
+/// text type of v4 profiles.
+fn mluc(text: &str) -> Vec<u8> {
+    let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let mut t = b"mluc\0\0\0\0".to_vec();
+    t.extend(1u32.to_be_bytes()); // one record
+    t.extend(12u32.to_be_bytes()); // of 12 bytes
+    t.extend(b"enUS");
+    t.extend((utf16.len() as u32).to_be_bytes());
+    t.extend(28u32.to_be_bytes()); // the text's offset from the tag's start
+    t.extend(utf16);
+    t
+}
+
 /// `None` when the tag table cannot be read.
 pub fn canonical(icc: &[u8]) -> Option<Vec<u8>> {
     let tags = tags(icc)?;
     let v4 = icc[8] >= 4;
     let text_tag = |text: &str, description: bool| -> Vec<u8> {
         if v4 {
-            let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
-            let mut t = b"mluc\0\0\0\0".to_vec();
-            t.extend(1u32.to_be_bytes());
-            t.extend(12u32.to_be_bytes());
-            t.extend(b"enUS");
-            t.extend((utf16.len() as u32).to_be_bytes());
-            t.extend(28u32.to_be_bytes());
-            t.extend(utf16);
-            t
+            mluc(text)
         } else if description {
             let mut t = b"desc\0\0\0\0".to_vec();
             t.extend((text.len() as u32 + 1).to_be_bytes());
@@ -399,16 +405,8 @@ pub(crate) mod tests {
 
     #[test]
     fn mluc_text_is_read() {
-        let text: Vec<u8> = "Patient DOE".encode_utf16().flat_map(u16::to_be_bytes).collect();
-        let mut m = b"mluc\0\0\0\0".to_vec();
-        m.extend(1u32.to_be_bytes());
-        m.extend(12u32.to_be_bytes());
-        m.extend(b"enUS");
-        m.extend((text.len() as u32).to_be_bytes());
-        m.extend(28u32.to_be_bytes());
-        m.extend(&text);
         let mut tags = plain();
-        tags[0] = (b"desc", m);
+        tags[0] = (b"desc", mluc("Patient DOE"));
         let f = read(&profile(&tags, &[])).unwrap();
         assert_eq!(f.texts[0].text, "Patient DOE");
         assert!(f.extra.is_empty(), "a v4 name is a name: {:?}", f.extra);

@@ -342,21 +342,20 @@ fn dark_text(grey: &GrayImage, rect: Rect) -> bool {
 mod tests {
     use super::*;
 
+    /// Sets the probability of the map's pixels in `xs` × `ys` (`w` wide) to `p`.
+    fn paint(map: &mut [f32], w: usize, xs: std::ops::Range<usize>, ys: std::ops::Range<usize>, p: f32) {
+        for y in ys {
+            map[y * w + xs.start..y * w + xs.end].fill(p);
+        }
+    }
+
     #[test]
     fn lines_are_thresholded_scored_and_unclipped() {
         let (w, h) = (100, 40);
         let mut map = vec![0.0f32; w * h];
         // A level line 60 × 4 at probability 0.9, and a faint one (mean under 0.5).
-        for y in 10..14 {
-            for x in 20..80 {
-                map[y * w + x] = 0.9;
-            }
-        }
-        for y in 30..33 {
-            for x in 10..40 {
-                map[y * w + x] = 0.4;
-            }
-        }
+        paint(&mut map, w, 20..80, 10..14, 0.9);
+        paint(&mut map, w, 10..40, 30..33, 0.4);
         // A speck two pixels high.
         map[2 * w + 5] = 0.9;
         map[3 * w + 5] = 0.9;
@@ -375,11 +374,7 @@ mod tests {
         // its columns it would be 60 thick, and grown by 16 px all round.
         let (w, h) = (40, 100);
         let mut map = vec![0.0f32; w * h];
-        for y in 20..80 {
-            for x in 10..14 {
-                map[y * w + x] = 0.9;
-            }
-        }
+        paint(&mut map, w, 10..14, 20..80, 0.9);
         let lines = lines_in(&map, w, h);
         assert_eq!(lines.len(), 1, "{lines:?}");
         assert_eq!(lines[0].rect, Rect { x: 7, y: 17, width: 10, height: 66 });

@@ -288,7 +288,6 @@ pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Re
         Strategy::Scene | Strategy::Tesseract | Strategy::Recogniser => {}
     }
     let Read { mut groups, level } = read_as_it_is(raw, strategy, deadline)?;
-    let level: Vec<(Rect, &Line)> = level.iter().map(|(r, l)| (*r, l)).collect();
     if orient::upside_down(raw, &level)? {
         let (w, h) = raw.dimensions();
         let turned = read_as_it_is(&image::imageops::rotate180(raw), strategy, deadline)?;

@@ -36,8 +36,8 @@ fn quality(words: &[Word]) -> (f32, usize) {
 /// in `grey`, and how they read as they are) read confidently turned half round, and
 /// clearly more so than as they are. Upright text (already confident) costs nothing
 /// more; a photo whose lines read poorly either way is left as it is.
-pub fn upside_down(grey: &GrayImage, level: &[(Rect, &Line)]) -> Result<bool> {
-    let mut longest: Vec<&(Rect, &Line)> = level.iter().collect();
+pub fn upside_down(grey: &GrayImage, level: &[(Rect, Line)]) -> Result<bool> {
+    let mut longest: Vec<&(Rect, Line)> = level.iter().collect();
     longest.sort_by_key(|(r, _)| std::cmp::Reverse(r.width));
     longest.truncate(SAMPLE);
     let upright: Vec<Word> = longest.iter().flat_map(|(_, l)| l.words.iter().cloned()).collect();
