@@ -86,10 +86,10 @@ pub struct Model {
 }
 
 /// The PP-OCRv4 text detector (DB), from the PyPI wheel `rapidocr-onnxruntime`, as
-/// `scripts/fold-model.py` rewrites it (the same function, 1.2x faster).
+/// `scripts/fold-model.py` rewrites it (the same function, 1.4x faster on one core).
 pub const TEXT_DETECTOR: Model = Model { file: "ppocr-v4-det-folded.onnx", stage: Stage::Text };
 
-/// The PP-OCRv4 text recogniser, from the same wheel, rewritten the same way (1.3-1.8x
+/// The PP-OCRv4 text recogniser, from the same wheel, rewritten the same way (about 1.5x
 /// faster).
 pub const TEXT_RECOGNISER: Model = Model { file: "ppocr-v4-rec-folded.onnx", stage: Stage::Text };
 
