@@ -151,6 +151,8 @@ fn seeds(format: &str) -> Vec<Vec<u8>> {
             "../hostile/jpeg_reserved_markers.jpg",
             "../hostile/jpeg_unused_table.jpg",
             "../hostile/jpeg_header_slack.jpg",
+            "../hostile/jpeg_after_last_block.jpg",
+            "../hostile/jpeg_progressive_after_block.jpg",
         ],
         "png" => &[
             "clean.png",

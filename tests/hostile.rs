@@ -289,6 +289,8 @@ fn bytes_that_display_nothing_are_found_and_left_behind() {
         "jpeg_app13_not_8bim.jpg",
         "jpeg_header_slack.jpg",
         "jpeg_unused_table.jpg",
+        "jpeg_after_last_block.jpg",
+        "jpeg_progressive_after_block.jpg",
         "png_after_zlib_stream.png",
         "webp_riff_slack.webp",
     ];

@@ -43,7 +43,7 @@ pub fn strip(
     let profile = canonical_icc(facts);
     let profile = profile.as_deref();
     match format {
-        Format::Jpeg => strip_jpeg(bytes, facts.orientation, profile).map(lossless),
+        Format::Jpeg => strip_jpeg(bytes, facts.orientation, profile, &facts.scan_slack).map(lossless),
         // A PNG turned by its eXIf: an orientation-only eXIf would still be an eXIf chunk
         // (meta.text-chunk), so the pixels are turned instead, as they were checked.
         // Or its image stream holds bytes besides the picture (meta.container): only a
@@ -188,8 +188,14 @@ pub fn orientation_exif(orientation: u16) -> Result<Vec<u8>> {
 /// (the tables some scan uses, frame, scans, restart interval) and the ones that affect
 /// display (the JFIF header without its thumbnail, the canonical colour `profile` where
 /// the original profile was, the 12-byte Adobe colour transform). Reserved markers, COM,
-/// unused tables, bytes after a header and everything after EOI are dropped.
-fn strip_jpeg(b: &[u8], orientation: u16, profile: Option<&[u8]>) -> Result<Vec<u8>> {
+/// unused tables, bytes after a header, scan data no block uses (`scan_slack`) and
+/// everything after EOI are dropped.
+fn strip_jpeg(
+    b: &[u8],
+    orientation: u16,
+    profile: Option<&[u8]>,
+    scan_slack: &[std::ops::Range<usize>],
+) -> Result<Vec<u8>> {
     let layout = jpeg::layout(b)?;
     let mut kept: Vec<Vec<u8>> = Vec::with_capacity(layout.segments.len() + 1);
     let mut starts_with_jfif = false;
@@ -227,7 +233,17 @@ fn strip_jpeg(b: &[u8], orientation: u16, profile: Option<&[u8]>) -> Result<Vec<
                 }
             }
             // Frames, scans, restart interval and markers; reserved markers and COM go.
-            jpeg::AppKind::NotApp if jpeg::displays(seg.marker) => kept.push(b[seg.start..seg.end].to_vec()),
+            // Scan data without the bytes no block uses (`jpeg_scan`).
+            jpeg::AppKind::NotApp if jpeg::displays(seg.marker) => {
+                let mut copy = Vec::with_capacity(seg.end - seg.start);
+                let mut at = seg.start;
+                for unused in scan_slack.iter().filter(|r| r.start >= seg.start && r.end <= seg.end) {
+                    copy.extend_from_slice(&b[at..unused.start]);
+                    at = unused.end;
+                }
+                copy.extend_from_slice(&b[at..seg.end]);
+                kept.push(copy);
+            }
             _ => {} // Exif, XMP, IPTC, MPF, JFXX, other APPn, COM: dropped.
         }
     }

@@ -403,6 +403,16 @@ pub fn read(b: &[u8], facts: &mut MetaFacts, deadline: &Deadline) -> Result<()> 
             facts.after_scan.push(format!("marker 0x{:02X} at byte {}", seg.marker, seg.start));
         }
     }
+    if let Some(slack) = super::jpeg_scan::slack(b, &layout, deadline)? {
+        for unused in slack.iter().filter(|s| !s.only_fill) {
+            facts.non_display.push(format!(
+                "{} bytes of scan data after the last block that uses them, at byte {}",
+                unused.range.len(),
+                unused.range.start
+            ));
+        }
+        facts.scan_slack = slack.into_iter().map(|s| s.range).collect();
+    }
     facts.jpeg_quality = estimate_quality(b, &layout);
     facts.non_display.extend(tables(b, &layout).unused);
     if !icc_chunks.is_empty() {

@@ -11,6 +11,7 @@ pub mod heif;
 pub mod icc;
 pub mod iptc;
 pub mod jpeg;
+pub mod jpeg_scan;
 pub mod png;
 pub mod tiff;
 pub mod webp;
@@ -176,6 +177,9 @@ pub struct MetaFacts {
     /// bytes after a PNG's zlib stream, slack in a WebP's RIFF structure
     /// (`meta.container`). They display nothing, so they can carry anything.
     pub non_display: Vec<String>,
+    /// Byte ranges inside JPEG scan data that no block uses (`jpeg_scan`), fill bytes
+    /// included; `clean` leaves them out of the copy.
+    pub scan_slack: Vec<std::ops::Range<usize>>,
     /// The picture's own data stream holds more than the picture (bytes after a PNG's
     /// zlib stream, or inflating past its rows; slack inside a WebP): container surgery
     /// cannot cut it out, so `clean` writes the copy from the decoded pixels.
