@@ -620,16 +620,16 @@ static CONTAINER: RuleDoc = meta_doc(
     "## What it finds\nBytes a canonical rewrite of the file would not write: JPEG segments with reserved markers \
      (0xC8, 0xDE, 0xDF, 0xF0–0xFD, 0x02–0xBF, TEM), quantisation or Huffman tables no scan uses (or bytes after \
      a segment's last table), APP14 Adobe and JFIF APP0 segments longer than their header (and thumbnail), \
-     an APP13 Photoshop segment that is not a list of image resources; bytes after the end of a PNG's zlib \
+     scan data no coded block uses (after a scan's last block or before a restart marker), an APP13 Photoshop segment that is not a list of image resources; bytes after the end of a PNG's zlib \
      image stream, or image data that inflates past the picture's rows; bytes inside a WebP's RIFF structure \
      that belong to no chunk, non-zero pad bytes, a VP8X header longer than its 10 bytes.\n\n## Why it \
      matters\nDecoders skip these bytes, so nobody sees them, and anyone can extract them: they are a place to \
      carry a name, a note or a second picture. `share` means the file holds only what displays the picture.\n\n\
      ## Remedy\n`clean` rewrites the container without them: JPEG keeps only its frame, the tables its scans \
-     use, its scans, the JFIF and Adobe headers and the canonical colour profile; a PNG or WebP whose image \
+     use, its scans (without the bytes no block uses), the JFIF and Adobe headers and the canonical colour profile; a PNG or WebP whose image \
      stream itself holds extra bytes is written again from its decoded pixels, losslessly.\n\n## Where it \
-     fails\nBytes after the last MCU of a JPEG scan, or after the end of a WebP VP8/VP8L bitstream inside its \
-     chunk, are found only by decoding the entropy-coded data; they are not detected yet.",
+     fails\nScans coded arithmetically or losslessly are not followed (rare in photos); bytes after the end \
+     of a WebP VP8/VP8L bitstream inside its chunk are found only by decoding it, and are not detected yet.",
 );
 impl Rule for Container {
     fn doc(&self) -> &RuleDoc {
