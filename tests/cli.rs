@@ -338,8 +338,22 @@ fn text_output_explains_each_finding_with_citations() {
         .code(1)
         .stdout(predicate::str::starts_with("STRIP  photos/gps_only.jpg"))
         .stdout(predicate::str::contains("meta.gps        location ≈ 42.28, -83.74"))
-        .stdout(predicate::str::contains("why: umms (first bullet (HIPAA)) · umn (POLICY 3, second bullet)"))
+        .stdout(predicate::str::contains(
+            "why: the policies of umms, umn, wsu, michigan-medicine and nottingham (--verbose: each clause)",
+        ))
         .stdout(predicate::str::contains("1 photo: 0 share · 1 strip · 0 redact · 0 block"));
+    // --verbose: each clause with what it says; --quiet: the findings alone.
+    medscrub()
+        .args(["scan", "--verbose", "photos/gps_only.jpg"])
+        .assert()
+        .stdout(predicate::str::contains("why: umms first bullet (HIPAA): Posting information that identifies"))
+        .stdout(predicate::str::contains("     umn POLICY 3, second bullet: Even with identifiers removed"))
+        .stdout(predicate::str::contains("the policies of").not());
+    medscrub()
+        .args(["scan", "--quiet", "photos/gps_only.jpg"])
+        .assert()
+        .stdout(predicate::str::contains("meta.gps"))
+        .stdout(predicate::str::contains("why").not());
 }
 
 #[test]

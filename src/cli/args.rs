@@ -130,7 +130,8 @@ pub struct PhotoArgs {
     /// Photos analysed at once (default: one per CPU core).
     #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Text output: list every field behind each finding.
+    /// Text output: list every field behind each finding, and each policy clause it
+    /// rests on with what the clause says (by default one line names the policies).
     #[arg(long, short)]
     pub verbose: bool,
     /// Print only photos that need attention, no progress bar or notes.
@@ -201,7 +202,8 @@ pub struct CheckArgs {
     /// Output: the `scan` text report, or one JSON object (the JSON Lines report).
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
-    /// Text output: list every field behind each finding.
+    /// Text output: list every field behind each finding, and each policy clause it
+    /// rests on with what the clause says (by default one line names the policies).
     #[arg(long, short)]
     pub verbose: bool,
     #[command(flatten)]

@@ -220,7 +220,11 @@ fn scan_then_offer(
         |input| engine.analyse(input).report,
         |report| {
             tally.add(&report);
-            let rendered = text::paint(text::render(&report, false), report.verdict, text::colour_wanted());
+            let rendered = text::paint(
+                text::render(&report, text::Detail::Normal),
+                report.verdict,
+                text::colour_wanted(),
+            );
             let _ = out.write_all(rendered.as_bytes());
             if report.verdict != Verdict::Block {
                 shareable.insert(report.path);

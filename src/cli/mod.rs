@@ -135,9 +135,11 @@ fn check(args: CheckArgs) -> std::io::Result<ExitStatus> {
     let report = Engine { options: &options, profile }.analyse(&input).report;
     let out = match args.format {
         OutputFormat::Json => serde_json::to_string(&report).map_err(std::io::Error::other)? + "\n",
-        OutputFormat::Text => {
-            text::paint(text::render(&report, args.verbose), report.verdict, text::colour_wanted())
-        }
+        OutputFormat::Text => text::paint(
+            text::render(&report, text::Detail::of(args.verbose, false)),
+            report.verdict,
+            text::colour_wanted(),
+        ),
     };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes())?;
@@ -431,7 +433,11 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>) -> std::io::Result<ExitStatus> 
         let line = match args.format {
             ReportFormat::Json => serde_json::to_string(&report).map(|j| j + "\n").unwrap_or_default(),
             ReportFormat::Text if args.quiet && report.verdict == crate::Verdict::Share => String::new(),
-            ReportFormat::Text => text::paint(text::render(&report, args.verbose), report.verdict, colour),
+            ReportFormat::Text => text::paint(
+                text::render(&report, text::Detail::of(args.verbose, args.quiet)),
+                report.verdict,
+                colour,
+            ),
             ReportFormat::Html => String::new(),
         };
         let write = || -> std::io::Result<()> {

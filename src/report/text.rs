@@ -49,8 +49,31 @@ pub fn paint(rendered: String, verdict: Verdict, colour: bool) -> String {
     }
 }
 
-/// Renders one report. `verbose` adds each finding's details.
-pub fn render(r: &Report, verbose: bool) -> String {
+/// How much of what is behind each finding the text report shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Findings only (`--quiet`).
+    Quiet,
+    /// Findings, and one line naming the policies behind them.
+    Normal,
+    /// Every field behind each finding, and each policy clause with what it says
+    /// (`--verbose`).
+    Verbose,
+}
+
+impl Detail {
+    pub fn of(verbose: bool, quiet: bool) -> Detail {
+        match (verbose, quiet) {
+            (true, _) => Detail::Verbose,
+            (false, true) => Detail::Quiet,
+            (false, false) => Detail::Normal,
+        }
+    }
+}
+
+/// Renders one report, with as much as `detail` asks of what is behind each finding.
+pub fn render(r: &Report, detail: Detail) -> String {
+    let verbose = detail == Detail::Verbose;
     let mut s = String::new();
     let indent = " ".repeat(7);
     let _ = writeln!(
@@ -81,11 +104,21 @@ pub fn render(r: &Report, verbose: bool) -> String {
                 let _ = writeln!(s, "{indent}{:<RULE_WIDTH$}  · {}", "", for_terminal(d));
             }
         }
-        // An error is not a privacy judgement: the policies' clauses stay in the JSON
-        // (fail closed is what they ask), not under a file that could not be read.
-        if !f.citations.is_empty() && !f.rule.starts_with("error.") {
-            let _ = writeln!(s, "{indent}{:<RULE_WIDTH$}why: {}", "", cite_line(&f.citations));
+        if verbose && judged(f) {
+            for (k, c) in f.citations.iter().enumerate() {
+                let label = if k == 0 { "why: " } else { "     " };
+                let _ = writeln!(
+                    s,
+                    "{indent}{:<RULE_WIDTH$}{label}{} {}: {}",
+                    "", c.policy, c.clause, c.paraphrase
+                );
+            }
         }
+    }
+    // One line for the photo: which institutions' policies the findings rest on.
+    let policies = policies_behind(r);
+    if detail == Detail::Normal && !policies.is_empty() {
+        let _ = writeln!(s, "{indent}why: the policies of {} (--verbose: each clause)", and_list(&policies));
     }
     for n in &r.notes {
         let _ = writeln!(s, "{indent}note: {}", for_terminal(n));
@@ -135,6 +168,33 @@ pub fn one_line(r: &Report) -> String {
     }
     s.push('\n');
     s
+}
+
+/// Whether a finding is a privacy judgement whose clauses are worth showing. An error
+/// is not: the policies' clauses stay in the JSON (fail closed is what they ask), not
+/// under a file that could not be read.
+fn judged(f: &super::Finding) -> bool {
+    !f.citations.is_empty() && !f.rule.starts_with("error.")
+}
+
+/// The institutions whose clauses the photo's findings cite, in order of first citation.
+fn policies_behind(r: &Report) -> Vec<&str> {
+    let mut policies: Vec<&str> = Vec::new();
+    for c in r.findings.iter().filter(|f| judged(f)).flat_map(|f| &f.citations) {
+        if !policies.contains(&c.policy.as_str()) {
+            policies.push(&c.policy);
+        }
+    }
+    policies
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// One line of citations, grouped by institution: `umn POLICY 3, second bullet · …`.
@@ -244,10 +304,20 @@ mod tests {
             ],
         });
         r.settle_verdict();
-        let text = render(&r, false);
+        let text = render(&r, Detail::Normal);
         assert!(text.starts_with("STRIP  a\\u{202e}b.jpg"), "{text}");
         assert!(text.contains("meta.gps        location ≈ 42.28, -83.74"));
-        assert!(text.contains("why: umn (POLICY 3; GUIDELINES 2) · wsu (first bullet)"), "{text}");
+        assert!(
+            text.ends_with("       why: the policies of umn and wsu (--verbose: each clause)\n"),
+            "{text}"
+        );
+        let verbose = render(&r, Detail::Verbose);
+        assert!(verbose.contains("                       why: umn POLICY 3: p\n"), "{verbose}");
+        assert!(verbose.contains("                            wsu first bullet: p\n"), "{verbose}");
+        assert!(!verbose.contains("the policies of"), "{verbose}");
+        let quiet = render(&r, Detail::Quiet);
+        assert!(!quiet.contains("why"), "{quiet}");
+        assert_eq!(and_list(&["a", "b", "c"]), "a, b and c");
         assert_eq!(
             one_line(&r),
             "STRIP  a\\u{202e}b.jpg  meta.gps  ✗ not written: metadata identifies: `medscrub clean` removes it\n"
