@@ -346,7 +346,9 @@ fn text_output_explains_each_finding_with_citations() {
     medscrub()
         .args(["scan", "--verbose", "photos/gps_only.jpg"])
         .assert()
-        .stdout(predicate::str::contains("why: umms first bullet (HIPAA): Posting information that identifies"))
+        .stdout(predicate::str::contains(
+            "why: umms first bullet (HIPAA): Posting information that identifies",
+        ))
         .stdout(predicate::str::contains("     umn POLICY 3, second bullet: Even with identifiers removed"))
         .stdout(predicate::str::contains("the policies of").not());
     medscrub()

@@ -51,7 +51,9 @@ regex!(
     accession_re,
     r"(?i)\b(?:Acc(?:ession)?\.?\s*(?:No\.?|#)?|Specimen\s*(?:ID|No\.?|#)|Lab\s*(?:No\.?|#)|Order\s*(?:No\.?|#))\s*[:#]?\s*([A-Z0-9][A-Z0-9\-]{4,16})"
 );
-regex!(name_label_re, r"(?i)\b(?:Name|Patient|Pt|Pat)\s*[:\-]\s*((?:[A-Z][A-Za-z'\-]+,?\s*){1,3})");
+// The name itself stays on the label's line (or the next line, when the label ends
+// one): "Patient: Joshua Williams" then "DOB" below is a name, not three words.
+regex!(name_label_re, r"(?i)\b(?:Name|Patient|Pt|Pat)\s*[:\-]\s*((?:[A-Z][A-Za-z'\-]+,?[ \t]*){1,3})");
 // DICOM's `^` separator is often read by OCR as `*`, `"` or a curly double quote (a
 // radiograph's "HERNANDEZ “MATTHEW"), and a comma on a sign or screen as `;`, `:` or a
 // curly quote.
@@ -305,16 +307,20 @@ pub fn find_name(text: &str, clinical: bool) -> Vec<Match> {
 /// off a menu's texture must not make its street names patients.
 pub fn find_name_in(text: &str, context: &str, clinical: bool) -> Vec<Match> {
     let mut out: Vec<Match> = Vec::new();
-    let push = |out: &mut Vec<Match>, range: Range<usize>, why: &'static str| {
+    // `value`: the name alone; `range`: what is covered (a label with its name).
+    let push_value = |out: &mut Vec<Match>, range: Range<usize>, value: &str, why: &'static str| {
         if !out.iter().any(|o| o.range.start < range.end && range.start < o.range.end) {
-            out.push(Match { value: text[range.clone()].to_string(), range, why });
+            out.push(Match { value: value.trim_end_matches([' ', '\t', ',']).to_string(), range, why });
         }
+    };
+    let push = |out: &mut Vec<Match>, range: Range<usize>, why: &'static str| {
+        push_value(out, range.clone(), &text[range], why);
     };
     for c in name_label_re().captures_iter(text) {
         let g = c.get(1).expect("group");
-        let names = g.as_str().split([' ', ',']).filter(|w| !w.is_empty());
+        let names = g.as_str().split([' ', ',', '\t']).filter(|w| !w.is_empty());
         if names.clone().any(|w| lexicon::is_first_name(w) || lexicon::is_surname(w)) {
-            push(&mut out, c.get(0).expect("match").range(), "labelled");
+            push_value(&mut out, c.get(0).expect("match").range(), g.as_str(), "labelled");
         }
     }
     for range in last_first_names(text) {
@@ -426,6 +432,9 @@ mod tests {
     #[test]
     fn names_need_a_label_a_comma_form_or_context() {
         assert_eq!(find_name("Patient: Jane Smith", false).len(), 1);
+        // The name is what follows the label on its line; the label is covered with it.
+        let m = find_name("Patient: Joshua williams\nDOB: 11/12/1965", false);
+        assert_eq!((m.len(), m[0].value.as_str(), m[0].range.clone()), (1, "Joshua williams", 0..24));
         assert_eq!(find_name("DOE, JANE", false).len(), 1);
         assert_eq!(find_name("SMITH, MARY", false).len(), 1);
         assert_eq!(find_name("CAMPBELL^BARBARA", false).len(), 1, "DICOM person name");
