@@ -195,6 +195,7 @@ impl Profile {
             bbox: d.bbox,
             confidence: d.confidence,
             citations,
+            identifier: d.identifier,
         })
     }
 
@@ -212,6 +213,7 @@ impl Profile {
             bbox: None,
             confidence: 1.0,
             citations,
+            identifier: None,
         }
     }
 }
@@ -294,6 +296,7 @@ mod tests {
             details: vec![],
             bbox: None,
             confidence: 1.0,
+            identifier: None,
         };
         assert!(p.judge(d).is_none());
         let f = p.error_finding(&crate::Error::new(crate::Stage::Decode, "truncated"));

@@ -328,6 +328,7 @@ mod tests {
             bbox: Some(Rect { x: 96, y: 48, width: 480, height: 96 }),
             confidence: 0.9,
             citations: vec![],
+            identifier: None,
         });
         r.settle_verdict();
         let pixels = image::DynamicImage::ImageRgb8(image::RgbImage::new(960, 480));

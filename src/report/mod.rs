@@ -31,6 +31,21 @@ pub enum Source {
     Error,
 }
 
+impl Source {
+    /// The name the JSON report uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Metadata => "metadata",
+            Source::Ocr => "ocr",
+            Source::Barcode => "barcode",
+            Source::Scene => "scene",
+            Source::Caption => "caption",
+            Source::Time => "time",
+            Source::Error => "error",
+        }
+    }
+}
+
 /// A policy clause that makes a finding a problem.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Citation {
@@ -95,6 +110,11 @@ pub struct Finding {
     pub confidence: f32,
     /// The clauses that make it a problem under the chosen profile.
     pub citations: Vec<Citation>,
+    /// The identifier found, in comparable form (`rules::identifier_key`): the text
+    /// report shows one number found by several sources on one line. Not in the JSON,
+    /// where each finding stays one region to cover.
+    #[serde(skip)]
+    pub identifier: Option<String>,
 }
 
 impl Action {

@@ -96,9 +96,24 @@ pub fn render(r: &Report, detail: Detail) -> String {
     if !facts.is_empty() {
         let _ = writeln!(s, "{indent}{}", facts.join(" · "));
     }
-    for f in &r.findings {
+    for (k, f) in r.findings.iter().enumerate() {
+        // One identifier found by several sources (a wristband's number read by OCR,
+        // decoded from its barcode, and the barcode itself) is one line, on its first.
+        let same = |o: &&super::Finding| o.identifier.is_some() && o.identifier == f.identifier;
+        if r.findings[..k].iter().any(|o| same(&o)) {
+            continue;
+        }
+        let mut summary = for_terminal(&f.summary);
+        let also: Vec<String> = r.findings[k + 1..]
+            .iter()
+            .filter(same)
+            .map(|o| format!("{} ({})", o.rule, o.source.as_str()))
+            .collect();
+        if !also.is_empty() {
+            let _ = write!(summary, "; also found as {}", also.join(", "));
+        }
         // Long ids (`caption.identifier`) overflow the column: keep a space after them.
-        let _ = writeln!(s, "{indent}{:<RULE_WIDTH$}{}", format!("{} ", f.rule), for_terminal(&f.summary));
+        let _ = writeln!(s, "{indent}{:<RULE_WIDTH$}{summary}", format!("{} ", f.rule));
         if verbose {
             for d in &f.details {
                 let _ = writeln!(s, "{indent}{:<RULE_WIDTH$}  · {}", "", for_terminal(d));
@@ -272,6 +287,39 @@ mod tests {
     use crate::report::{Finding, Source};
 
     #[test]
+    fn one_identifier_from_several_sources_is_one_line() {
+        let mut r = Report::new("w.jpg".into(), "strictest");
+        let finding = |rule: &str, source: Source, summary: &str, identifier: Option<&str>| Finding {
+            rule: rule.into(),
+            source,
+            remedy: Verdict::Redact,
+            summary: summary.into(),
+            details: vec![],
+            bbox: None,
+            confidence: 1.0,
+            citations: vec![],
+            identifier: identifier.map(String::from),
+        };
+        r.findings.push(finding("text.mrn", Source::Ocr, "MRN 83••••78 (OCR, labelled)", Some("8360352378")));
+        r.findings.push(finding("text.name", Source::Ocr, "name LE••••CY", Some("LEENANCY")));
+        r.findings.push(finding("text.mrn", Source::Barcode, "MRN 83••••78 (barcode)", Some("8360352378")));
+        r.findings.push(finding("barcode.payload", Source::Barcode, "barcode", Some("8360352378")));
+        // The near miss: two findings without an identifier are two lines.
+        r.findings.push(finding("scene.monitor", Source::Scene, "a monitor", None));
+        r.findings.push(finding("scene.monitor", Source::Scene, "a monitor", None));
+        r.settle_verdict();
+        let text = render(&r, Detail::Quiet);
+        assert!(
+            text.contains(
+                "MRN 83••••78 (OCR, labelled); also found as text.mrn (barcode), barcode.payload (barcode)\n"
+            ),
+            "{text}"
+        );
+        assert_eq!(text.matches("MRN 83").count(), 1, "{text}");
+        assert_eq!(text.matches("a monitor").count(), 2, "{text}");
+    }
+
+    #[test]
     fn renders_verdict_findings_and_citations() {
         let mut r = Report::new("a\u{202E}b.jpg".into(), "strictest");
         r.findings.push(Finding {
@@ -282,6 +330,7 @@ mod tests {
             details: vec![],
             bbox: None,
             confidence: 1.0,
+            identifier: None,
             citations: vec![
                 Citation {
                     policy: "umn".into(),

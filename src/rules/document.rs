@@ -238,6 +238,7 @@ impl Rule for BrandText {
                         details: vec![],
                         bbox,
                         confidence: confidence / 100.0,
+                        identifier: None,
                     });
                 }
             }
@@ -284,6 +285,7 @@ impl Rule for InstitutionalDocument {
             details: vec![],
             bbox: None,
             confidence: 0.8,
+            identifier: None,
         });
     }
 }
@@ -310,6 +312,7 @@ impl Rule for MedicalRecord {
             details: vec![],
             bbox: None,
             confidence: 0.8,
+            identifier: None,
         });
     }
 }

@@ -104,6 +104,7 @@ fn detection(rule: &'static str, summary: String, details: Vec<String>) -> Detec
         details,
         bbox: None,
         confidence: 1.0,
+        identifier: None,
     }
 }
 

@@ -48,6 +48,15 @@ pub struct Detection {
     /// Where in the displayed image, for visible text.
     pub bbox: Option<Rect>,
     pub confidence: f32,
+    /// The identifier found, as letters and digits in upper case (`identifier_key`):
+    /// one number read by OCR and decoded from a barcode is one identifier.
+    pub identifier: Option<String>,
+}
+
+/// An identifier's value as letters and digits in upper case, the form in which the same
+/// number read from OCR, a barcode or metadata compares equal.
+pub fn identifier_key(value: &str) -> String {
+    value.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
 }
 
 /// What the rules get to look at.
@@ -274,6 +283,7 @@ mod tests {
             details: vec![],
             bbox: Some(Rect { x, y: 0, width: 100, height: 20 }),
             confidence: 0.5,
+            identifier: None,
         };
         let merged = merge(vec![d("text.mrn", 0), d("text.mrn", 40), d("text.name", 40), d("text.mrn", 500)]);
         assert_eq!(merged.len(), 3);

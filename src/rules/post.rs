@@ -77,6 +77,7 @@ fn detection(rule: &'static str, origin: &str, summary: String) -> Detection {
         details: vec![],
         bbox: None,
         confidence: 1.0,
+        identifier: None,
     }
 }
 

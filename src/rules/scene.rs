@@ -26,6 +26,7 @@ fn found(rule: &'static str, summary: String, details: Vec<String>, confidence: 
         details,
         bbox: None,
         confidence,
+        identifier: None,
     }
 }
 
@@ -372,6 +373,7 @@ impl Rule for Face {
                 details: vec![],
                 bbox: Some(*face),
                 confidence: 0.7,
+                identifier: None,
             });
         }
     }

@@ -65,6 +65,7 @@ impl Rule for TextRule {
                     details: vec![],
                     bbox,
                     confidence: confidence / 100.0,
+                    identifier: Some(super::identifier_key(&m.value)),
                 });
             }
         }
@@ -209,8 +210,12 @@ impl Rule for BarcodePayload {
     fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
         let Some(text) = ev.text else { return };
         for doc in text.documents.iter().filter(|d| d.source == Source::Barcode) {
-            let identifying =
-                TEXT_RULES.iter().any(|r| !(r.find)(&doc.text, &doc.confident, true).is_empty());
+            // The first identifier in the payload: the number a label beside the code
+            // shows too, reported with it.
+            let found =
+                TEXT_RULES.iter().find_map(|r| (r.find)(&doc.text, &doc.confident, true).into_iter().next());
+            let identifying = found.is_some();
+            let key = found.map(|m| super::identifier_key(&m.value));
             if !(text.clinical || identifying) {
                 continue;
             }
@@ -225,6 +230,7 @@ impl Rule for BarcodePayload {
                 details: vec![],
                 bbox,
                 confidence: 1.0,
+                identifier: key,
             });
         }
     }

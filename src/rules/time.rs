@@ -55,6 +55,7 @@ impl Rule for RecentCase {
                 details: vec![],
                 bbox: None,
                 confidence: 1.0,
+                identifier: None,
             });
         }
     }
