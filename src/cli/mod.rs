@@ -542,8 +542,29 @@ fn progress_bar(total: usize, quiet: bool) -> Option<indicatif::ProgressBar> {
     }
     let pb =
         indicatif::ProgressBar::with_draw_target(Some(total as u64), indicatif::ProgressDrawTarget::stderr());
-    let style = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} photos  {per_sec}  eta {eta}")
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    let style = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} photos  {pace}  {eta_left}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .with_key("pace", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = match seconds_per_photo(state) {
+                Some(s) => write!(w, "{s:.1} s/photo"),
+                None => write!(w, "{:.0} s on the first photo", state.elapsed().as_secs_f64()),
+            };
+        })
+        .with_key("eta_left", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            // The average so far, not indicatif's recent rate: photos differ tenfold in
+            // cost, and an estimate from the last few jumps about.
+            if let (Some(s), Some(len)) = (seconds_per_photo(state), state.len()) {
+                let left = std::time::Duration::from_secs_f64(s * len.saturating_sub(state.pos()) as f64);
+                let _ = write!(w, "about {} left", indicatif::HumanDuration(left));
+            }
+        });
     pb.set_style(style);
+    // Drawn at once and kept moving, not only when the first photo is done.
+    pb.enable_steady_tick(std::time::Duration::from_millis(500));
     Some(pb)
+}
+
+/// Wall-clock seconds per photo so far (photos done in parallel count as they finish).
+fn seconds_per_photo(state: &indicatif::ProgressState) -> Option<f64> {
+    (state.pos() > 0).then(|| state.elapsed().as_secs_f64() / state.pos() as f64)
 }
