@@ -9,8 +9,8 @@
 //! tilted. Photos small enough to search whole quickly are also searched whole.
 
 use crate::error::Result;
+use crate::geometry::Rect;
 use crate::options::Deadline;
-use crate::report::Rect;
 use rxing::{BarcodeFormat, DecodeHints};
 use std::collections::HashSet;
 
@@ -71,7 +71,7 @@ pub fn find(grey: &image::GrayImage, deadline: &Deadline) -> Result<Vec<Barcode>
         let (codes, cost) = search(&crop, false);
         searched += cost;
         for mut code in codes {
-            code.bbox = crate::ocr::scale_rect(code.bbox, k as f32, patch.x, patch.y, w, h);
+            code.bbox = code.bbox.scaled(k as f32, patch.x, patch.y, w, h);
             add_new(&mut found, code);
         }
     }
@@ -87,7 +87,7 @@ const PATCH_PIXELS: u32 = 600_000;
 const SEARCH_BUDGET: u64 = 4_000_000;
 
 fn add_new(codes: &mut Vec<Barcode>, code: Barcode) {
-    if !codes.iter().any(|f| f.payload == code.payload && overlaps(f.bbox, code.bbox)) {
+    if !codes.iter().any(|f| f.payload == code.payload && f.bbox.overlaps(&code.bbox)) {
         codes.push(code);
     }
 }
@@ -103,7 +103,7 @@ fn search(grey: &image::GrayImage, always_tilt: bool) -> (Vec<Barcode>, u64) {
             cost += u64::from(w) * u64::from(h);
             let theta = tilt.to_radians();
             for mut code in decode_all(&crate::ocr::tilted(grey, theta)) {
-                code.bbox = crate::ocr::unrotate(code.bbox, theta, w as f32 / 2.0, h as f32 / 2.0, w, h);
+                code.bbox = code.bbox.unrotated(theta, w as f32 / 2.0, h as f32 / 2.0, w, h);
                 add_new(&mut codes, code);
             }
         }
@@ -161,10 +161,6 @@ pub fn candidates(grey: &image::GrayImage) -> Vec<Rect> {
             Rect { x: px0, y: py0, width: (px1 - px0).max(1), height: (py1 - py0).max(1) }
         })
         .collect()
-}
-
-fn overlaps(a: Rect, b: Rect) -> bool {
-    a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
 }
 
 /// Decodes every readable code in the image.

@@ -30,6 +30,7 @@ pub mod decode;
 pub mod error;
 pub mod exit;
 pub mod face;
+pub mod geometry;
 pub mod intake;
 pub mod metadata;
 pub mod models;

@@ -117,7 +117,7 @@ pub struct SceneStats {
     /// Frontal faces, in displayed pixels (`face`). Searched only in photos that are
     /// clinical by their colours or their text: a face alone is not a finding, and the
     /// search costs more than every other statistic together.
-    pub faces: Vec<crate::report::Rect>,
+    pub faces: Vec<crate::geometry::Rect>,
 }
 
 /// Takes the statistics of the photo from its overview.

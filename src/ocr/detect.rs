@@ -16,8 +16,8 @@
 //! grey); its longest side is `DETECT_SIDE`, small photos enlarged up to twice.
 
 use crate::error::Result;
+use crate::geometry::Rect;
 use crate::models::{Model, TEXT_DETECTOR};
-use crate::report::Rect;
 use image::GrayImage;
 use ort::value::Tensor;
 

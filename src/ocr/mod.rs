@@ -45,8 +45,8 @@ pub mod regions;
 pub use raster::tilted;
 
 use crate::error::{Error, Result, Stage};
+use crate::geometry::Rect;
 use crate::options::Deadline;
-use crate::report::Rect;
 use image::GrayImage;
 use std::cell::RefCell;
 use tesseract_rs::{TessPageSegMode, TesseractAPI};
@@ -454,7 +454,7 @@ fn regions_to_read(
     });
     let first_free_group = chosen.iter().map(|r| r.group + 1).max().unwrap_or(0);
     for region in detected {
-        if !chosen.iter().any(|c| inside(&region.rect, &c.rect)) {
+        if !chosen.iter().any(|c| region.rect.mostly_inside(&c.rect)) {
             chosen.push(regions::Region { group: region.group + first_free_group, ..*region });
         }
     }
@@ -486,11 +486,6 @@ const MAX_RECHECK_PIXELS: u64 = 250_000;
 
 /// Most pixels a blob region may have once scaled for reading.
 const MAX_BLOB_REGION_PIXELS: f64 = 1.5e6;
-
-/// Whether most (three quarters) of `a` lies in `b`.
-fn inside(a: &Rect, b: &Rect) -> bool {
-    a.shared_area(b) * 4 >= a.area() * 3
-}
 
 /// The most lines read in one photo, and the most pixels they may have once scaled for
 /// reading. A full page photographed close has 40–80 lines; a photo past either limit is
@@ -646,7 +641,7 @@ fn read_region(
     let r = region.rect;
     let img = prepare_region(raw, region);
     let (cw, ch) = img.dimensions();
-    let back = |b: Rect| scale_rect(b, r.width as f32 / cw as f32, r.x, r.y, w, h);
+    let back = |b: Rect| b.scaled(r.width as f32 / cw as f32, r.x, r.y, w, h);
     let level = -estimate_tilt(&img);
     let mut passes = Vec::new();
     if level.abs() <= LEVELLED_ONLY {
@@ -656,7 +651,7 @@ fn read_region(
         let theta = level.to_radians();
         let levelled = recognise(&tilted(&img, theta))?;
         passes.push(map_lines(levelled, |b| {
-            back(unrotate(b, theta, cw as f32 / 2.0, ch as f32 / 2.0, cw, ch))
+            back(b.unrotated(theta, cw as f32 / 2.0, ch as f32 / 2.0, cw, ch))
         }));
     }
     Ok(passes)
@@ -668,41 +663,6 @@ const LEVELLED_ONLY: f32 = 8.0;
 fn map_lines(mut lines: Vec<Line>, f: impl Fn(Rect) -> Rect) -> Vec<Line> {
     lines.iter_mut().flat_map(|l| l.words.iter_mut()).for_each(|w| w.bbox = f(w.bbox));
     lines
-}
-
-/// Scales a box by `factor`, offsets it, and clamps it to the photo.
-pub fn scale_rect(r: Rect, factor: f32, dx: u32, dy: u32, w: u32, h: u32) -> Rect {
-    let x = (dx + (r.x as f32 * factor) as u32).min(w.saturating_sub(1));
-    let y = (dy + (r.y as f32 * factor) as u32).min(h.saturating_sub(1));
-    let width = ((r.width as f32 * factor).ceil() as u32).clamp(1, w - x);
-    let height = ((r.height as f32 * factor).ceil() as u32).clamp(1, h - y);
-    Rect { x, y, width, height }
-}
-
-/// The axis-aligned box, in the unrotated image, of a box found in an image rotated
-/// clockwise by `theta` about (`cx`, `cy`).
-pub fn unrotate(r: Rect, theta: f32, cx: f32, cy: f32, w: u32, h: u32) -> Rect {
-    let (s, c) = (-theta).sin_cos();
-    let corners = [
-        (r.x as f32, r.y as f32),
-        ((r.x + r.width) as f32, r.y as f32),
-        (r.x as f32, (r.y + r.height) as f32),
-        ((r.x + r.width) as f32, (r.y + r.height) as f32),
-    ];
-    let pts = corners.map(|(x, y)| {
-        let (dx, dy) = (x - cx, y - cy);
-        (cx + dx * c - dy * s, cy + dx * s + dy * c)
-    });
-    let x0 = pts.iter().map(|p| p.0).fold(f32::MAX, f32::min).max(0.0);
-    let y0 = pts.iter().map(|p| p.1).fold(f32::MAX, f32::min).max(0.0);
-    let x1 = pts.iter().map(|p| p.0).fold(f32::MIN, f32::max).min(w as f32);
-    let y1 = pts.iter().map(|p| p.1).fold(f32::MIN, f32::max).min(h as f32);
-    Rect {
-        x: x0 as u32,
-        y: y0 as u32,
-        width: ((x1 - x0).ceil() as u32).max(1),
-        height: ((y1 - y0).ceil() as u32).max(1),
-    }
 }
 
 /// Whether Tesseract also reads a line inverted when it reads it poorly (its
@@ -783,15 +743,6 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].words[1].text, "12345678");
         assert_eq!(lines[0].words[1].bbox, Rect { x: 190, y: 40, width: 120, height: 20 });
-    }
-
-    #[test]
-    fn boxes_rotate_back() {
-        // A box at the centre is unchanged in position by any rotation about the centre.
-        let r = unrotate(Rect { x: 90, y: 95, width: 20, height: 10 }, 0.3, 100.0, 100.0, 200, 200);
-        assert!(r.x <= 90 && r.x + r.width >= 110 && r.y <= 95 && r.y + r.height >= 105, "{r:?}");
-        let same = unrotate(Rect { x: 10, y: 20, width: 30, height: 5 }, 0.0, 50.0, 50.0, 100, 100);
-        assert_eq!(same, Rect { x: 10, y: 20, width: 30, height: 5 });
     }
 
     #[test]

@@ -21,8 +21,8 @@
 
 use super::{Line, Word};
 use crate::error::Result;
+use crate::geometry::Rect;
 use crate::models::{Model, TEXT_RECOGNISER};
-use crate::report::Rect;
 use image::GrayImage;
 use ort::value::Tensor;
 use std::sync::OnceLock;

@@ -21,7 +21,7 @@
 //! as is.
 
 use super::raster::box_mean;
-use crate::report::Rect;
+use crate::geometry::Rect;
 use image::GrayImage;
 
 /// Longest side searched at full resolution (a 12 MP photo is); larger photos are
