@@ -31,7 +31,7 @@ fn main() {
                 }
             };
         // The grey levels the pipeline reads.
-        let grey = medscrub::decode::grey(&image.pixels);
+        let grey = medscrub::raster::grey(&image.pixels);
         let tilt = ocr::estimate_tilt(&grey);
         println!("== {file}: estimated tilt {tilt}°");
         if let Some(dir) = &regions_dir {

@@ -149,7 +149,7 @@ fn clean_and_reread(
     let format = medscrub::intake::image_format(&bytes).expect("the copy is an image");
     let copy = decode::decode(&bytes, format, 1, &Default::default()).expect("the copy decodes");
     // One grey copy for every item's crop.
-    let grey = decode::grey(&copy.pixels);
+    let grey = medscrub::raster::grey(&copy.pixels);
     let items = photo["items"].as_array().into_iter().flatten().map(|item| reread(&grey, item)).collect();
     (file.to_string(), report.verdict, items)
 }

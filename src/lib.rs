@@ -38,6 +38,7 @@ pub mod ocr;
 pub mod options;
 pub mod pipeline;
 pub mod policy;
+pub mod raster;
 pub mod recognize;
 pub mod report;
 pub mod rules;

@@ -371,7 +371,7 @@ impl Engine<'_> {
             return Ok(Vec::new());
         }
         // One grey copy for both readers (a 12 MP conversion is not free).
-        read_picture(&decode::grey(&image.pixels), self.options.ocr, deadline)
+        read_picture(&crate::raster::grey(&image.pixels), self.options.ocr, deadline)
     }
 
     /// Decodes a rewritten copy: it must show the picture that was analysed, at the same

@@ -38,15 +38,13 @@
 
 pub mod detect;
 pub mod orient;
-pub mod raster;
 pub mod rec;
 pub mod regions;
-
-pub use raster::tilted;
 
 use crate::error::{Error, Result, Stage};
 use crate::geometry::Rect;
 use crate::options::Deadline;
+use crate::raster::{self, shrink_grey, tilted};
 use image::GrayImage;
 use std::cell::RefCell;
 use tesseract_rs::{TessPageSegMode, TesseractAPI};
@@ -191,7 +189,7 @@ pub fn estimate_tilt(grey: &GrayImage) -> f32 {
     // Shrunk by block means: a resampling filter cost more than the estimate itself
     // on the enlarged regions.
     let small = if w.max(h) > TILT_SIDE {
-        std::borrow::Cow::Owned(crate::decode::shrink_grey(grey, TILT_SIDE).0)
+        std::borrow::Cow::Owned(shrink_grey(grey, TILT_SIDE).image)
     } else {
         std::borrow::Cow::Borrowed(grey)
     };
@@ -558,7 +556,7 @@ pub fn prepare_region(raw: &GrayImage, region: &regions::Region) -> GrayImage {
     } else if scale < 0.95 {
         let k = (1.0 / scale).floor() as u32;
         let longest = r.width.max(r.height);
-        let blocks = if k >= 2 { crate::decode::shrink_grey(&crop, longest.div_ceil(k)).0 } else { crop };
+        let blocks = if k >= 2 { shrink_grey(&crop, longest.div_ceil(k)).image } else { crop };
         image::imageops::resize(
             &blocks,
             scaled(r.width),
@@ -597,11 +595,11 @@ fn erase_frames(binary: &mut GrayImage) {
     let labels = connected_components(binary, Connectivity::Eight, image::Luma([255u8]));
     let count = labels.iter().copied().max().unwrap_or(0) as usize;
     // The bounds of each label (0, the white background, included and never erased).
-    let mut shapes = vec![regions::Blob::EMPTY; count + 1];
+    let mut shapes = vec![raster::Blob::EMPTY; count + 1];
     for (x, y, l) in labels.enumerate_pixels() {
         shapes[l[0] as usize].add(x as usize, y as usize);
     }
-    let bar = |b: &regions::Blob| b.height() > BAR_HEIGHT as usize && b.width() * 2 < b.height();
+    let bar = |b: &raster::Blob| b.height() > BAR_HEIGHT as usize && b.width() * 2 < b.height();
     let bars = shapes.iter().skip(1).filter(|b| bar(b)).count();
     let erase: Vec<bool> = shapes
         .iter()
