@@ -14,7 +14,7 @@
 
 use criterion::{Criterion, criterion_group};
 use medscrub::intake::Input;
-use medscrub::options::Deadline;
+use medscrub::limits::Deadline;
 use medscrub::{Options, barcode, ocr, pipeline, policy};
 use std::hint::black_box;
 use std::path::PathBuf;

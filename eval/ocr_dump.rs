@@ -4,8 +4,8 @@
 //! (eval corpus photos only: it prints the text unmasked). `--regions DIR` also writes
 //! a copy of each photo with its candidate text regions outlined, as DIR/NAME.png.
 
-use medscrub::options::Deadline;
-use medscrub::{ocr, options::Limits};
+use medscrub::limits::Deadline;
+use medscrub::{limits::Limits, ocr};
 
 fn main() {
     // `--tilt-only`: print the tilt estimate alone, without reading the text.

@@ -16,7 +16,7 @@
 //! Photos `clean` blocked leave no copy and leak nothing. The target is no item readable.
 
 use medscrub::intake::Input;
-use medscrub::options::Deadline;
+use medscrub::limits::Deadline;
 use medscrub::recognize::{Document, TextEvidence};
 use medscrub::{Options, Verdict, decode, metadata, ocr, pipeline, policy, rules};
 use std::collections::BTreeMap;

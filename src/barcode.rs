@@ -10,7 +10,7 @@
 
 use crate::error::Result;
 use crate::geometry::Rect;
-use crate::options::Deadline;
+use crate::limits::Deadline;
 use crate::raster::{Shrunk, blobs, shrink_grey, tilted};
 use rxing::{BarcodeFormat, DecodeHints};
 use std::collections::HashSet;

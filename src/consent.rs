@@ -22,7 +22,7 @@
 //! CSV: a header row `id,sha256,path,platforms,signed,expires,covers`, lists separated by
 //! `;`, no commas inside fields.
 
-use crate::rules::time::{date_of, days_from_date};
+use crate::dates::{date_of, days_from_date};
 use serde::Serialize;
 use std::path::Path;
 

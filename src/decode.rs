@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result, Stage};
 use crate::intake::Format;
-use crate::options::Limits;
+use crate::limits::Limits;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, RgbImage};
 use std::io::Cursor;
 
@@ -150,8 +150,8 @@ pub fn reserve(
     bytes: &[u8],
     format: Format,
     limits: &Limits,
-    deadline: &crate::options::Deadline,
-) -> Result<crate::options::Reservation> {
+    deadline: &crate::limits::Deadline,
+) -> Result<crate::limits::Reservation> {
     let needed = match format {
         Format::Heif => {
             let ctx = libheif_rs::HeifContext::read_from_bytes(bytes)

@@ -26,12 +26,14 @@ pub mod barcode;
 pub mod cli;
 pub mod cluster;
 pub mod consent;
+pub mod dates;
 pub mod decode;
 pub mod error;
 pub mod exit;
 pub mod face;
 pub mod geometry;
 pub mod intake;
+pub mod limits;
 pub mod metadata;
 pub mod models;
 pub mod ocr;
@@ -49,7 +51,8 @@ pub mod watch;
 
 pub use error::{Error, Stage};
 pub use exit::ExitStatus;
-pub use options::{Limits, Options};
+pub use limits::Limits;
+pub use options::Options;
 pub use report::{Finding, Report};
 
 pub use verdict::Verdict;

@@ -10,7 +10,8 @@ pub use args::{
 
 use crate::exit::ExitStatus;
 use crate::intake::{self, Input};
-use crate::options::{Limits, Options};
+use crate::limits::Limits;
+use crate::options::Options;
 use crate::pipeline::{self, Engine};
 use crate::policy::{self, Profile};
 use crate::report::text::{self, Tally};

@@ -43,7 +43,7 @@ pub mod regions;
 
 use crate::error::{Error, Result, Stage};
 use crate::geometry::Rect;
-use crate::options::Deadline;
+use crate::limits::Deadline;
 use crate::raster::{self, shrink_grey, tilted};
 use image::GrayImage;
 use std::cell::RefCell;
