@@ -161,7 +161,7 @@ pub const FILE_NAME: &str = "file name";
 /// Metadata strings people and apps write free text into, plus the file name: the
 /// recognizers read them too (an MRN in a caption or a file name is still an MRN).
 pub fn metadata_documents(facts: &crate::metadata::MetaFacts, file_name: &str) -> Vec<Document> {
-    use crate::rules::meta::{ExifClass, classify};
+    use crate::metadata::exif::{ExifClass, classify};
     let mut docs = Vec::new();
     let mut add = |origin: String, text: &str| {
         if !text.trim().is_empty() {
