@@ -25,7 +25,6 @@ pub mod action;
 pub mod barcode;
 pub mod cli;
 pub mod cluster;
-pub mod consent;
 pub mod dates;
 pub mod decode;
 pub mod error;

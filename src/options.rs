@@ -24,7 +24,7 @@ pub struct Options {
     /// The caption and handle the photos will be posted with (caption and handle rules).
     pub post: crate::rules::post::Post,
     /// Signed patient consents (`--consent`) and the platform the photos go to.
-    pub consent: Option<(crate::consent::Registry, String)>,
+    pub consent: Option<(crate::policy::consent::Registry, String)>,
     /// The day the one-month hold is judged on, in days since 1970-01-01; `None` is
     /// today by the clock.
     pub today: Option<i64>,

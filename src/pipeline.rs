@@ -239,7 +239,7 @@ impl Engine<'_> {
             .collect();
         lifted.dedup();
         report.findings.retain(|f| !entry.covers.contains(&f.rule));
-        report.consent = Some(crate::consent::Applied {
+        report.consent = Some(crate::report::ConsentApplied {
             id: entry.id.clone(),
             platform: platform.clone(),
             signed: crate::dates::date_of(entry.signed),

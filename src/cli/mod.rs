@@ -97,7 +97,7 @@ fn analysis_options(
         post: crate::rules::post::Post { caption: caption(args)?, handle: args.handle.clone() },
         consent: match (&args.consent, &args.platform) {
             (Some(file), Some(platform)) => {
-                Some((crate::consent::Registry::load(file).map_err(usage)?, platform.clone()))
+                Some((policy::consent::Registry::load(file).map_err(usage)?, platform.clone()))
             }
             _ => None,
         },

@@ -150,8 +150,19 @@ pub struct Report {
     /// Why the photo could not be analysed or written, naming the file; null otherwise.
     pub error: Option<String>,
     /// The patient consent applied to this photo (`--consent`), and what it lifted.
-    pub consent: Option<crate::consent::Applied>,
+    pub consent: Option<ConsentApplied>,
     pub timings: Timings,
+}
+
+/// What the report records when a patient's consent was applied (`--consent`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConsentApplied {
+    pub id: String,
+    pub platform: String,
+    pub signed: String,
+    pub expires: String,
+    /// The rules whose findings the consent lifted from this photo.
+    pub lifted: Vec<String>,
 }
 
 impl Report {
