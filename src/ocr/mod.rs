@@ -78,20 +78,22 @@ thread_local! {
 /// library loads — before `main` could set it. Without it each OCR call spins up a
 /// thread per core and fights medscrub's own per-photo workers: measured 5× slower on
 /// 2 cores. So a program that reads text (the binary, the text benchmark) calls this
-/// first thing: it re-executes itself with the variable set, once.
-pub fn limit_openmp_threads(program: &str) {
+/// first thing: it re-executes itself with the variable set, once. It returns only when
+/// that is not needed (`Ok`) or failed (`Err`: the caller may say so, and carries on
+/// single-process, just slower); the library itself prints nothing.
+pub fn limit_openmp_threads() -> std::io::Result<()> {
     #[cfg(unix)]
     if std::env::var_os("OMP_THREAD_LIMIT").is_none()
         && let Ok(exe) = std::env::current_exe()
     {
         use std::os::unix::process::CommandExt;
-        let err = std::process::Command::new(exe)
+        // exec only returns on failure.
+        return Err(std::process::Command::new(exe)
             .args(std::env::args_os().skip(1))
             .env("OMP_THREAD_LIMIT", "1")
-            .exec();
-        // exec only returns on failure; carry on single-process, just slower.
-        eprintln!("{program}: note: could not limit OCR threads ({err}); OCR may be slow");
+            .exec());
     }
+    Ok(())
 }
 
 /// Where the English model is, or an error naming the package that provides it.
