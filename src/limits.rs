@@ -93,7 +93,7 @@ impl Drop for Reservation {
     }
 }
 
-/// The time budget of one photo. Work that can take long (OCR passes, tilted barcode
+/// The time budget of one photo. Work that can take long (OCR passes, barcode
 /// searches, the redaction re-read) checks it and stops with `error.limits`.
 #[derive(Debug, Clone, Copy)]
 pub struct Deadline {
