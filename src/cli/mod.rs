@@ -205,6 +205,12 @@ fn watch(args: WatchArgs) -> std::io::Result<ExitStatus> {
                 for_terminal(&path.display().to_string())
             );
         },
+        |found| {
+            eprintln!(
+                "medscrub: ready ({found} file{} in the inbox at start)",
+                if found == 1 { "" } else { "s" }
+            )
+        },
     )?;
     if let Some(e) = io_error
         && e.kind() != std::io::ErrorKind::BrokenPipe
