@@ -14,7 +14,7 @@
 
 use criterion::{Criterion, criterion_group};
 use medscrub::intake::Input;
-use medscrub::options::Deadline;
+use medscrub::limits::Deadline;
 use medscrub::{Options, barcode, ocr, pipeline, policy};
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -79,7 +79,7 @@ fn bench_real(c: &mut Criterion) {
     let bytes = std::fs::read(dir.join(REAL_PHOTOS[1])).expect("real photo");
     let photo = medscrub::decode::decode(&bytes, medscrub::intake::Format::Jpeg, 1, &Default::default())
         .expect("real photo decodes");
-    let grey = medscrub::decode::grey(&photo.pixels);
+    let grey = medscrub::raster::grey(&photo.pixels);
     group.bench_function("text-detector/ian_30_type_error", |b| {
         b.iter(|| ocr::detect::find_lines(black_box(&grey)))
     });
@@ -109,7 +109,7 @@ fn bench(c: &mut Criterion) {
     let bytes = std::fs::read(dir.join(PHOTOS[0])).expect("corpus photo");
     let photo = medscrub::decode::decode(&bytes, medscrub::intake::Format::Jpeg, 1, &Default::default())
         .expect("corpus photo decodes");
-    let grey = medscrub::decode::grey(&photo.pixels);
+    let grey = medscrub::raster::grey(&photo.pixels);
     let deadline = || Deadline::starting_now(Duration::from_secs(600));
     group.bench_function("text-regions", |b| b.iter(|| ocr::regions::find(black_box(&grey))));
     group.bench_function("barcode-search", |b| b.iter(|| barcode::find(black_box(&grey), &deadline())));
@@ -127,7 +127,9 @@ fn bench(c: &mut Criterion) {
 criterion_group!(benches, bench);
 
 fn main() {
-    ocr::limit_openmp_threads("benches/text");
+    if let Err(err) = ocr::limit_openmp_threads() {
+        eprintln!("benches/text: note: could not limit OCR threads ({err}); OCR may be slow");
+    }
     benches();
     Criterion::default().configure_from_args().final_summary();
 }

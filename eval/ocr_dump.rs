@@ -4,8 +4,8 @@
 //! (eval corpus photos only: it prints the text unmasked). `--regions DIR` also writes
 //! a copy of each photo with its candidate text regions outlined, as DIR/NAME.png.
 
-use medscrub::options::Deadline;
-use medscrub::{ocr, options::Limits};
+use medscrub::limits::Deadline;
+use medscrub::{limits::Limits, ocr};
 
 fn main() {
     // `--tilt-only`: print the tilt estimate alone, without reading the text.
@@ -31,7 +31,7 @@ fn main() {
                 }
             };
         // The grey levels the pipeline reads.
-        let grey = medscrub::decode::grey(&image.pixels);
+        let grey = medscrub::raster::grey(&image.pixels);
         let tilt = ocr::estimate_tilt(&grey);
         println!("== {file}: estimated tilt {tilt}°");
         if let Some(dir) = &regions_dir {

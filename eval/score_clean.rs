@@ -16,7 +16,7 @@
 //! Photos `clean` blocked leave no copy and leak nothing. The target is no item readable.
 
 use medscrub::intake::Input;
-use medscrub::options::Deadline;
+use medscrub::limits::Deadline;
 use medscrub::recognize::{Document, TextEvidence};
 use medscrub::{Options, Verdict, decode, metadata, ocr, pipeline, policy, rules};
 use std::collections::BTreeMap;
@@ -149,7 +149,7 @@ fn clean_and_reread(
     let format = medscrub::intake::image_format(&bytes).expect("the copy is an image");
     let copy = decode::decode(&bytes, format, 1, &Default::default()).expect("the copy decodes");
     // One grey copy for every item's crop.
-    let grey = decode::grey(&copy.pixels);
+    let grey = medscrub::raster::grey(&copy.pixels);
     let items = photo["items"].as_array().into_iter().flatten().map(|item| reread(&grey, item)).collect();
     (file.to_string(), report.verdict, items)
 }

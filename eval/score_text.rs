@@ -18,9 +18,9 @@
 //! `--baseline` scores the plain strategy (one Tesseract pass over the whole image, same
 //! recognizers) so the two can be compared on the same photos.
 
+use medscrub::geometry::Rect;
 use medscrub::intake::Input;
 use medscrub::ocr::Strategy;
-use medscrub::report::Rect;
 use medscrub::{Options, Verdict, pipeline, policy};
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -9,8 +9,9 @@
 //! tilted. Photos small enough to search whole quickly are also searched whole.
 
 use crate::error::Result;
-use crate::options::Deadline;
-use crate::report::Rect;
+use crate::geometry::Rect;
+use crate::limits::Deadline;
+use crate::raster::{Shrunk, blobs, shrink_grey, tilted};
 use rxing::{BarcodeFormat, DecodeHints};
 use std::collections::HashSet;
 
@@ -63,15 +64,14 @@ pub fn find(grey: &image::GrayImage, deadline: &Deadline) -> Result<Vec<Barcode>
         // code photographed so close that its bars survive a smaller copy.
         let area = u64::from(patch.width) * u64::from(patch.height);
         let k = (area as f64 / PATCH_PIXELS as f64).sqrt().ceil().max(1.0) as u32;
-        let crop =
-            if k > 1 { crate::decode::shrink_grey(&crop, patch.width.max(patch.height) / k).0 } else { crop };
+        let crop = if k > 1 { shrink_grey(&crop, patch.width.max(patch.height) / k).image } else { crop };
         if searched + u64::from(crop.width()) * u64::from(crop.height()) > SEARCH_BUDGET {
             break;
         }
         let (codes, cost) = search(&crop, false);
         searched += cost;
         for mut code in codes {
-            code.bbox = crate::ocr::scale_rect(code.bbox, k as f32, patch.x, patch.y, w, h);
+            code.bbox = code.bbox.scaled(k as f32, patch.x, patch.y, w, h);
             add_new(&mut found, code);
         }
     }
@@ -87,7 +87,7 @@ const PATCH_PIXELS: u32 = 600_000;
 const SEARCH_BUDGET: u64 = 4_000_000;
 
 fn add_new(codes: &mut Vec<Barcode>, code: Barcode) {
-    if !codes.iter().any(|f| f.payload == code.payload && overlaps(f.bbox, code.bbox)) {
+    if !codes.iter().any(|f| f.payload == code.payload && f.bbox.overlaps(&code.bbox)) {
         codes.push(code);
     }
 }
@@ -102,8 +102,8 @@ fn search(grey: &image::GrayImage, always_tilt: bool) -> (Vec<Barcode>, u64) {
         for tilt in TILTS {
             cost += u64::from(w) * u64::from(h);
             let theta = tilt.to_radians();
-            for mut code in decode_all(&crate::ocr::tilted(grey, theta)) {
-                code.bbox = crate::ocr::unrotate(code.bbox, theta, w as f32 / 2.0, h as f32 / 2.0, w, h);
+            for mut code in decode_all(&tilted(grey, theta)) {
+                code.bbox = code.bbox.unrotated(theta, w as f32 / 2.0, h as f32 / 2.0, w, h);
                 add_new(&mut codes, code);
             }
         }
@@ -128,7 +128,7 @@ const MAX_PATCHES: usize = 16;
 /// rejects), at least two cells, padded by a quiet zone.
 pub fn candidates(grey: &image::GrayImage) -> Vec<Rect> {
     let (w, h) = grey.dimensions();
-    let (small, k) = crate::decode::shrink_grey(grey, CANDIDATE_SIDE);
+    let Shrunk { image: small, factor: k } = shrink_grey(grey, CANDIDATE_SIDE);
     let factor = k as f32;
     let (sw, sh) = (small.width() as usize, small.height() as usize);
     let (cols, rows) = (small.width().div_ceil(CELL), small.height().div_ceil(CELL));
@@ -146,7 +146,7 @@ pub fn candidates(grey: &image::GrayImage) -> Vec<Rect> {
     }
     let dense: Vec<bool> = strong.iter().map(|&n| n as f32 >= DENSE_CELL * (CELL * CELL) as f32).collect();
     // Groups of 8-connected dense cells, most cells first.
-    let mut groups = crate::ocr::regions::blobs(dense, cols as usize, rows as usize);
+    let mut groups = blobs(dense, cols as usize, rows as usize);
     groups.retain(|g| g.pixels >= 2);
     groups.sort_by_key(|g| std::cmp::Reverse(g.pixels));
     groups
@@ -161,10 +161,6 @@ pub fn candidates(grey: &image::GrayImage) -> Vec<Rect> {
             Rect { x: px0, y: py0, width: (px1 - px0).max(1), height: (py1 - py0).max(1) }
         })
         .collect()
-}
-
-fn overlaps(a: Rect, b: Rect) -> bool {
-    a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
 }
 
 /// Decodes every readable code in the image.

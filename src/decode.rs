@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result, Stage};
 use crate::intake::Format;
-use crate::options::Limits;
+use crate::limits::Limits;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, RgbImage};
 use std::io::Cursor;
 
@@ -118,65 +118,6 @@ fn over_white<T: Copy + Into<u32>>(
     Some((rgb, alpha))
 }
 
-/// The size of a `w`×`h` picture reduced to fit `side` on its longer side (aspect kept),
-/// or `None` when it already fits: the one rule for every reduced copy the stages make.
-pub fn fit_within(w: u32, h: u32, side: u32) -> Option<(u32, u32)> {
-    let fit = side as f32 / w.max(h).max(1) as f32;
-    let scaled = |v: u32| ((v as f32 * fit).round() as u32).max(1);
-    (fit < 1.0).then(|| (scaled(w), scaled(h)))
-}
-
-/// `grey` reduced by the smallest whole factor that fits it within `side` on its
-/// longer side, each output pixel the mean of a factor × factor block, and the factor
-/// (1: a copy, it already fits). A box mean is several times faster than a resampling
-/// filter on a 12 MP photo (the stages that search for text and codes each make one)
-/// and does not alias fine print into noise.
-pub fn shrink_grey(grey: &image::GrayImage, side: u32) -> (image::GrayImage, u32) {
-    let (w, h) = grey.dimensions();
-    let k = w.max(h).div_ceil(side.max(1)).max(1);
-    if k == 1 {
-        return (grey.clone(), 1);
-    }
-    let (sw, sh) = ((w / k).max(1), (h / k).max(1));
-    let (src, k_us) = (grey.as_raw(), k as usize);
-    let mut out = Vec::with_capacity((sw * sh) as usize);
-    // The `k` rows of a block are summed column by column first (a loop the compiler
-    // vectorises), then each run of `k` columns.
-    let mut columns = vec![0u32; w as usize];
-    for oy in 0..sh {
-        columns.fill(0);
-        for row in src.chunks_exact(w as usize).skip((oy * k) as usize).take(k_us) {
-            columns.iter_mut().zip(row).for_each(|(c, &v)| *c += u32::from(v));
-        }
-        out.extend(
-            columns.chunks_exact(k_us).take(sw as usize).map(|c| (c.iter().sum::<u32>() / (k * k)) as u8),
-        );
-    }
-    (image::GrayImage::from_raw(sw, sh, out).expect("buffer matches its size"), k)
-}
-
-/// The picture in grey with `DynamicImage::to_luma8`'s Rec. 709 weights, in one tight
-/// loop for 8-bit RGB. `to_luma8` converts through the colour space the decoder reports,
-/// pixel by pixel, and took 60–90 ms of a 12 MP photo's text stage; this takes ~20 ms.
-/// Rounding differs: some pixels come out one grey level apart (5 of 1.9 million in one
-/// corpus photo, 579 of 12 million in another).
-pub fn grey(pixels: &DynamicImage) -> image::GrayImage {
-    let Some(rgb) = pixels.as_rgb8() else {
-        return pixels.to_luma8();
-    };
-    // The weights in 16-bit fixed point (they sum to 65536), rounded to nearest: a
-    // float `round` is a libm call per pixel, 12 million calls in a 12 MP photo.
-    let luma = rgb
-        .as_raw()
-        .chunks_exact(3)
-        .map(|p| {
-            let sum = 13933 * u32::from(p[0]) + 46871 * u32::from(p[1]) + 4732 * u32::from(p[2]);
-            ((sum + 32768) >> 16) as u8
-        })
-        .collect();
-    image::GrayImage::from_raw(rgb.width(), rgb.height(), luma).expect("one grey pixel per RGB pixel")
-}
-
 /// Decodes `bytes` (already sniffed as `format`) and applies `orientation`; see-through
 /// pixels come out composited over white (see [`DisplayImage::pixels`]).
 pub fn decode(bytes: &[u8], format: Format, orientation: u16, limits: &Limits) -> Result<DisplayImage> {
@@ -209,8 +150,8 @@ pub fn reserve(
     bytes: &[u8],
     format: Format,
     limits: &Limits,
-    deadline: &crate::options::Deadline,
-) -> Result<crate::options::Reservation> {
+    deadline: &crate::limits::Deadline,
+) -> Result<crate::limits::Reservation> {
     let needed = match format {
         Format::Heif => {
             let ctx = libheif_rs::HeifContext::read_from_bytes(bytes)
@@ -392,40 +333,11 @@ pub fn compare_thumbnail(jpeg: &[u8], photo: &DisplayImage) -> ThumbnailMatch {
 mod tests {
     use super::*;
 
-    #[test]
-    fn grey_is_what_the_image_crate_makes() {
-        // A decoded JPEG, as photos arrive: at most one grey level apart (rounding).
-        let rgb = RgbImage::from_fn(320, 240, |x, y| {
-            image::Rgb([(x * 4 % 256) as u8, (y * 5 % 256) as u8, ((x ^ y) % 256) as u8])
-        });
-        let mut jpeg = Vec::new();
-        DynamicImage::ImageRgb8(rgb).write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg).unwrap();
-        let photo = decode(&jpeg, Format::Jpeg, 1, &Limits::default()).unwrap();
-        let (ours, theirs) = (grey(&photo.pixels), photo.pixels.to_luma8());
-        let apart: Vec<u8> = ours.as_raw().iter().zip(theirs.as_raw()).map(|(a, b)| a.abs_diff(*b)).collect();
-        assert!(apart.iter().all(|&d| d <= 1), "never more than one level apart");
-        // Other pixel types go through `to_luma8` itself.
-        let rgba = DynamicImage::ImageRgba8(photo.pixels.to_rgba8());
-        assert_eq!(grey(&rgba), rgba.to_luma8());
-    }
-
     fn jpeg(w: u32, h: u32, f: impl Fn(u32, u32) -> [u8; 3]) -> Vec<u8> {
         let img = RgbImage::from_fn(w, h, |x, y| image::Rgb(f(x, y)));
         let mut out = Vec::new();
         DynamicImage::ImageRgb8(img).write_to(&mut Cursor::new(&mut out), ImageFormat::Jpeg).unwrap();
         out
-    }
-
-    #[test]
-    fn shrinking_averages_whole_blocks() {
-        // 4032 × 3024 into 1800: a factor of 3 (2 would leave 2016 px), so 1344 × 1008.
-        let grey =
-            image::GrayImage::from_fn(4032, 3024, |x, _| image::Luma([if x % 3 == 0 { 30 } else { 240 }]));
-        let (small, k) = shrink_grey(&grey, 1800);
-        assert_eq!((k, small.width(), small.height()), (3, 1344, 1008));
-        assert_eq!(small.get_pixel(7, 9).0[0], 170, "(30 + 240 + 240) / 3");
-        let (same, k) = shrink_grey(&grey, 5000);
-        assert_eq!((k, same.dimensions()), (1, grey.dimensions()));
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! missed, and a face under about 24/`OVERVIEW_SIDE` of the photo's longest side is too
 //! small.
 
-use crate::report::Rect;
+use crate::geometry::Rect;
 use crate::scene::Overview;
 use image::GrayImage;
 use regex::Regex;

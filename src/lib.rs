@@ -1,14 +1,20 @@
 //! medscrub: decide whether a clinical photo may leave, explain why with the policy
 //! clauses behind each finding, and make it true.
 //!
-//! The pipeline runs one way, one module per stage:
+//! The pipeline runs one way, one module per stage (metadata is read before the pixels
+//! are decoded, so that decode applies the orientation `clean` writes back):
 //!
 //! ```text
-//! path ─► intake ─► decode ─► metadata ─► rules ─► policy ─► action ─► report
+//! path ─► intake ─► metadata ─► decode ─► ocr, barcode, scene, face ─► recognize
+//!      ─► rules ─► policy ─► action ─► report
 //! ```
 //!
-//! [`pipeline`] is the only caller of the stages. The library never prints; the CLI
-//! (`cli`) turns [`report::Report`]s into text or JSON Lines.
+//! [`pipeline`]'s `Engine` runs the stages in order for each photo; `watch`, `serve`
+//! and `cli` are built on it. Modules sit in one-way layers (docs/ARCHITECTURE.md,
+//! checked by `tests/layers.rs`): pieces several stages share — [`geometry`],
+//! [`raster`], [`dates`], [`limits`] — are at the bottom and depend on nothing of ours.
+//! Only the command line (`cli`) prints: it turns [`report::Report`]s into text or
+//! JSON Lines.
 
 /// `regex!(name, "pattern")` defines `fn name() -> &'static Regex`, compiled once on
 /// first use. Shared by every module that matches text (patterns, post, scene rules).
@@ -25,18 +31,21 @@ pub mod action;
 pub mod barcode;
 pub mod cli;
 pub mod cluster;
-pub mod consent;
+pub mod dates;
 pub mod decode;
 pub mod error;
 pub mod exit;
 pub mod face;
+pub mod geometry;
 pub mod intake;
+pub mod limits;
 pub mod metadata;
 pub mod models;
 pub mod ocr;
 pub mod options;
 pub mod pipeline;
 pub mod policy;
+pub mod raster;
 pub mod recognize;
 pub mod report;
 pub mod rules;
@@ -47,7 +56,8 @@ pub mod watch;
 
 pub use error::{Error, Stage};
 pub use exit::ExitStatus;
-pub use options::{Limits, Options};
+pub use limits::Limits;
+pub use options::Options;
 pub use report::{Finding, Report};
 
 pub use verdict::Verdict;

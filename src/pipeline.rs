@@ -14,9 +14,10 @@ use crate::barcode;
 use crate::decode::{self, DisplayImage};
 use crate::error::{Error, Stage};
 use crate::intake::{self, Format, Input};
+use crate::limits::Deadline;
 use crate::metadata::{self, MetaFacts};
 use crate::ocr;
-use crate::options::{Deadline, Options};
+use crate::options::Options;
 use crate::policy::Profile;
 use crate::recognize::{self, Document, TextEvidence};
 use crate::report::{Action, Report};
@@ -41,7 +42,7 @@ pub struct Analysis {
     /// The photo's time budget, shared by analysis and cleaning.
     deadline: Deadline,
     /// Its share of the run's memory budget, held while its pixels live.
-    _memory: Option<crate::options::Reservation>,
+    _memory: Option<crate::limits::Reservation>,
 }
 
 impl Analysis {
@@ -195,7 +196,7 @@ impl Engine<'_> {
             text: Some(&text),
             show_text: self.options.show_text,
             post: Some(&self.options.post),
-            today: Some(self.options.today.unwrap_or_else(rules::time::today)),
+            today: Some(self.options.today.unwrap_or_else(crate::dates::today)),
             scene: Some(&scene),
             marks: &self.profile.marks,
             transparency: alpha.as_ref().map(decode::Alpha::transparency),
@@ -228,7 +229,7 @@ impl Engine<'_> {
     fn apply_consent(&self, path: &Path, report: &mut Report) -> crate::error::Result<()> {
         let Some((registry, platform)) = &self.options.consent else { return Ok(()) };
         let Some(entry) = registry.find(path, report.sha256.as_deref()) else { return Ok(()) };
-        let today = self.options.today.unwrap_or_else(rules::time::today);
+        let today = self.options.today.unwrap_or_else(crate::dates::today);
         entry.holds(platform, today).map_err(|why| Error::new(Stage::Consent, why))?;
         let mut lifted: Vec<String> = report
             .findings
@@ -238,11 +239,11 @@ impl Engine<'_> {
             .collect();
         lifted.dedup();
         report.findings.retain(|f| !entry.covers.contains(&f.rule));
-        report.consent = Some(crate::consent::Applied {
+        report.consent = Some(crate::report::ConsentApplied {
             id: entry.id.clone(),
             platform: platform.clone(),
-            signed: rules::time::date_of(entry.signed),
-            expires: rules::time::date_of(entry.expires),
+            signed: crate::dates::date_of(entry.signed),
+            expires: crate::dates::date_of(entry.expires),
             lifted,
         });
         Ok(())
@@ -371,7 +372,7 @@ impl Engine<'_> {
             return Ok(Vec::new());
         }
         // One grey copy for both readers (a 12 MP conversion is not free).
-        read_picture(&decode::grey(&image.pixels), self.options.ocr, deadline)
+        read_picture(&crate::raster::grey(&image.pixels), self.options.ocr, deadline)
     }
 
     /// Decodes a rewritten copy: it must show the picture that was analysed, at the same

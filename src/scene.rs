@@ -37,7 +37,7 @@ pub struct Overview {
 impl Overview {
     pub fn of(photo: &DisplayImage) -> Overview {
         let (w, h) = (photo.width(), photo.height());
-        let rgb = match (crate::decode::fit_within(w, h, OVERVIEW_SIDE), photo.pixels.as_rgb8()) {
+        let rgb = match (crate::raster::fit_within(w, h, OVERVIEW_SIDE), photo.pixels.as_rgb8()) {
             // Reducing a 12 MP photo by averaging every pixel costs ~40 ms; a fixed grid
             // of samples in each output pixel's block is ~20× cheaper and, at reductions
             // of 4× or more, still averages away the aliasing the face cascade minds.
@@ -117,13 +117,13 @@ pub struct SceneStats {
     /// Frontal faces, in displayed pixels (`face`). Searched only in photos that are
     /// clinical by their colours or their text: a face alone is not a finding, and the
     /// search costs more than every other statistic together.
-    pub faces: Vec<crate::report::Rect>,
+    pub faces: Vec<crate::geometry::Rect>,
 }
 
 /// Takes the statistics of the photo from its overview.
 pub fn analyse(overview: &Overview) -> SceneStats {
     let (ow, oh) = overview.rgb.dimensions();
-    let small = match crate::decode::fit_within(ow, oh, SIDE) {
+    let small = match crate::raster::fit_within(ow, oh, SIDE) {
         Some((w, h)) => image::imageops::thumbnail(&overview.rgb, w, h),
         None => overview.rgb.clone(),
     };

@@ -499,19 +499,23 @@ impl<'a> Watcher<'a> {
     /// Runs until `stop` is set: handles what is in the inbox, then what arrives.
     /// `on_photo` gets every photo handled; `on_duplicate` every file skipped because
     /// its content was handled before, with `true` when the file was already in the
-    /// inbox at start (a restart without `--move` finds all of them again). A photo in
-    /// hand is finished before stopping.
+    /// inbox at start (a restart without `--move` finds all of them again). `on_ready`
+    /// gets the number of files found by the first scan, once it is done: a file that
+    /// arrives after it is new, not "in the inbox at start". A photo in hand is finished
+    /// before stopping.
     pub fn run(
         &mut self,
         stop: &AtomicBool,
         mut on_photo: impl FnMut(&Report),
         mut on_duplicate: impl FnMut(&Path, bool),
+        on_ready: impl FnOnce(usize),
     ) -> std::io::Result<()> {
         let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
         // Events only wake the loop early; without them the rescan still finds every file.
         let _events = start_events(&self.config.inbox, tx);
         let mut candidates: BTreeSet<PathBuf> = self.scan().into_iter().collect();
         let mut at_start: HashSet<PathBuf> = candidates.clone().into_iter().collect();
+        on_ready(at_start.len());
         let mut next_rescan = Instant::now() + self.config.rescan;
         // Candidates are looked at (a stat each) at this interval, and the stop flag
         // checked: short against the settle time, cheap against the work.

@@ -190,8 +190,8 @@ fn a_photographed_prescription_is_blocked_as_a_medical_record() {
 /// it is read turned both ways, the more confident read kept).
 #[test]
 fn the_recogniser_reads_detected_lines_upright_and_on_end() {
+    use medscrub::geometry::Rect;
     use medscrub::ocr::rec::read_line;
-    use medscrub::report::Rect;
     let band = image::open(fixtures().join("text/wristband_should_redact.jpg")).unwrap().to_luma8();
     let confident = |line: medscrub::ocr::Line| -> String {
         let words: Vec<String> =

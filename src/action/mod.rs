@@ -1,4 +1,8 @@
-//! Action: make the verdict true. The only module that creates output files.
+//! Action: make the verdict true. Every share-safe copy of a photo is written here
+//! (`write`: temp file, fsync, rename, no-clobber). Other files medscrub makes are not
+//! copies of photos and are written by their owners: the HTML report (`report::html`),
+//! watch's journal and held originals (`watch`), serve's staged uploads (`serve`), and
+//! the CLI's check that its output folders are writable.
 //!
 //! `strip` removes metadata by container surgery where the format allows it (JPEG,
 //! PNG, WebP: the compressed pixel data is copied byte for byte) and re-encodes where

@@ -9,24 +9,15 @@
 use super::Cleaned;
 use crate::decode::DisplayImage;
 use crate::error::{Error, Result, Stage};
+use crate::geometry::Rect;
 use crate::intake::Format;
-use crate::report::{Action, Rect};
-
-/// Padding around each box: a quarter of its height, at least 4 px.
-pub fn padded(r: Rect, width: u32, height: u32) -> Rect {
-    let pad = (r.height / 4).max(4);
-    let x0 = r.x.saturating_sub(pad);
-    let y0 = r.y.saturating_sub(pad);
-    let x1 = (r.x + r.width + pad).min(width);
-    let y1 = (r.y + r.height + pad).min(height);
-    Rect { x: x0, y: y0, width: x1.saturating_sub(x0), height: y1.saturating_sub(y0) }
-}
+use crate::report::Action;
 
 /// Covers `boxes` on `photo` and encodes the result.
 pub fn redact(photo: &DisplayImage, boxes: &[Rect], source: Format, jpeg_quality: u8) -> Result<Cleaned> {
     let mut rgb = photo.pixels.to_rgb8();
     let (w, h) = rgb.dimensions();
-    let covered: Vec<Rect> = boxes.iter().map(|b| padded(*b, w, h)).collect();
+    let covered: Vec<Rect> = boxes.iter().map(|b| b.padded(w, h)).collect();
     for r in &covered {
         for y in r.y..r.y + r.height {
             for x in r.x..r.x + r.width {
@@ -67,14 +58,6 @@ pub fn redact(photo: &DisplayImage, boxes: &[Rect], source: Format, jpeg_quality
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn boxes_are_padded_and_clamped() {
-        let r = padded(Rect { x: 2, y: 10, width: 20, height: 8 }, 30, 100);
-        assert_eq!(r, Rect { x: 0, y: 6, width: 26, height: 16 });
-        let r = padded(Rect { x: 10, y: 10, width: 40, height: 40 }, 45, 45);
-        assert_eq!((r.x, r.width), (0, 45));
-    }
 
     #[test]
     fn covered_pixels_are_solid() {

@@ -284,7 +284,7 @@ pub enum ReportFormat {
 
 /// `YYYY-MM-DD` as days since 1970-01-01.
 fn parse_day(s: &str) -> Result<i64, String> {
-    crate::rules::time::days_from_date(s).ok_or_else(|| format!("{s:?} is not a date like 2026-12-20"))
+    crate::dates::days_from_date(s).ok_or_else(|| format!("{s:?} is not a date like 2026-12-20"))
 }
 
 fn parse_text_reader(name: &str) -> Result<crate::ocr::Strategy, String> {

@@ -10,7 +10,8 @@ pub use args::{
 
 use crate::exit::ExitStatus;
 use crate::intake::{self, Input};
-use crate::options::{Limits, Options};
+use crate::limits::Limits;
+use crate::options::Options;
 use crate::pipeline::{self, Engine};
 use crate::policy::{self, Profile};
 use crate::report::text::{self, Tally};
@@ -96,7 +97,7 @@ fn analysis_options(
         post: crate::rules::post::Post { caption: caption(args)?, handle: args.handle.clone() },
         consent: match (&args.consent, &args.platform) {
             (Some(file), Some(platform)) => {
-                Some((crate::consent::Registry::load(file).map_err(usage)?, platform.clone()))
+                Some((policy::consent::Registry::load(file).map_err(usage)?, platform.clone()))
             }
             _ => None,
         },
@@ -205,6 +206,12 @@ fn watch(args: WatchArgs) -> std::io::Result<ExitStatus> {
                 "medscrub: {} has the same content as a photo handled before; skipped",
                 for_terminal(&path.display().to_string())
             );
+        },
+        |found| {
+            eprintln!(
+                "medscrub: ready ({found} file{} in the inbox at start)",
+                if found == 1 { "" } else { "s" }
+            )
         },
     )?;
     if let Some(e) = io_error

@@ -189,6 +189,87 @@ fn is_utc_offset(s: &str) -> bool {
     b.len() == 6 && (b[0] == b'+' || b[0] == b'-') && b[3] == b':'
 }
 
+/// What an EXIF field is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExifClass {
+    Gps,
+    DateTime,
+    Device,
+    Serial,
+    Owner,
+    Comment,
+    Thumbnail,
+    /// Describes the pixels (resolution, layout, colour space); not identifying.
+    Structure,
+    /// Anything else: removed by `clean`, reported by `meta.other`.
+    Other,
+}
+
+/// Sorts an EXIF field into the class whose rule reports it.
+pub fn classify(tag: &ExifTag) -> ExifClass {
+    let n = tag.number;
+    match (tag.ifd, tag.name.as_str()) {
+        ("GPS", "GPSDateStamp" | "GPSTimeStamp") => ExifClass::DateTime,
+        ("GPS", _) => ExifClass::Gps,
+        ("IFD1", _) => ExifClass::Thumbnail,
+        ("Interop", _) => ExifClass::Structure,
+        (
+            _,
+            "DateTime"
+            | "DateTimeOriginal"
+            | "DateTimeDigitized"
+            | "OffsetTime"
+            | "OffsetTimeOriginal"
+            | "OffsetTimeDigitized"
+            | "SubSecTime"
+            | "SubSecTimeOriginal"
+            | "SubSecTimeDigitized",
+        ) => ExifClass::DateTime,
+        (
+            _,
+            "Make" | "Model" | "Software" | "LensMake" | "LensModel" | "HostComputer" | "LensSpecification",
+        ) => ExifClass::Device,
+        (_, "BodySerialNumber" | "LensSerialNumber" | "ImageUniqueID" | "MakerNote") => ExifClass::Serial,
+        (_, "Artist" | "Copyright" | "CameraOwnerName" | "XPAuthor") => ExifClass::Owner,
+        (_, "ImageDescription" | "UserComment" | "XPComment" | "XPTitle" | "XPSubject" | "XPKeywords") => {
+            ExifClass::Comment
+        }
+        (
+            _,
+            "Orientation"
+            | "XResolution"
+            | "YResolution"
+            | "ResolutionUnit"
+            | "YCbCrPositioning"
+            | "YCbCrCoefficients"
+            | "YCbCrSubSampling"
+            | "ReferenceBlackWhite"
+            | "ExifVersion"
+            | "FlashpixVersion"
+            | "ColorSpace"
+            | "PixelXDimension"
+            | "PixelYDimension"
+            | "ComponentsConfiguration"
+            | "WhitePoint"
+            | "PrimaryChromaticities"
+            | "Gamma"
+            | "ExifIFDPointer"
+            | "GPSInfoIFDPointer"
+            | "InteropIFDPointer"
+            | "XMLPacket"
+            | "IPTC-NAA"
+            | "PhotoshopSettings"
+            | "ICCProfile",
+        ) => ExifClass::Structure,
+        // Camera serials with no standard name (DNG CameraSerialNumber).
+        (_, _) if n == 0xC62F => ExifClass::Serial,
+        (_, _) if super::tiff::STRUCTURE_TAGS.contains(&n) => ExifClass::Structure,
+        // Exposure, flash, focal length and the rest of the capture settings.
+        ("ExifIFD", _) => ExifClass::Device,
+        _ => ExifClass::Other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,5 +302,20 @@ mod tests {
         assert_eq!(t.source, "EXIF DateTimeOriginal");
         assert!(capture_time(&tags[..1]).unwrap().source.ends_with("DateTime"));
         assert_eq!(capture_time(&[]), None);
+    }
+
+    #[test]
+    fn exif_classes() {
+        let tag = |ifd: &'static str, name: &str, value: &str| ExifTag {
+            ifd,
+            number: 0,
+            name: name.into(),
+            value: value.into(),
+        };
+        assert_eq!(classify(&tag("IFD0", "Software", "x")), ExifClass::Device);
+        assert_eq!(classify(&tag("ExifIFD", "FNumber", "x")), ExifClass::Device);
+        assert_eq!(classify(&tag("IFD1", "Compression", "x")), ExifClass::Thumbnail);
+        assert_eq!(classify(&tag("IFD0", "Tag 0xA500", "x")), ExifClass::Other);
+        assert_eq!(classify(&tag("Interop", "InteroperabilityIndex", "R98")), ExifClass::Structure);
     }
 }

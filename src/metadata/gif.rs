@@ -2,7 +2,7 @@
 
 use super::{Comment, MetaFacts, Trailer, describe_trailer};
 use crate::error::{Error, Result, Stage};
-use crate::options::Deadline;
+use crate::limits::Deadline;
 
 /// Application extensions that only control animation: kept.
 const ANIMATION_APPS: [&[u8]; 2] = [b"NETSCAPE2.0", b"ANIMEXTS1.0"];

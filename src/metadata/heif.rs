@@ -2,7 +2,7 @@
 
 use super::{MetaFacts, Thumbnail};
 use crate::error::{Error, Result, Stage};
-use crate::options::Deadline;
+use crate::limits::Deadline;
 use libheif_rs::HeifContext;
 
 /// Reads the metadata of a HEIF file.

@@ -7,7 +7,7 @@
 
 use super::{Comment, MetaFacts, Thumbnail, Trailer, be16, describe_trailer, lossy_text};
 use crate::error::{Error, Result, Stage};
-use crate::options::Deadline;
+use crate::limits::Deadline;
 
 /// Start of scan.
 pub const SOS: u8 = 0xDA;

@@ -19,7 +19,7 @@ pub mod xmp;
 
 use crate::error::Result;
 use crate::intake::Format;
-use crate::options::Deadline;
+use crate::limits::Deadline;
 use serde::Serialize;
 
 /// One EXIF field, as found.

@@ -2,7 +2,7 @@
 
 use super::{MetaFacts, TextChunk, Trailer, be32, describe_trailer};
 use crate::error::{Error, Result, Stage};
-use crate::options::Deadline;
+use crate::limits::Deadline;
 
 /// The PNG file signature.
 pub const SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";

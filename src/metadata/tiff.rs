@@ -3,7 +3,7 @@
 
 use super::MetaFacts;
 use crate::error::{Error, Result, Stage};
-use crate::options::Deadline;
+use crate::limits::Deadline;
 use exif::{In, Tag, Value};
 
 /// Tags that describe the pixels of a TIFF: structure, not metadata.

@@ -2,7 +2,7 @@
 
 use super::{MetaFacts, Trailer, describe_trailer, le32};
 use crate::error::{Error, Result, Stage};
-use crate::options::Deadline;
+use crate::limits::Deadline;
 
 /// Chunks that make up the picture (or its colour): kept by `clean`.
 pub const IMAGE_CHUNKS: [&[u8; 4]; 7] = [b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP"];

@@ -7,7 +7,7 @@
 
 use super::{CaptureTime, MetaFacts, XmpProperty};
 use crate::error::{Error, Result, Stage};
-use crate::options::Deadline;
+use crate::limits::Deadline;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 

@@ -16,8 +16,8 @@
 //! grey); its longest side is `DETECT_SIDE`, small photos enlarged up to twice.
 
 use crate::error::Result;
+use crate::geometry::Rect;
 use crate::models::{Model, TEXT_DETECTOR};
-use crate::report::Rect;
 use image::GrayImage;
 use ort::value::Tensor;
 
@@ -99,7 +99,7 @@ fn resize_for_detector(grey: &GrayImage, dw: u32, dh: u32) -> GrayImage {
     let k = (w / dw).min(h / dh);
     let blocks;
     let source = if k >= 2 {
-        blocks = crate::decode::shrink_grey(grey, w.max(h).div_ceil(k)).0;
+        blocks = crate::raster::shrink_grey(grey, w.max(h).div_ceil(k)).image;
         &blocks
     } else {
         grey

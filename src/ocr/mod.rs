@@ -38,15 +38,13 @@
 
 pub mod detect;
 pub mod orient;
-pub mod raster;
 pub mod rec;
 pub mod regions;
 
-pub use raster::tilted;
-
 use crate::error::{Error, Result, Stage};
-use crate::options::Deadline;
-use crate::report::Rect;
+use crate::geometry::Rect;
+use crate::limits::Deadline;
+use crate::raster::{self, shrink_grey, tilted};
 use image::GrayImage;
 use std::cell::RefCell;
 use tesseract_rs::{TessPageSegMode, TesseractAPI};
@@ -80,20 +78,22 @@ thread_local! {
 /// library loads — before `main` could set it. Without it each OCR call spins up a
 /// thread per core and fights medscrub's own per-photo workers: measured 5× slower on
 /// 2 cores. So a program that reads text (the binary, the text benchmark) calls this
-/// first thing: it re-executes itself with the variable set, once.
-pub fn limit_openmp_threads(program: &str) {
+/// first thing: it re-executes itself with the variable set, once. It returns only when
+/// that is not needed (`Ok`) or failed (`Err`: the caller may say so, and carries on
+/// single-process, just slower); the library itself prints nothing.
+pub fn limit_openmp_threads() -> std::io::Result<()> {
     #[cfg(unix)]
     if std::env::var_os("OMP_THREAD_LIMIT").is_none()
         && let Ok(exe) = std::env::current_exe()
     {
         use std::os::unix::process::CommandExt;
-        let err = std::process::Command::new(exe)
+        // exec only returns on failure.
+        return Err(std::process::Command::new(exe)
             .args(std::env::args_os().skip(1))
             .env("OMP_THREAD_LIMIT", "1")
-            .exec();
-        // exec only returns on failure; carry on single-process, just slower.
-        eprintln!("{program}: note: could not limit OCR threads ({err}); OCR may be slow");
+            .exec());
     }
+    Ok(())
 }
 
 /// Where the English model is, or an error naming the package that provides it.
@@ -191,7 +191,7 @@ pub fn estimate_tilt(grey: &GrayImage) -> f32 {
     // Shrunk by block means: a resampling filter cost more than the estimate itself
     // on the enlarged regions.
     let small = if w.max(h) > TILT_SIDE {
-        std::borrow::Cow::Owned(crate::decode::shrink_grey(grey, TILT_SIDE).0)
+        std::borrow::Cow::Owned(shrink_grey(grey, TILT_SIDE).image)
     } else {
         std::borrow::Cow::Borrowed(grey)
     };
@@ -454,7 +454,7 @@ fn regions_to_read(
     });
     let first_free_group = chosen.iter().map(|r| r.group + 1).max().unwrap_or(0);
     for region in detected {
-        if !chosen.iter().any(|c| inside(&region.rect, &c.rect)) {
+        if !chosen.iter().any(|c| region.rect.mostly_inside(&c.rect)) {
             chosen.push(regions::Region { group: region.group + first_free_group, ..*region });
         }
     }
@@ -486,11 +486,6 @@ const MAX_RECHECK_PIXELS: u64 = 250_000;
 
 /// Most pixels a blob region may have once scaled for reading.
 const MAX_BLOB_REGION_PIXELS: f64 = 1.5e6;
-
-/// Whether most (three quarters) of `a` lies in `b`.
-fn inside(a: &Rect, b: &Rect) -> bool {
-    a.shared_area(b) * 4 >= a.area() * 3
-}
 
 /// The most lines read in one photo, and the most pixels they may have once scaled for
 /// reading. A full page photographed close has 40–80 lines; a photo past either limit is
@@ -563,7 +558,7 @@ pub fn prepare_region(raw: &GrayImage, region: &regions::Region) -> GrayImage {
     } else if scale < 0.95 {
         let k = (1.0 / scale).floor() as u32;
         let longest = r.width.max(r.height);
-        let blocks = if k >= 2 { crate::decode::shrink_grey(&crop, longest.div_ceil(k)).0 } else { crop };
+        let blocks = if k >= 2 { shrink_grey(&crop, longest.div_ceil(k)).image } else { crop };
         image::imageops::resize(
             &blocks,
             scaled(r.width),
@@ -602,11 +597,11 @@ fn erase_frames(binary: &mut GrayImage) {
     let labels = connected_components(binary, Connectivity::Eight, image::Luma([255u8]));
     let count = labels.iter().copied().max().unwrap_or(0) as usize;
     // The bounds of each label (0, the white background, included and never erased).
-    let mut shapes = vec![regions::Blob::EMPTY; count + 1];
+    let mut shapes = vec![raster::Blob::EMPTY; count + 1];
     for (x, y, l) in labels.enumerate_pixels() {
         shapes[l[0] as usize].add(x as usize, y as usize);
     }
-    let bar = |b: &regions::Blob| b.height() > BAR_HEIGHT as usize && b.width() * 2 < b.height();
+    let bar = |b: &raster::Blob| b.height() > BAR_HEIGHT as usize && b.width() * 2 < b.height();
     let bars = shapes.iter().skip(1).filter(|b| bar(b)).count();
     let erase: Vec<bool> = shapes
         .iter()
@@ -646,7 +641,7 @@ fn read_region(
     let r = region.rect;
     let img = prepare_region(raw, region);
     let (cw, ch) = img.dimensions();
-    let back = |b: Rect| scale_rect(b, r.width as f32 / cw as f32, r.x, r.y, w, h);
+    let back = |b: Rect| b.scaled(r.width as f32 / cw as f32, r.x, r.y, w, h);
     let level = -estimate_tilt(&img);
     let mut passes = Vec::new();
     if level.abs() <= LEVELLED_ONLY {
@@ -656,7 +651,7 @@ fn read_region(
         let theta = level.to_radians();
         let levelled = recognise(&tilted(&img, theta))?;
         passes.push(map_lines(levelled, |b| {
-            back(unrotate(b, theta, cw as f32 / 2.0, ch as f32 / 2.0, cw, ch))
+            back(b.unrotated(theta, cw as f32 / 2.0, ch as f32 / 2.0, cw, ch))
         }));
     }
     Ok(passes)
@@ -668,41 +663,6 @@ const LEVELLED_ONLY: f32 = 8.0;
 fn map_lines(mut lines: Vec<Line>, f: impl Fn(Rect) -> Rect) -> Vec<Line> {
     lines.iter_mut().flat_map(|l| l.words.iter_mut()).for_each(|w| w.bbox = f(w.bbox));
     lines
-}
-
-/// Scales a box by `factor`, offsets it, and clamps it to the photo.
-pub fn scale_rect(r: Rect, factor: f32, dx: u32, dy: u32, w: u32, h: u32) -> Rect {
-    let x = (dx + (r.x as f32 * factor) as u32).min(w.saturating_sub(1));
-    let y = (dy + (r.y as f32 * factor) as u32).min(h.saturating_sub(1));
-    let width = ((r.width as f32 * factor).ceil() as u32).clamp(1, w - x);
-    let height = ((r.height as f32 * factor).ceil() as u32).clamp(1, h - y);
-    Rect { x, y, width, height }
-}
-
-/// The axis-aligned box, in the unrotated image, of a box found in an image rotated
-/// clockwise by `theta` about (`cx`, `cy`).
-pub fn unrotate(r: Rect, theta: f32, cx: f32, cy: f32, w: u32, h: u32) -> Rect {
-    let (s, c) = (-theta).sin_cos();
-    let corners = [
-        (r.x as f32, r.y as f32),
-        ((r.x + r.width) as f32, r.y as f32),
-        (r.x as f32, (r.y + r.height) as f32),
-        ((r.x + r.width) as f32, (r.y + r.height) as f32),
-    ];
-    let pts = corners.map(|(x, y)| {
-        let (dx, dy) = (x - cx, y - cy);
-        (cx + dx * c - dy * s, cy + dx * s + dy * c)
-    });
-    let x0 = pts.iter().map(|p| p.0).fold(f32::MAX, f32::min).max(0.0);
-    let y0 = pts.iter().map(|p| p.1).fold(f32::MAX, f32::min).max(0.0);
-    let x1 = pts.iter().map(|p| p.0).fold(f32::MIN, f32::max).min(w as f32);
-    let y1 = pts.iter().map(|p| p.1).fold(f32::MIN, f32::max).min(h as f32);
-    Rect {
-        x: x0 as u32,
-        y: y0 as u32,
-        width: ((x1 - x0).ceil() as u32).max(1),
-        height: ((y1 - y0).ceil() as u32).max(1),
-    }
 }
 
 /// Whether Tesseract also reads a line inverted when it reads it poorly (its
@@ -783,15 +743,6 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].words[1].text, "12345678");
         assert_eq!(lines[0].words[1].bbox, Rect { x: 190, y: 40, width: 120, height: 20 });
-    }
-
-    #[test]
-    fn boxes_rotate_back() {
-        // A box at the centre is unchanged in position by any rotation about the centre.
-        let r = unrotate(Rect { x: 90, y: 95, width: 20, height: 10 }, 0.3, 100.0, 100.0, 200, 200);
-        assert!(r.x <= 90 && r.x + r.width >= 110 && r.y <= 95 && r.y + r.height >= 105, "{r:?}");
-        let same = unrotate(Rect { x: 10, y: 20, width: 30, height: 5 }, 0.0, 50.0, 50.0, 100, 100);
-        assert_eq!(same, Rect { x: 10, y: 20, width: 30, height: 5 });
     }
 
     #[test]

@@ -10,7 +10,7 @@
 
 use super::{Line, Word, rec};
 use crate::error::Result;
-use crate::report::Rect;
+use crate::geometry::Rect;
 use image::GrayImage;
 
 /// How many of the longest level lines are compared (each is read once more).

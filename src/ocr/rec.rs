@@ -21,8 +21,8 @@
 
 use super::{Line, Word};
 use crate::error::Result;
+use crate::geometry::Rect;
 use crate::models::{Model, TEXT_RECOGNISER};
-use crate::report::Rect;
 use image::GrayImage;
 use ort::value::Tensor;
 use std::sync::OnceLock;
@@ -120,7 +120,7 @@ pub(super) fn read_levelled(crop: &GrayImage) -> Result<Vec<Word>> {
         return recognise(crop);
     }
     let theta = tilt.to_radians();
-    let level = super::tilted(crop, -theta);
+    let level = crate::raster::tilted(crop, -theta);
     let thickness = (ch as f32 - cw as f32 * theta.tan().abs()) * theta.cos();
     let band = (thickness * BAND_MARGIN).clamp(ch as f32 * 0.25, ch as f32).round() as u32;
     let top = (ch - band) / 2;

@@ -20,8 +20,8 @@
 //! text size Tesseract reads: 12–20 px text in a 12 MP photo is enlarged, not read
 //! as is.
 
-use super::raster::box_mean;
-use crate::report::Rect;
+use crate::geometry::Rect;
+use crate::raster::{Blob, Shrunk, blobs, box_mean, shrink_grey};
 use image::GrayImage;
 
 /// Longest side searched at full resolution (a 12 MP photo is); larger photos are
@@ -77,7 +77,7 @@ pub fn find(grey: &GrayImage) -> Vec<Region> {
 /// detector sees text, so texture does not crowd out a label.
 pub fn find_where(grey: &GrayImage, mut keep: impl FnMut(&Region) -> bool) -> Vec<Region> {
     let (w, h) = grey.dimensions();
-    let (work, k) = crate::decode::shrink_grey(grey, WORK_SIDE);
+    let Shrunk { image: work, factor: k } = shrink_grey(grey, WORK_SIDE);
     let factor = k as f32;
     let mut lines = text_lines(&work);
     lines.extend(tall_lines(&work));
@@ -119,7 +119,7 @@ fn tall_lines(work: &GrayImage) -> Vec<TextLine> {
         if longest / COARSE_STEP < MIN_COARSE_SIDE {
             return lines;
         }
-        let (smaller, k) = crate::decode::shrink_grey(current, longest.div_ceil(COARSE_STEP));
+        let Shrunk { image: smaller, factor: k } = shrink_grey(current, longest.div_ceil(COARSE_STEP));
         scale *= k as f32;
         let tall = text_lines(&smaller).into_iter().filter(|l| l.letter_height as f32 * scale > tallest);
         lines.extend(tall.map(|l| l.scaled(scale)));
@@ -179,37 +179,7 @@ pub fn stroke_mask(grey: &GrayImage, mean: &GrayImage, dark: bool, contrast: u8)
     }
 }
 
-/// One 8-connected blob of a mask: its bounds (inclusive) and how many pixels it has.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Blob {
-    pub x0: usize,
-    pub y0: usize,
-    pub x1: usize,
-    pub y1: usize,
-    pub pixels: usize,
-}
-
 impl Blob {
-    /// A blob with no pixels yet, for `add` to grow.
-    pub(crate) const EMPTY: Blob = Blob { x0: usize::MAX, y0: usize::MAX, x1: 0, y1: 0, pixels: 0 };
-
-    /// Width and height in pixels; 0 for a blob with no pixels yet.
-    pub(crate) fn width(&self) -> usize {
-        (self.x1 + 1).saturating_sub(self.x0)
-    }
-    pub(crate) fn height(&self) -> usize {
-        (self.y1 + 1).saturating_sub(self.y0)
-    }
-
-    /// Takes in one more pixel.
-    pub(crate) fn add(&mut self, x: usize, y: usize) {
-        self.x0 = self.x0.min(x);
-        self.x1 = self.x1.max(x);
-        self.y0 = self.y0.min(y);
-        self.y1 = self.y1.max(y);
-        self.pixels += 1;
-    }
-
     /// A letter, or a few run together: tall enough to read once enlarged, not a
     /// wall or a thin rule, and filled like a glyph's strokes rather than a solid patch
     /// or a speck of noise.
@@ -265,37 +235,6 @@ impl TextLine {
             dark: self.dark,
         }
     }
-}
-
-/// The 8-connected blobs of `mask` (`w` × `h`, row by row), by a flood fill with an
-/// explicit stack. The barcode search groups its dense cells with it too.
-pub(crate) fn blobs(mut mask: Vec<bool>, w: usize, h: usize) -> Vec<Blob> {
-    // Each pixel is cleared from the mask as it joins a blob (no second "seen" mask).
-    let mut out = Vec::new();
-    let mut stack = Vec::new();
-    for start in 0..mask.len() {
-        if !mask[start] {
-            continue;
-        }
-        mask[start] = false;
-        stack.push(start);
-        let mut blob = Blob::EMPTY;
-        while let Some(i) = stack.pop() {
-            let (x, y) = (i % w, i / w);
-            blob.add(x, y);
-            for ny in y.saturating_sub(1)..=(y + 1).min(h - 1) {
-                for nx in x.saturating_sub(1)..=(x + 1).min(w - 1) {
-                    let j = ny * w + nx;
-                    if mask[j] {
-                        mask[j] = false;
-                        stack.push(j);
-                    }
-                }
-            }
-        }
-        out.push(blob);
-    }
-    out
 }
 
 /// Parent-pointer root with path halving, for the union-finds below.

@@ -6,6 +6,8 @@
 //! own policy text (the seeds). `strictest` is computed: for each rule, the most severe
 //! remedy any profile gives, with all of their citations. This module never sees pixels.
 
+pub mod consent;
+
 use crate::report::{Citation, Finding, Source};
 use crate::rules::document::Mark;
 use crate::rules::{self, Detection};

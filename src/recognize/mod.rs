@@ -8,8 +8,9 @@
 pub mod lexicon;
 pub mod patterns;
 
+use crate::geometry::Rect;
 use crate::ocr::Line;
-use crate::report::{Rect, Source};
+use crate::report::Source;
 use std::ops::Range;
 
 /// One piece of text with the box of each word.
@@ -114,18 +115,13 @@ impl Document {
                 if let Some(b) = b {
                     bbox = Some(match bbox {
                         None => *b,
-                        Some(a) => union(a, *b),
+                        Some(a) => a.union(*b),
                     });
                 }
             }
         }
         (bbox, confidence)
     }
-}
-
-/// The smallest rectangle holding both.
-pub fn union(a: Rect, b: Rect) -> Rect {
-    a.union(b)
 }
 
 /// What the rules get: every document, and whether the photo's text as a whole looks
@@ -165,7 +161,7 @@ pub const FILE_NAME: &str = "file name";
 /// Metadata strings people and apps write free text into, plus the file name: the
 /// recognizers read them too (an MRN in a caption or a file name is still an MRN).
 pub fn metadata_documents(facts: &crate::metadata::MetaFacts, file_name: &str) -> Vec<Document> {
-    use crate::rules::meta::{ExifClass, classify};
+    use crate::metadata::exif::{ExifClass, classify};
     let mut docs = Vec::new();
     let mut add = |origin: String, text: &str| {
         if !text.trim().is_empty() {

@@ -8,10 +8,11 @@
 //! (file names, OCR text, metadata) is sanitised and HTML-escaped, and the file is
 //! created readable by its owner only.
 
+use super::Report;
 use super::sanitize::for_terminal;
 use super::text::{Tally, cite_line};
-use super::{Rect, Report};
 use crate::decode::DisplayImage;
+use crate::geometry::Rect;
 use crate::verdict::Verdict;
 use base64::Engine as _;
 use std::fmt::Write as _;

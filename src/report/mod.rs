@@ -10,6 +10,7 @@ pub mod mask;
 pub mod sanitize;
 pub mod text;
 
+use crate::geometry::Rect;
 use crate::metadata::CaptureTime;
 use crate::verdict::Verdict;
 use serde::Serialize;
@@ -57,39 +58,6 @@ pub struct Citation {
     pub clause: String,
     /// What the clause says, in our words.
     pub paraphrase: String,
-}
-
-/// A rectangle in displayed-image pixels (orientation applied).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Rect {
-    pub x: u32,
-    pub y: u32,
-    pub width: u32,
-    pub height: u32,
-}
-
-impl Rect {
-    /// The smallest rectangle holding both.
-    pub fn union(self, other: Rect) -> Rect {
-        let (x0, y0) = (self.x.min(other.x), self.y.min(other.y));
-        let (x1, y1) = (
-            (self.x + self.width).max(other.x + other.width),
-            (self.y + self.height).max(other.y + other.height),
-        );
-        Rect { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }
-    }
-
-    /// Its area in pixels.
-    pub fn area(&self) -> u64 {
-        u64::from(self.width) * u64::from(self.height)
-    }
-
-    /// The area it shares with `other`, in pixels.
-    pub fn shared_area(&self, other: &Rect) -> u64 {
-        let w = (self.x + self.width).min(other.x + other.width).saturating_sub(self.x.max(other.x));
-        let h = (self.y + self.height).min(other.y + other.height).saturating_sub(self.y.max(other.y));
-        u64::from(w) * u64::from(h)
-    }
 }
 
 /// One thing found in a photo, with the remedy the policy gives it.
@@ -202,8 +170,19 @@ pub struct Report {
     /// Why the photo could not be analysed or written, naming the file; null otherwise.
     pub error: Option<String>,
     /// The patient consent applied to this photo (`--consent`), and what it lifted.
-    pub consent: Option<crate::consent::Applied>,
+    pub consent: Option<ConsentApplied>,
     pub timings: Timings,
+}
+
+/// What the report records when a patient's consent was applied (`--consent`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConsentApplied {
+    pub id: String,
+    pub platform: String,
+    pub signed: String,
+    pub expires: String,
+    /// The rules whose findings the consent lifted from this photo.
+    pub lifted: Vec<String>,
 }
 
 impl Report {

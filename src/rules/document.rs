@@ -379,8 +379,8 @@ mod tests {
 
     #[test]
     fn the_brand_finding_has_the_box_of_the_words() {
+        use crate::geometry::Rect;
         use crate::ocr::{Line, Word};
-        use crate::report::Rect;
         let w = |t: &str, x: u32| Word {
             text: t.into(),
             bbox: Rect { x, y: 5, width: 50, height: 10 },
@@ -433,8 +433,8 @@ mod tests {
 
     #[test]
     fn record_cues_count_only_words_read_with_confidence() {
+        use crate::geometry::Rect;
         use crate::ocr::{Line, Word};
-        use crate::report::Rect;
         let line = |words: &[&str], confidence: f32| Line {
             words: words
                 .iter()

@@ -5,91 +5,11 @@
 
 use super::{Detection, Evidence, Rule, RuleDoc};
 use crate::decode::ThumbnailMatch;
+use crate::metadata::exif::{ExifClass, classify};
 use crate::metadata::{ExifTag, MetaFacts};
 use crate::report::Source;
 use crate::report::mask;
 use crate::verdict::Verdict;
-
-/// What an EXIF field is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExifClass {
-    Gps,
-    DateTime,
-    Device,
-    Serial,
-    Owner,
-    Comment,
-    Thumbnail,
-    /// Describes the pixels (resolution, layout, colour space); not identifying.
-    Structure,
-    /// Anything else: removed by `clean`, reported by `meta.other`.
-    Other,
-}
-
-/// Sorts an EXIF field into the class whose rule reports it.
-pub fn classify(tag: &ExifTag) -> ExifClass {
-    let n = tag.number;
-    match (tag.ifd, tag.name.as_str()) {
-        ("GPS", "GPSDateStamp" | "GPSTimeStamp") => ExifClass::DateTime,
-        ("GPS", _) => ExifClass::Gps,
-        ("IFD1", _) => ExifClass::Thumbnail,
-        ("Interop", _) => ExifClass::Structure,
-        (
-            _,
-            "DateTime"
-            | "DateTimeOriginal"
-            | "DateTimeDigitized"
-            | "OffsetTime"
-            | "OffsetTimeOriginal"
-            | "OffsetTimeDigitized"
-            | "SubSecTime"
-            | "SubSecTimeOriginal"
-            | "SubSecTimeDigitized",
-        ) => ExifClass::DateTime,
-        (
-            _,
-            "Make" | "Model" | "Software" | "LensMake" | "LensModel" | "HostComputer" | "LensSpecification",
-        ) => ExifClass::Device,
-        (_, "BodySerialNumber" | "LensSerialNumber" | "ImageUniqueID" | "MakerNote") => ExifClass::Serial,
-        (_, "Artist" | "Copyright" | "CameraOwnerName" | "XPAuthor") => ExifClass::Owner,
-        (_, "ImageDescription" | "UserComment" | "XPComment" | "XPTitle" | "XPSubject" | "XPKeywords") => {
-            ExifClass::Comment
-        }
-        (
-            _,
-            "Orientation"
-            | "XResolution"
-            | "YResolution"
-            | "ResolutionUnit"
-            | "YCbCrPositioning"
-            | "YCbCrCoefficients"
-            | "YCbCrSubSampling"
-            | "ReferenceBlackWhite"
-            | "ExifVersion"
-            | "FlashpixVersion"
-            | "ColorSpace"
-            | "PixelXDimension"
-            | "PixelYDimension"
-            | "ComponentsConfiguration"
-            | "WhitePoint"
-            | "PrimaryChromaticities"
-            | "Gamma"
-            | "ExifIFDPointer"
-            | "GPSInfoIFDPointer"
-            | "InteropIFDPointer"
-            | "XMLPacket"
-            | "IPTC-NAA"
-            | "PhotoshopSettings"
-            | "ICCProfile",
-        ) => ExifClass::Structure,
-        // Camera serials with no standard name (DNG CameraSerialNumber).
-        (_, _) if n == 0xC62F => ExifClass::Serial,
-        (_, _) if crate::metadata::tiff::STRUCTURE_TAGS.contains(&n) => ExifClass::Structure,
-        // Exposure, flash, focal length and the rest of the capture settings.
-        ("ExifIFD", _) => ExifClass::Device,
-        _ => ExifClass::Other,
-    }
-}
 
 fn tags(facts: &MetaFacts, class: ExifClass) -> impl Iterator<Item = &ExifTag> {
     facts.exif.iter().filter(move |t| classify(t) == class)
@@ -954,14 +874,5 @@ mod tests {
         assert!(d[0].summary.starts_with("1 place(s)") && d[0].summary.contains("0xF7"), "{}", d[0].summary);
         // Near miss: a file whose every byte displays (no facts) is not a finding.
         assert!(run_rule(&Container, &MetaFacts::default()).is_empty());
-    }
-
-    #[test]
-    fn exif_classes() {
-        assert_eq!(classify(&tag("IFD0", "Software", "x")), ExifClass::Device);
-        assert_eq!(classify(&tag("ExifIFD", "FNumber", "x")), ExifClass::Device);
-        assert_eq!(classify(&tag("IFD1", "Compression", "x")), ExifClass::Thumbnail);
-        assert_eq!(classify(&tag("IFD0", "Tag 0xA500", "x")), ExifClass::Other);
-        assert_eq!(classify(&tag("Interop", "InteroperabilityIndex", "R98")), ExifClass::Structure);
     }
 }

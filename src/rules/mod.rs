@@ -13,9 +13,10 @@ pub mod text;
 pub mod time;
 
 use crate::decode::ThumbnailMatch;
+use crate::geometry::Rect;
 use crate::metadata::MetaFacts;
 use crate::recognize::TextEvidence;
-use crate::report::{Rect, Source};
+use crate::report::Source;
 use crate::verdict::Verdict;
 
 /// What a rule is, for `medscrub policies` and the docs.
@@ -225,7 +226,7 @@ pub fn merge(detections: Vec<Detection>) -> Vec<Detection> {
         let same = out.iter_mut().find(|o| {
             o.rule == d.rule
                 && match (o.bbox, d.bbox) {
-                    (Some(a), Some(b)) => overlap(a, b),
+                    (Some(a), Some(b)) => a.shares_a_third(&b),
                     (None, None) => o.summary == d.summary,
                     _ => false,
                 }
@@ -233,7 +234,7 @@ pub fn merge(detections: Vec<Detection>) -> Vec<Detection> {
         match same {
             Some(o) => {
                 if let (Some(a), Some(b)) = (o.bbox, d.bbox) {
-                    o.bbox = Some(crate::recognize::union(a, b));
+                    o.bbox = Some(a.union(b));
                 }
                 o.confidence = o.confidence.max(d.confidence);
             }
@@ -241,14 +242,6 @@ pub fn merge(detections: Vec<Detection>) -> Vec<Detection> {
         }
     }
     out
-}
-
-/// Do two boxes share at least a third of the smaller one's area?
-fn overlap(a: Rect, b: Rect) -> bool {
-    let w = (a.x + a.width).min(b.x + b.width).saturating_sub(a.x.max(b.x));
-    let h = (a.y + a.height).min(b.y + b.height).saturating_sub(a.y.max(b.y));
-    let smaller = (a.width * a.height).min(b.width * b.height).max(1);
-    (w * h) * 3 >= smaller
 }
 
 #[cfg(test)]

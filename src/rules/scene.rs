@@ -547,7 +547,7 @@ mod tests {
         let blurred = |confidence: f32| {
             let words = ["ECG", "HR", "RR"].map(|t| crate::ocr::Word {
                 text: t.into(),
-                bbox: crate::report::Rect { x: 0, y: 0, width: 30, height: 12 },
+                bbox: crate::geometry::Rect { x: 0, y: 0, width: 30, height: 12 },
                 confidence,
             });
             let text =

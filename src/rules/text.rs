@@ -239,10 +239,10 @@ impl Rule for BarcodePayload {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geometry::Rect;
     use crate::metadata::MetaFacts;
     use crate::ocr::{Line, Word};
     use crate::recognize::{Document, TextEvidence};
-    use crate::report::Rect;
 
     fn line(words: &[(&str, f32)]) -> Line {
         Line {

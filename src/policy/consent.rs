@@ -22,8 +22,7 @@
 //! CSV: a header row `id,sha256,path,platforms,signed,expires,covers`, lists separated by
 //! `;`, no commas inside fields.
 
-use crate::rules::time::{date_of, days_from_date};
-use serde::Serialize;
+use crate::dates::{date_of, days_from_date};
 use std::path::Path;
 
 /// Rules a patient's consent can lift: what shows or dates the patient's case. Not the
@@ -54,17 +53,6 @@ pub struct Entry {
     pub signed: i64,
     pub expires: i64,
     pub covers: Vec<String>,
-}
-
-/// What the report records when consent was applied.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Applied {
-    pub id: String,
-    pub platform: String,
-    pub signed: String,
-    pub expires: String,
-    /// The rules whose findings the consent lifted from this photo.
-    pub lifted: Vec<String>,
 }
 
 /// A loaded registry.
