@@ -477,6 +477,24 @@ fn consent_lifts_only_what_it_covers_for_its_platform_until_it_expires() {
         assert!(rules(&r).contains(&"error.consent".to_string()), "{:?}", rules(&r));
         assert!(r["error"].as_str().unwrap().contains(why), "{}", r["error"]);
     }
+    // An entry naming no photo of the run says so; the one naming this photo (by
+    // its folder and name, spelt from another folder) does not.
+    let mut two = std::fs::read_to_string(&registry)
+        .unwrap()
+        .replace(&format!("sha256 = \"{hash}\""), "path = \"photos/phone_*.jpg\"");
+    two.push_str("[[consent]]\nid = \"C-2025-008\"\npath = \"wards/IMG_0042.jpg\"\nplatforms = [\"x\"]\nsigned = \"2025-11-21\"\nexpires = \"2026-01-31\"\n");
+    std::fs::write(&registry, two).unwrap();
+    let absolute = fixtures().join("photos/phone_full_metadata.jpg");
+    medscrub()
+        .args(["scan", "--today", "2025-11-25", "--consent"])
+        .arg(&registry)
+        .args(["--platform", "instagram"])
+        .arg(&absolute)
+        .assert()
+        .stderr(predicate::str::contains(
+            "consent C-2025-008 (path wards/IMG_0042.jpg) names none of the photos",
+        ))
+        .stderr(predicate::str::contains("C-2025-007").not());
     // A broken registry stops the run before any photo (exit 2), naming the file.
     std::fs::write(&registry, "[[consent]]\nid = \"C-1\"\n").unwrap();
     medscrub()

@@ -134,6 +134,7 @@ fn check(args: CheckArgs) -> std::io::Result<ExitStatus> {
     let input =
         Input { path: file.clone(), relative: file.file_name().map(PathBuf::from).unwrap_or_default() };
     let report = Engine { options: &options, profile }.analyse(&input).report;
+    note_unmatched_consent(&options, &[(file.clone(), report.sha256.clone())]);
     let out = match args.format {
         OutputFormat::Json => serde_json::to_string(&report).map_err(std::io::Error::other)? + "\n",
         OutputFormat::Text => text::paint(
@@ -428,8 +429,11 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>) -> std::io::Result<ExitStatus> 
         report
     };
     let colour = text::colour_wanted();
+    // Each photo as a consent entry could name it.
+    let mut named: Vec<(PathBuf, Option<String>)> = Vec::new();
     pipeline::run_parallel(inputs, options.jobs, work, |report: Report| {
         tally.add(&report);
+        named.push((PathBuf::from(&report.path), report.sha256.clone()));
         if args.report.is_some() {
             let thumbnail = thumbnails.lock().unwrap_or_else(|e| e.into_inner()).remove(&report.path);
             html_entries.push(html::Entry { report: report.clone(), thumbnail });
@@ -464,6 +468,9 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>) -> std::io::Result<ExitStatus> 
     }
     if let Some(e) = io_error {
         return Err(e);
+    }
+    if !args.quiet {
+        note_unmatched_consent(&options, &named);
     }
     let seconds = started.elapsed().as_secs_f64();
     if let Some(file) = &args.report {
@@ -541,6 +548,21 @@ fn expand_stdin(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
         }
     }
     Ok(out)
+}
+
+/// Says which consent entries named none of the photos checked: an entry with another
+/// spelling of a path, or the hash of an edited copy, would otherwise be ignored in
+/// silence while its photo stays blocked.
+fn note_unmatched_consent(options: &Options, photos: &[(PathBuf, Option<String>)]) {
+    let Some((registry, _)) = &options.consent else { return };
+    for entry in registry.unmatched(photos) {
+        eprintln!(
+            "medscrub: note: consent {} ({}) names none of the photos checked; \
+             check its path or sha256 if it is meant for one of them",
+            entry.id,
+            entry.naming()
+        );
+    }
 }
 
 fn progress_bar(total: usize, quiet: bool) -> Option<indicatif::ProgressBar> {

@@ -10,7 +10,7 @@
 
 use super::jpeg::{Layout, SOS};
 use crate::error::Result;
-use crate::options::Deadline;
+use crate::limits::Deadline;
 use std::ops::Range;
 
 /// Bytes inside scan data that no block uses: after a restart interval's last block

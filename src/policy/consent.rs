@@ -97,10 +97,43 @@ impl Registry {
 
     /// The entry that names this photo, if any.
     pub fn find(&self, path: &Path, sha256: Option<&str>) -> Option<&Entry> {
-        self.entries.iter().find(|e| {
-            e.sha256.as_deref().is_some_and(|h| Some(h) == sha256)
-                || e.path.as_ref().is_some_and(|p| p.matches_path(path))
-        })
+        self.entries.iter().find(|e| e.names(path, sha256))
+    }
+
+    /// The entries that name none of `photos` (path and SHA-256 of each photo of a
+    /// run): a registry written with another spelling of a path would otherwise be
+    /// ignored without a word.
+    pub fn unmatched<'a>(&'a self, photos: &[(std::path::PathBuf, Option<String>)]) -> Vec<&'a Entry> {
+        self.entries.iter().filter(|e| !photos.iter().any(|(p, h)| e.names(p, h.as_deref()))).collect()
+    }
+}
+
+impl Entry {
+    /// Whether this entry names the photo: by content hash, or by its path pattern
+    /// matched against as many of the path's last components as the pattern has
+    /// (`rounds/IMG_04*.jpg` names `./rounds/IMG_0412.jpg` and
+    /// `/home/me/rounds/IMG_0412.jpg`; `IMG_0412.jpg` names that file in any folder).
+    pub fn names(&self, path: &Path, sha256: Option<&str>) -> bool {
+        if self.sha256.as_deref().is_some_and(|h| Some(h) == sha256) {
+            return true;
+        }
+        let Some(pattern) = &self.path else { return false };
+        if pattern.matches_path(path) {
+            return true;
+        }
+        let depth = Path::new(pattern.as_str()).components().count();
+        let parts: Vec<_> = path.components().collect();
+        let tail: std::path::PathBuf = parts[parts.len().saturating_sub(depth)..].iter().collect();
+        pattern.matches_path(&tail)
+    }
+
+    /// How the entry names its photo, for a message.
+    pub fn naming(&self) -> String {
+        match (&self.sha256, &self.path) {
+            (_, Some(p)) => format!("path {}", p.as_str()),
+            (Some(h), None) => format!("sha256 {}…", &h[..h.len().min(12)]),
+            (None, None) => "no photo".into(),
+        }
     }
 }
 
@@ -250,6 +283,31 @@ mod tests {
         assert!(e.holds("instagram", day("2026-12-02")).unwrap_err().contains("expired on 2026-12-01"));
         assert!(e.holds("instagram", day("2026-10-30")).unwrap_err().contains("future"));
         assert!(r.find(Path::new("other/IMG_1.jpg"), None).is_none());
+    }
+
+    #[test]
+    fn a_path_names_its_photo_however_the_folders_above_are_spelt() {
+        let (_d, p) = write(
+            "c.toml",
+            &format!(
+                "[[consent]]\nid = \"C-5\"\npath = \"rounds/IMG_04*.jpg\"\nplatforms = [\"x\"]\nsigned = \"2026-11-01\"\nexpires = \"2027-11-01\"\n\
+                 [[consent]]\nid = \"C-6\"\npath = \"IMG_0500.jpg\"\nplatforms = [\"x\"]\nsigned = \"2026-11-01\"\nexpires = \"2027-11-01\"\n\
+                 [[consent]]\nid = \"C-7\"\nsha256 = \"{HASH}\"\nplatforms = [\"x\"]\nsigned = \"2026-11-01\"\nexpires = \"2027-11-01\"\n"
+            ),
+        );
+        let r = Registry::load(&p).unwrap();
+        let id = |path: &str| r.find(Path::new(path), None).map(|e| e.id.as_str());
+        assert_eq!(id("rounds/IMG_0412.jpg"), Some("C-5"));
+        assert_eq!(id("./rounds/IMG_0412.jpg"), Some("C-5"));
+        assert_eq!(id("/home/me/Pictures/rounds/IMG_0412.jpg"), Some("C-5"));
+        assert_eq!(id("/home/me/sync/IMG_0500.jpg"), Some("C-6"));
+        // Near misses: another folder, another file.
+        assert_eq!(id("/home/me/other/IMG_0412.jpg"), None);
+        assert_eq!(id("rounds/IMG_0512.jpg"), None);
+        // A run of two photos names C-5 and C-6; C-7's photo was not among them.
+        let run = [("a/rounds/IMG_0401.jpg".into(), None), ("IMG_0500.jpg".into(), Some("0".repeat(64)))];
+        let left: Vec<_> = r.unmatched(&run).iter().map(|e| (e.id.clone(), e.naming())).collect();
+        assert_eq!(left, [("C-7".to_string(), format!("sha256 {}…", &HASH[..12]))]);
     }
 
     #[test]
