@@ -28,6 +28,8 @@ pub struct Options {
     /// The day the one-month hold is judged on, in days since 1970-01-01; `None` is
     /// today by the clock.
     pub today: Option<i64>,
+    /// Rules switched off for the run (`--ignore`, `medscrub.toml`).
+    pub switches: crate::policy::switches::Switches,
 }
 
 impl Default for Options {
@@ -43,6 +45,7 @@ impl Default for Options {
             post: Default::default(),
             consent: None,
             today: None,
+            switches: Default::default(),
         }
     }
 }

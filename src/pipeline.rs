@@ -213,6 +213,7 @@ impl Engine<'_> {
         a.flatten = alpha.is_some();
         a.report.findings.extend(detections.into_iter().filter_map(|d| self.profile.judge(d)));
         self.apply_consent(path, &mut a.report)?;
+        self.options.switches.apply(&mut a.report);
         a.report.timings.rules_ms = ms(t);
         if format == Format::Heif && !a.report.findings.is_empty() {
             a.report

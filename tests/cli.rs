@@ -505,3 +505,53 @@ fn consent_lifts_only_what_it_covers_for_its_platform_until_it_expires() {
         .code(2)
         .stderr(predicate::str::contains("consents.toml"));
 }
+
+#[test]
+fn rules_switched_off_are_said_in_every_report_they_change() {
+    // --ignore with a reason: the finding is dropped, and the report says what and why.
+    let out = medscrub()
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--ignore",
+            "meta.gps=our campus is public",
+            "photos/gps_only.jpg",
+        ])
+        .output()
+        .unwrap();
+    let r = json_lines(&out.stdout).remove(0);
+    assert_eq!(r["verdict"], "share");
+    assert_eq!(r["switched_off"][0]["rule"], "meta.gps");
+    assert_eq!(r["switched_off"][0]["reason"], "our campus is public");
+    // Near miss: a photo the switch changes nothing in reports no switch.
+    let out = medscrub()
+        .args(["scan", "--format", "json", "--ignore", "meta.gps", "photos/clean.jpg"])
+        .output()
+        .unwrap();
+    assert!(json_lines(&out.stdout)[0].get("switched_off").is_none());
+    // medscrub.toml in the current folder: its policy and switches apply, and it says so.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("medscrub.toml"),
+        "policy = \"umn\"\n[ignore]\n\"meta.gps\" = \"public campus\"\n",
+    )
+    .unwrap();
+    let photo = fixtures().join("photos/gps_only.jpg");
+    medscrub()
+        .current_dir(dir.path())
+        .arg("scan")
+        .arg(&photo)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("using the settings in ./medscrub.toml"))
+        .stdout(predicate::str::contains(
+            "switched off: meta.gps (ignored, in medscrub.toml: public campus)",
+        ));
+    // A photo that could not be analysed stays blocked: error rules cannot be ignored.
+    medscrub()
+        .args(["scan", "--ignore", "error.decode", "photos/clean.jpg"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("error.decode cannot be switched off"));
+}

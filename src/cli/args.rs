@@ -144,9 +144,19 @@ pub struct PhotoArgs {
 /// How photos are judged: shared by every command that analyses photos.
 #[derive(Debug, Args)]
 pub struct AnalysisArgs {
-    /// Policy profile: strictest, umms, umn, wsu, michigan-medicine, nottingham.
-    #[arg(long, default_value = crate::policy::DEFAULT_PROFILE, value_name = "PROFILE")]
-    pub policy: String,
+    /// Policy profile: strictest, umms, umn, wsu, michigan-medicine, nottingham
+    /// (default: medscrub.toml's policy, or strictest).
+    #[arg(long, value_name = "PROFILE")]
+    pub policy: Option<String>,
+    /// Switch a rule off for this run (repeatable), as `RULE` or `RULE=REASON`: its
+    /// findings are dropped, and every report they are dropped from says so. error.*
+    /// rules cannot be switched off.
+    #[arg(long, value_name = "RULE[=REASON]")]
+    pub ignore: Vec<String>,
+    /// Settings: the default policy, rules ignored with a reason, rules that count only
+    /// above a confidence (see the README). Default: ./medscrub.toml when there is one.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Show found names, comments and serials unmasked (they are masked by default).
     #[arg(long)]
     pub show_text: bool,

@@ -75,12 +75,19 @@ fn analysis_options(
     out: Option<PathBuf>,
     force: bool,
 ) -> std::io::Result<(Options, &'static Profile)> {
-    let profile = policy::profile(&args.policy).ok_or_else(|| {
+    let config = settings(args)?;
+    let policy = args.policy.clone().or(config.policy).unwrap_or_else(|| policy::DEFAULT_PROFILE.to_string());
+    let profile = policy::profile(&policy).ok_or_else(|| {
         let ids: Vec<&str> = policy::profiles().iter().map(|p| p.id.as_str()).collect();
-        usage(format!("unknown policy {:?}; choose one of: {}", args.policy, ids.join(", ")))
+        usage(format!("unknown policy {policy:?}; choose one of: {}", ids.join(", ")))
     })?;
+    let mut switches = config.switches;
+    for rule in &args.ignore {
+        let (rule, reason) = rule.split_once('=').unwrap_or((rule, ""));
+        switches.ignore(rule.trim(), reason, "--ignore").map_err(|e| usage(format!("--ignore: {e}")))?;
+    }
     let options = Options {
-        policy: args.policy.clone(),
+        policy,
         limits: Limits {
             max_file_bytes: args.max_file_mb * 1024 * 1024,
             max_pixels: args.max_megapixels * 1_000_000,
@@ -102,9 +109,27 @@ fn analysis_options(
             _ => None,
         },
         today: args.today,
+        switches,
     };
     Ok((options, profile))
 }
+
+/// The settings file: `--config`, or `medscrub.toml` in the current folder when there
+/// is one (said on stderr, since it changes what is counted); none is an empty one.
+fn settings(args: &AnalysisArgs) -> std::io::Result<policy::switches::Config> {
+    let file = match &args.config {
+        Some(file) => file.clone(),
+        None if Path::new(DEFAULT_CONFIG).is_file() => {
+            eprintln!("medscrub: using the settings in ./{DEFAULT_CONFIG}");
+            PathBuf::from(DEFAULT_CONFIG)
+        }
+        None => return Ok(Default::default()),
+    };
+    policy::switches::Config::load(&file).map_err(usage)
+}
+
+/// The settings file looked for in the current folder.
+const DEFAULT_CONFIG: &str = "medscrub.toml";
 
 /// `check`: one photo, one verdict, and an exit code that says it.
 ///

@@ -7,6 +7,7 @@
 //! remedy any profile gives, with all of their citations. This module never sees pixels.
 
 pub mod consent;
+pub mod switches;
 
 use crate::report::{Citation, Finding, Source};
 use crate::rules::document::Mark;

@@ -171,7 +171,25 @@ pub struct Report {
     pub error: Option<String>,
     /// The patient consent applied to this photo (`--consent`), and what it lifted.
     pub consent: Option<ConsentApplied>,
+    /// Rules switched off for this run (`--ignore`, `medscrub.toml`) that dropped a
+    /// finding of this photo: what a reviewer must know was not counted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub switched_off: Vec<SwitchedOff>,
     pub timings: Timings,
+}
+
+/// A switch of the run that dropped findings of this photo.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SwitchedOff {
+    pub rule: String,
+    /// `ignored`, or `min confidence 0.7`.
+    pub setting: String,
+    /// Why, as the person who set it wrote it.
+    pub reason: String,
+    /// `--ignore`, or the config file's path.
+    pub set_in: String,
+    /// How many findings it dropped.
+    pub dropped: usize,
 }
 
 /// What the report records when a patient's consent was applied (`--consent`).
@@ -207,6 +225,7 @@ impl Report {
             notes: Vec::new(),
             error: None,
             consent: None,
+            switched_off: Vec::new(),
             timings: Timings::default(),
         }
     }

@@ -135,6 +135,19 @@ pub fn render(r: &Report, detail: Detail) -> String {
     if detail == Detail::Normal && !policies.is_empty() {
         let _ = writeln!(s, "{indent}why: the policies of {} (--verbose: each clause)", and_list(&policies));
     }
+    // What was not counted, whatever the detail asked: a reviewer must see it.
+    for off in &r.switched_off {
+        let _ = writeln!(
+            s,
+            "{indent}switched off: {} ({}, in {}: {}); {} finding{} not counted",
+            off.rule,
+            off.setting,
+            for_terminal(&off.set_in),
+            for_terminal(&off.reason),
+            off.dropped,
+            if off.dropped == 1 { "" } else { "s" }
+        );
+    }
     for n in &r.notes {
         let _ = writeln!(s, "{indent}note: {}", for_terminal(n));
     }
