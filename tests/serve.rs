@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 struct Server {
     child: Child,
     addr: String,
+    /// What the server wrote on stderr after its first line (the request log).
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -27,6 +29,8 @@ impl Server {
             .args(extra)
             .env("OMP_THREAD_LIMIT", "1")
             .env("TMPDIR", tmp)
+            // Debug builds add the process's count of analyses to each request's log line.
+            .env("MEDSCRUB_DEBUG_STATS", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -38,8 +42,27 @@ impl Server {
             .and_then(|rest| rest.split(':').take(2).collect::<Vec<_>>().join(":").into())
             .unwrap_or_else(|| panic!("unexpected first line: {first}"));
         // Keep draining stderr so the server never blocks on it.
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, addr }
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = std::sync::Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                kept.lock().unwrap().push(line);
+            }
+        });
+        Server { child, addr, log }
+    }
+
+    /// The request log so far, waiting a moment for the line of the last request (the
+    /// line is written as the response leaves).
+    fn log_lines(&self, at_least: usize) -> Vec<String> {
+        let start = Instant::now();
+        loop {
+            let lines = self.log.lock().unwrap().clone();
+            if lines.len() >= at_least || start.elapsed() > Duration::from_secs(5) {
+                return lines;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
@@ -168,16 +191,21 @@ fn blocked_photos_are_422_and_bad_requests_are_4xx_with_a_message() {
     let policy = s.post("/v1/check?policy=nowhere", &photo("photos/clean.jpg"));
     assert_eq!(policy.status, 400);
     assert!(policy.json()["error"].as_str().unwrap().contains("unknown policy"));
+    // A form is read (#19), but it must hold the photo in `image`.
     let form = s.request(
         "POST",
         "/v1/check",
         &[("Content-Type", "multipart/form-data; boundary=x")],
         b"--x\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nabc\r\n--x--\r\n",
     );
-    assert_eq!(form.status, 415);
-    assert!(form.json()["error"].as_str().unwrap().contains("--data-binary"));
+    assert_eq!(form.status, 400);
+    assert!(form.json()["error"].as_str().unwrap().contains("`image`"), "{}", form.json());
+    let mixed = s.request("POST", "/v1/check", &[("Content-Type", "multipart/mixed; boundary=x")], b"--x--");
+    assert_eq!(mixed.status, 415);
+    assert!(mixed.json()["error"].as_str().unwrap().contains("--data-binary"));
     let big = s.post("/v1/check", &vec![0xFF; 1024 * 1024 + 1]);
     assert_eq!(big.status, 413);
+    assert!(big.json()["error"].as_str().unwrap().contains("limit of 1 MiB"), "{}", big.json());
     let long = s.post(&format!("/v1/check?name={}.jpg", "a".repeat(300)), &photo("photos/clean.jpg"));
     assert_eq!(long.status, 400, "{}", String::from_utf8_lossy(&long.body));
     assert!(long.json()["error"].as_str().unwrap().contains("at most 255 bytes"), "{}", long.json());
@@ -206,21 +234,6 @@ fn slow_photo() -> Vec<u8> {
     jpeg
 }
 
-/// Mode bits of every folder and file under `dir` (the uploads being analysed).
-#[cfg(unix)]
-fn modes_under(dir: &std::path::Path) -> Vec<(String, u32)> {
-    use std::os::unix::fs::PermissionsExt;
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let meta = std::fs::symlink_metadata(e.path()).unwrap();
-        out.push((e.path().display().to_string(), meta.permissions().mode() & 0o777));
-        if meta.is_dir() {
-            out.extend(modes_under(&e.path()));
-        }
-    }
-    out
-}
-
 #[test]
 fn a_request_over_its_time_is_504_and_frees_its_slot_and_sigterm_stops_the_server() {
     let tmp = tempfile::tempdir().unwrap();
@@ -230,7 +243,8 @@ fn a_request_over_its_time_is_504_and_frees_its_slot_and_sigterm_stops_the_serve
     let addr = s.addr.clone();
     let started = Instant::now();
     let first = std::thread::spawn(move || {
-        Server { child: Command::new("true").spawn().unwrap(), addr }.post("/v1/check", &slow)
+        Server { child: Command::new("true").spawn().unwrap(), addr, log: Default::default() }
+            .post("/v1/check", &slow)
     });
     // While the only slot is taken, /readyz says so; /healthz still says the server answers.
     let busy = loop {
@@ -243,24 +257,10 @@ fn a_request_over_its_time_is_504_and_frees_its_slot_and_sigterm_stops_the_serve
     assert_eq!(busy.status, 503, "/readyz never said the slot was taken");
     assert!(String::from_utf8_lossy(&busy.body).contains("no analysis slot free"));
     assert_eq!(s.request("GET", "/healthz", &[], b"").status, 200, "still serving");
-    // The upload being analysed is private: folders 0700, the file 0600.
-    #[cfg(unix)]
-    {
-        let modes = loop {
-            let modes = modes_under(tmp.path());
-            if modes.iter().any(|(p, _)| p.contains("/upload-") && p.ends_with("/upload"))
-                || started.elapsed() > Duration::from_secs(5)
-            {
-                break modes;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        assert!(modes.iter().any(|(p, _)| p.ends_with("/upload")), "no upload seen: {modes:?}");
-        for (path, mode) in &modes {
-            let want = if std::path::Path::new(path).is_dir() { 0o700 } else { 0o600 };
-            assert_eq!(*mode, want, "{path} is {mode:o}");
-        }
-    }
+    // The upload being analysed is held in memory only: nothing of it is on disk.
+    std::thread::sleep(Duration::from_millis(300));
+    let written: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().map(|e| e.path()).collect();
+    assert!(written.is_empty(), "the upload was written to disk: {written:?}");
     let r = first.join().unwrap();
     assert_eq!(r.status, 504, "{}", String::from_utf8_lossy(&r.body));
     assert!(started.elapsed() < Duration::from_secs(9), "answered at the deadline, not after the work");
@@ -393,18 +393,14 @@ fn upload_folders_left_by_a_killed_server_are_removed_at_start() {
     let s = Server::start_in(tmp.path(), &[]);
     assert!(!stale.exists(), "the killed server's uploads are still there");
     assert!(live.exists() && older.exists() && tmp.path().join("medscrub-serve-1-notafolder").exists());
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let own = tmp.path().join(format!("medscrub-serve-{}-", s.child.id()));
-        let own: Vec<_> = std::fs::read_dir(tmp.path())
-            .unwrap()
-            .flatten()
-            .filter(|e| e.path().display().to_string().starts_with(&own.display().to_string()))
-            .collect();
-        assert_eq!(own.len(), 1, "the server's own folder is named after its pid");
-        assert_eq!(own[0].metadata().unwrap().permissions().mode() & 0o777, 0o700);
-    }
+    // Uploads are analysed in memory: the server makes no folder of its own.
+    let own = format!("medscrub-serve-{}-", s.child.id());
+    let made: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&own))
+        .collect();
+    assert!(made.is_empty(), "{made:?}");
 }
 
 #[test]
@@ -429,4 +425,148 @@ fn the_page_is_self_contained_and_its_script_runs_under_its_policy() {
     let dom = String::from_utf8_lossy(&out.stdout);
     assert!(dom.contains("data-ready=\"yes\""), "the page's script did not run:\n{dom}");
     assert!(dom.contains("Drop photos here"));
+}
+
+/// A `multipart/form-data` body as browsers and curl -F send it.
+fn form(boundary: &str, fields: &[(&str, &str)], image: Option<(&str, &[u8])>) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+        );
+    }
+    if let Some((file, bytes)) = image {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"{file}\"\r\n\
+                 Content-Type: image/jpeg\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    body
+}
+
+fn rules_of(report: &serde_json::Value) -> Vec<String> {
+    report["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn forms_and_per_request_caption_handle_and_policy_are_accepted() {
+    let s = Server::start(&[]);
+    let b = "----medscrubTestBoundary";
+    let multipart = format!("multipart/form-data; boundary={b}");
+    let caption = "72yo M, yesterday's case in the OR: biggest stone I've ever removed!";
+    let body = form(
+        b,
+        &[("caption", caption), ("handle", "@UMichJohn"), ("policy", "michigan-medicine")],
+        Some(("gps_only.jpg", &photo("photos/gps_only.jpg"))),
+    );
+    let r = s.request("POST", "/v1/check", &[("Content-Type", &multipart)], &body);
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let report = r.json();
+    assert_eq!(
+        (report["path"].as_str(), report["policy"].as_str()),
+        (Some("gps_only.jpg"), Some("michigan-medicine"))
+    );
+    let rules = rules_of(&report);
+    for id in ["meta.gps", "caption.age", "caption.timing", "handle.brand"] {
+        assert!(rules.iter().any(|r| r == id), "{id} missing from {rules:?}");
+    }
+    assert_eq!(report["verdict"], "block");
+    // The same through the query, with the raw body; a form field and the query may not
+    // disagree about who says what.
+    let q = format!(
+        "/v1/check?name=a.jpg&handle=%40UMichJohn&caption={}",
+        "Day%203%20in%20the%20ICU%2C%20bed%2012"
+    );
+    let r = s.post(&q, &photo("photos/clean.jpg"));
+    assert_eq!(r.status, 200);
+    assert!(rules_of(&r.json()).iter().any(|r| r == "handle.brand"), "{}", r.json());
+    let twice = form(b, &[("policy", "umn")], Some(("a.jpg", &photo("photos/clean.jpg"))));
+    let r = s.request("POST", "/v1/check?policy=wsu", &[("Content-Type", &multipart)], &twice);
+    assert_eq!(r.status, 400);
+    assert!(r.json()["error"].as_str().unwrap().contains("policy is given both"), "{}", r.json());
+    // A platform is for the server's consent registry; this server has none.
+    let r = s.post("/v1/check?platform=instagram", &photo("photos/clean.jpg"));
+    assert_eq!(r.status, 400);
+    assert!(r.json()["error"].as_str().unwrap().contains("--consent"), "{}", r.json());
+    // A form's clean: the copy, as from a raw body.
+    let body = form(b, &[], Some(("gps_only.jpg", &photo("photos/gps_only.jpg"))));
+    let r = s.request("POST", "/v1/clean", &[("Content-Type", &multipart)], &body);
+    assert_eq!((r.status, r.headers["content-type"].as_str()), (200, "image/jpeg"));
+    assert_eq!(r.body, s.post("/v1/clean?name=gps_only.jpg", &photo("photos/gps_only.jpg")).body);
+}
+
+#[test]
+fn one_clean_answers_the_report_and_the_neutrally_named_copy_analysing_once() {
+    let s = Server::start(&[]);
+    let analyses = |s: &Server, n: usize| -> u64 {
+        let lines = s.log_lines(n);
+        let last = lines.last().unwrap_or_else(|| panic!("no request log: {lines:?}"));
+        last.rsplit("analyses=").next().unwrap().parse().unwrap_or_else(|_| panic!("{last}"))
+    };
+    let name = "Smith_John_MRN55120348.jpg";
+    let r = s.post(&format!("/v1/clean?name={name}"), &photo("photos/gps_only.jpg"));
+    assert_eq!(r.status, 200);
+    let disposition = &r.headers["content-disposition"];
+    assert!(disposition.starts_with("attachment; filename=\"photo-"), "{disposition}");
+    assert!(disposition.contains(".jpg\"") && !disposition.contains("Smith"), "{disposition}");
+    assert_eq!(analyses(&s, 1), 1, "a clean is one analysis");
+    let raw = r.body;
+
+    // Accept: application/json: the report and the copy in one answer.
+    let r = s.request(
+        "POST",
+        &format!("/v1/clean?name={name}"),
+        &[("Content-Type", "application/octet-stream"), ("Accept", "application/json")],
+        &photo("photos/gps_only.jpg"),
+    );
+    assert_eq!((r.status, r.headers["content-type"].as_str()), (200, "application/json"));
+    let both = r.json();
+    assert_eq!(analyses(&s, 2), 2, "one analysis for the report and the copy");
+    let report = &both["report"];
+    assert_eq!(report["verdict"], "strip");
+    assert!(rules_of(report).contains(&"text.name".to_string()) || rules_of(report).len() > 1, "{report}");
+    let copy = &both["copy"];
+    assert_eq!(copy["media_type"], "image/jpeg");
+    assert_eq!(
+        Some(copy["name"].as_str().unwrap()),
+        disposition.split('"').nth(1),
+        "the page and the header agree"
+    );
+    assert_eq!(report["output"], copy["name"]);
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(copy["base64"].as_str().unwrap()).unwrap();
+    assert_eq!(bytes, raw, "the same copy either way");
+    assert_eq!(copy["bytes"], bytes.len());
+    // Blocked: 422, the report, no copy.
+    let r = s.request(
+        "POST",
+        "/v1/clean",
+        &[("Content-Type", "application/octet-stream"), ("Accept", "application/json")],
+        &photo("broken/truncated.jpg"),
+    );
+    assert_eq!(r.status, 422);
+    assert_eq!((r.json()["report"]["verdict"].as_str(), r.json()["copy"].is_null()), (Some("block"), true));
+    assert_eq!(analyses(&s, 3), 3);
+
+    // One line per request, and nothing in it that came with the photo.
+    let _ = s.request("GET", "/healthz", &[], b"");
+    let _ = s.request("GET", &format!("/nope/{name}"), &[], b"");
+    let lines = s.log_lines(5);
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    let words: Vec<Vec<&str>> = lines.iter().map(|l| l.split(' ').collect()).collect();
+    assert_eq!(words[0][..5], ["medscrub:", "POST", "/v1/clean", "200", "strip"], "{lines:?}");
+    assert_eq!(words[2][..5], ["medscrub:", "POST", "/v1/clean", "422", "block"], "{lines:?}");
+    assert_eq!(words[3][..5], ["medscrub:", "GET", "/healthz", "200", "-"], "{lines:?}");
+    assert_eq!(words[4][..5], ["medscrub:", "GET", "other", "404", "-"], "{lines:?}");
+    for (line, w) in lines.iter().zip(&words) {
+        assert_eq!(w[6], "ms", "{line}");
+        assert!(w[5].parse::<u64>().is_ok(), "{line}");
+        assert!(!line.contains("Smith") && !line.contains("MRN") && !line.contains(".jpg"), "{line}");
+    }
 }
