@@ -296,12 +296,17 @@ fn upload_folder_pid(name: &str) -> Option<u32> {
     pid.parse().ok()
 }
 
-/// The browser page: drop photos, see each verdict, download the share-safe copy. All
-/// inline; its Content-Security-Policy lets it talk to this server and nothing else.
+/// The browser page: drop photos, see each verdict (the photo with its findings boxed,
+/// the notes, what to do about a block), download the share-safe copy that came with the
+/// same answer. All inline; its Content-Security-Policy lets it talk to this server and
+/// show local `blob:` pictures, nothing else.
 const PAGE: &str = include_str!("serve_page/index.html");
 
 async fn page() -> Response {
-    let csp = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'";
+    // img-src blob: the photo shown with its findings boxed is the dropped file itself,
+    // read in the browser (never fetched from anywhere).
+    let csp = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; \
+               img-src blob:";
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),

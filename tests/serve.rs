@@ -413,6 +413,11 @@ fn the_page_is_self_contained_and_its_script_runs_under_its_policy() {
     let html = String::from_utf8(r.body).unwrap();
     assert!(!html.contains("http://") && !html.contains("https://") && !html.contains("src=\""));
     assert!(!html.contains("innerHTML"), "untrusted text only through textContent");
+    assert!(r.headers["content-security-policy"].contains("img-src blob:"), "the thumbnail is a local blob");
+    // The report and the copy come in one answer: the photo is sent (and analysed) once.
+    assert_eq!(html.matches("fetch(").count(), 1, "the page sends each photo once");
+    assert!(html.contains("\"Accept\": \"application/json\"") && html.contains("/v1/clean"));
+    assert!(html.contains("a.download = copy.name"), "the copy is saved under the name the server gave it");
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new("chromium")
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
