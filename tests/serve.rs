@@ -575,3 +575,171 @@ fn one_clean_answers_the_report_and_the_neutrally_named_copy_analysing_once() {
         assert!(!line.contains("Smith") && !line.contains("MRN") && !line.contains(".jpg"), "{line}");
     }
 }
+
+/// docs/openapi.yaml, parsed.
+fn openapi() -> serde_json::Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/openapi.yaml");
+    serde_norway::from_str(&std::fs::read_to_string(&path).unwrap())
+        .unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()))
+}
+
+/// Where `value` breaks `schema` (the subset of OpenAPI 3.0 schemas the document uses:
+/// `$ref`, `type`, `nullable`, `enum`, `required`, `properties`,
+/// `additionalProperties: false`, `items`, `oneOf`), as `where: what` lines.
+fn violations(
+    doc: &serde_json::Value,
+    schema: &serde_json::Value,
+    value: &serde_json::Value,
+    at: &str,
+) -> Vec<String> {
+    use serde_json::Value;
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let target = r.trim_start_matches("#/").split('/').fold(doc, |v, k| &v[k]);
+        assert!(!target.is_null(), "{r} points nowhere");
+        return violations(doc, target, value, at);
+    }
+    if let Some(options) = schema.get("oneOf").and_then(Value::as_array) {
+        let fitting = options.iter().filter(|s| violations(doc, s, value, at).is_empty()).count();
+        return if fitting == 1 { vec![] } else { vec![format!("{at}: fits {fitting} of oneOf")] };
+    }
+    if value.is_null() {
+        let nullable = schema.get("nullable").and_then(Value::as_bool) == Some(true);
+        return if nullable { vec![] } else { vec![format!("{at}: null, not nullable")] };
+    }
+    let mut out = Vec::new();
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
+        && !allowed.contains(value)
+    {
+        out.push(format!("{at}: {value} not in {allowed:?}"));
+    }
+    let fits = match schema.get("type").and_then(Value::as_str) {
+        Some("string") => value.is_string(),
+        Some("integer") => value.is_u64() || value.is_i64(),
+        Some("number") => value.is_number(),
+        Some("boolean") => value.is_boolean(),
+        Some("array") => value.is_array(),
+        Some("object") => value.is_object(),
+        Some(other) => panic!("{at}: type {other} not handled by this check"),
+        None => true,
+    };
+    if !fits {
+        out.push(format!("{at}: {value} is not {}", schema["type"]));
+        return out;
+    }
+    if let (Some(items), Some(values)) = (schema.get("items"), value.as_array()) {
+        for (i, v) in values.iter().enumerate() {
+            out.extend(violations(doc, items, v, &format!("{at}[{i}]")));
+        }
+    }
+    if let Some(object) = value.as_object() {
+        let properties = schema.get("properties").and_then(Value::as_object);
+        for key in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
+            if !object.contains_key(key.as_str().unwrap()) {
+                out.push(format!("{at}: required {key} missing"));
+            }
+        }
+        for (key, v) in object {
+            match properties.and_then(|p| p.get(key)) {
+                Some(s) => out.extend(violations(doc, s, v, &format!("{at}.{key}"))),
+                None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
+                    out.push(format!("{at}.{key}: emitted but not described"));
+                }
+                None => {}
+            }
+        }
+    }
+    out
+}
+
+/// Checks a real response against what docs/openapi.yaml says `path`'s `status` answers.
+fn conforms(doc: &serde_json::Value, path: &str, status: u16, r: &Response) {
+    let described = &doc["paths"][path]["post"]["responses"][status.to_string()];
+    assert!(!described.is_null(), "{path} {status} is not described");
+    let described = match described.get("$ref").and_then(|r| r.as_str()) {
+        Some(r) => r.trim_start_matches("#/").split('/').fold(doc, |v, k| &v[k]),
+        None => described,
+    };
+    assert_eq!(r.status, status, "{}", String::from_utf8_lossy(&r.body));
+    let media = r.headers["content-type"].split(';').next().unwrap().trim();
+    let schema = &described["content"][media]["schema"];
+    assert!(!schema.is_null(), "{path} {status}: {media} is not described");
+    // The headers described come with the copy's bytes (a JSON answer carries the same
+    // facts in its body).
+    let headers = described.get("headers").and_then(|h| h.as_object()).into_iter().flatten();
+    for header in headers.map(|(k, _)| k).filter(|_| media.starts_with("image/")) {
+        assert!(r.headers.contains_key(&header.to_ascii_lowercase()), "{path} {status}: no {header} header");
+    }
+    if media == "application/json" {
+        let bad = violations(doc, schema, &r.json(), "$");
+        assert!(bad.is_empty(), "{path} {status} does not match docs/openapi.yaml:\n{}", bad.join("\n"));
+    }
+}
+
+#[test]
+fn real_responses_match_the_openapi_document() {
+    use sha2::Digest;
+    let doc = openapi();
+    assert_eq!(doc["openapi"], "3.0.3");
+    // A consent registry on the server, so `consent` is filled in for one photo.
+    let dir = tempfile::tempdir().unwrap();
+    let dated = photo("photos/phone_full_metadata.jpg");
+    let hash: String = sha2::Sha256::digest(&dated).iter().map(|b| format!("{b:02x}")).collect();
+    let registry = dir.path().join("consents.toml");
+    std::fs::write(
+        &registry,
+        format!(
+            "[[consent]]\nid = \"C-1\"\nsha256 = \"{hash}\"\nplatforms = [\"instagram\"]\nsigned = \"2025-11-21\"\nexpires = \"2026-01-31\"\n"
+        ),
+    )
+    .unwrap();
+    let s = Server::start(&[
+        "--consent",
+        registry.to_str().unwrap(),
+        "--platform",
+        "facebook",
+        "--today",
+        "2025-11-25",
+        "--max-upload-mb",
+        "1",
+    ]);
+    let mut seen = std::collections::BTreeSet::new();
+    let mut check = |query: &str, bytes: &[u8]| {
+        let r = s.post(&format!("/v1/check?{query}"), bytes);
+        conforms(&doc, "/v1/check", r.status, &r);
+        let report = r.json();
+        for f in report["findings"].as_array().into_iter().flatten() {
+            seen.insert(f["source"].as_str().unwrap().to_string());
+        }
+        report
+    };
+    let consented = check("policy=michigan-medicine&platform=instagram", &dated);
+    assert_eq!(consented["consent"]["id"], "C-1", "the request's platform is matched: {consented}");
+    assert!(consented["capture_time"]["value"].is_string(), "{consented}");
+    check("name=gps_only.jpg&caption=72yo%20M%2C%20yesterday%27s%20case", &photo("photos/gps_only.jpg"));
+    check("handle=%40UMichJohn", &photo("photos/clean.png"));
+    check("name=Doe_Jane_MRN12345678.heic", &photo("photos/phone.heic"));
+    check("", &photo("broken/truncated.jpg"));
+    check("", &photo("text/wristband_should_redact.jpg"));
+    for source in ["metadata", "ocr", "caption", "error"] {
+        assert!(seen.contains(source), "no finding from {source} checked: {seen:?}");
+    }
+
+    // clean: the copy with its headers, both in one JSON answer, and the blocked report.
+    let r = s.post("/v1/clean?name=gps_only.jpg", &photo("photos/gps_only.jpg"));
+    conforms(&doc, "/v1/clean", 200, &r);
+    let json = [("Content-Type", "application/octet-stream"), ("Accept", "application/json")];
+    let r =
+        s.request("POST", "/v1/clean?name=Doe_Jane_MRN12345678.jpg", &json, &photo("photos/gps_only.jpg"));
+    conforms(&doc, "/v1/clean", 200, &r);
+    let r = s.request("POST", "/v1/clean", &json, &photo("broken/truncated.jpg"));
+    conforms(&doc, "/v1/clean", 422, &r);
+    let r = s.post("/v1/clean", &photo("broken/truncated.jpg"));
+    conforms(&doc, "/v1/clean", 422, &r);
+    // Errors.
+    let r = s.post("/v1/check?policy=nowhere", &photo("photos/clean.jpg"));
+    conforms(&doc, "/v1/check", 400, &r);
+    let r = s.post("/v1/check", &vec![0xFF; 1024 * 1024 + 1]);
+    conforms(&doc, "/v1/check", 413, &r);
+    let r = s.request("POST", "/v1/check", &[("Content-Type", "multipart/mixed; boundary=x")], b"--x--");
+    conforms(&doc, "/v1/check", 415, &r);
+}
