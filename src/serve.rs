@@ -77,7 +77,8 @@ pub struct ServeConfig {
     /// Largest upload, in bytes. Default 64 MiB.
     pub max_body_bytes: usize,
     /// Upload bytes held in memory at once, all requests together (never less than one
-    /// `max_body_bytes`). Default 256 MiB. Requests past it wait, unread.
+    /// `max_body_bytes`). Default 256 MiB. Requests past it wait, unread, until others are
+    /// analysed (an upload is held until its analysis ends).
     pub max_buffered_bytes: usize,
     /// Photos analysed at once. Default: one per core.
     pub max_concurrent: usize,
@@ -94,7 +95,7 @@ pub struct ServeConfig {
     pub options: Options,
 }
 
-/// Prefix of the folder all uploads are staged in; the process id follows, then `-` and
+/// Prefix of the folder earlier versions staged uploads in; the process id follows, then `-` and
 /// tempfile's random letters.
 const UPLOADS_PREFIX: &str = "medscrub-serve-";
 
