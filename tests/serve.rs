@@ -743,3 +743,232 @@ fn real_responses_match_the_openapi_document() {
     let r = s.request("POST", "/v1/check", &[("Content-Type", "multipart/mixed; boundary=x")], b"--x--");
     conforms(&doc, "/v1/check", 415, &r);
 }
+
+/// Just enough of the Chrome DevTools Protocol, over a hand-rolled WebSocket (text
+/// frames, masked as a client must), to drive the page as a person would.
+struct Devtools {
+    stream: TcpStream,
+    next: u64,
+}
+
+impl Devtools {
+    fn connect(port: u16, path: &str) -> Devtools {
+        use base64::Engine as _;
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        let key =
+            base64::engine::general_purpose::STANDARD.encode(std::process::id().to_be_bytes().repeat(4));
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
+        .unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            stream.read_exact(&mut byte).unwrap();
+            head.push(byte[0]);
+        }
+        assert!(head.starts_with(b"HTTP/1.1 101"), "{}", String::from_utf8_lossy(&head));
+        Devtools { stream, next: 0 }
+    }
+
+    fn send_frame(&mut self, text: &str) {
+        let payload = text.as_bytes();
+        let mut frame = vec![0x81u8];
+        match payload.len() {
+            n if n < 126 => frame.push(0x80 | n as u8),
+            n if n < 65536 => {
+                frame.push(0x80 | 126);
+                frame.extend_from_slice(&(n as u16).to_be_bytes());
+            }
+            n => {
+                frame.push(0x80 | 127);
+                frame.extend_from_slice(&(n as u64).to_be_bytes());
+            }
+        }
+        let mask = [0x12u8, 0x34, 0x56, 0x78];
+        frame.extend_from_slice(&mask);
+        frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+        self.stream.write_all(&frame).unwrap();
+    }
+
+    fn read_message(&mut self) -> serde_json::Value {
+        let mut message = Vec::new();
+        loop {
+            let mut head = [0u8; 2];
+            self.stream.read_exact(&mut head).unwrap();
+            let len = match head[1] & 0x7F {
+                126 => {
+                    let mut n = [0u8; 2];
+                    self.stream.read_exact(&mut n).unwrap();
+                    u16::from_be_bytes(n) as usize
+                }
+                127 => {
+                    let mut n = [0u8; 8];
+                    self.stream.read_exact(&mut n).unwrap();
+                    u64::from_be_bytes(n) as usize
+                }
+                n => n as usize,
+            };
+            let mut payload = vec![0u8; len];
+            self.stream.read_exact(&mut payload).unwrap();
+            message.extend_from_slice(&payload);
+            if head[0] & 0x80 != 0 {
+                return serde_json::from_slice(&message).unwrap();
+            }
+        }
+    }
+
+    /// Sends a command and waits for its answer (events in between are passed over).
+    fn call(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        self.next += 1;
+        let id = self.next;
+        self.send_frame(&serde_json::json!({ "id": id, "method": method, "params": params }).to_string());
+        loop {
+            let m = self.read_message();
+            if m["id"] == id {
+                assert!(m.get("error").is_none(), "{method}: {m}");
+                return m["result"].clone();
+            }
+        }
+    }
+
+    /// Evaluates `expression` in the page until it gives something truthy.
+    fn wait_for(&mut self, expression: &str, what: &str) -> serde_json::Value {
+        let start = Instant::now();
+        loop {
+            let r = self.call(
+                "Runtime.evaluate",
+                serde_json::json!({ "expression": expression, "returnByValue": true }),
+            );
+            let v = r["result"]["value"].clone();
+            if !(v.is_null() || v == false || v == "") {
+                return v;
+            }
+            assert!(start.elapsed() < Duration::from_secs(90), "the page never showed {what}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+/// Chromium's list of targets (its HTTP server keeps the connection open: read what
+/// Content-Length says).
+fn devtools_targets(port: u16) -> serde_json::Value {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(stream, "GET /json/list HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "chromium closed the connection");
+        raw.extend_from_slice(&buf[..n]);
+        if let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let r = Response::parse(&raw);
+            let length: usize = r.headers["content-length"].parse().unwrap();
+            if raw.len() >= split + 4 + length {
+                return r.json();
+            }
+        }
+    }
+}
+
+#[test]
+fn the_page_checks_a_picked_photo_and_downloads_its_copy_from_the_same_answer() {
+    let s = Server::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let (profile, downloads) = (dir.path().join("profile"), dir.path().join("downloads"));
+    std::fs::create_dir_all(&downloads).unwrap();
+    // An identifying name: the download must not keep it.
+    let picked = dir.path().join("Smith_John_MRN55120348.jpg");
+    std::fs::write(&picked, photo("photos/gps_only.jpg")).unwrap();
+    let mut browser = Command::new("chromium")
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("about:blank")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect(
+            "chromium is not installed: run scripts/bootstrap (it installs the Debian package `chromium`)",
+        );
+    struct Kill<'a>(&'a mut Child);
+    impl Drop for Kill<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _browser = Kill(&mut browser);
+    let start = Instant::now();
+    let port: u16 = loop {
+        if let Some(port) = std::fs::read_to_string(profile.join("DevToolsActivePort"))
+            .ok()
+            .and_then(|t| t.lines().next().and_then(|l| l.parse().ok()))
+        {
+            break port;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "chromium did not open its debugging port");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let listing = devtools_targets(port);
+    let page =
+        listing.as_array().unwrap().iter().find(|t| t["type"] == "page").expect("a page target").clone();
+    let ws = page["webSocketDebuggerUrl"].as_str().unwrap();
+    let path = &ws[ws.find("/devtools/").unwrap()..];
+    let mut cdp = Devtools::connect(port, path);
+    cdp.call(
+        "Page.setDownloadBehavior",
+        serde_json::json!({ "behavior": "allow", "downloadPath": downloads.display().to_string() }),
+    );
+    cdp.call("Page.navigate", serde_json::json!({ "url": format!("http://{}/", s.addr) }));
+    cdp.wait_for("document.body && document.body.dataset.ready === 'yes'", "its script running");
+    let root = cdp.call("DOM.getDocument", serde_json::json!({}))["root"]["nodeId"].clone();
+    let input =
+        cdp.call("DOM.querySelector", serde_json::json!({ "nodeId": root, "selector": "#files" }))["nodeId"]
+            .clone();
+    cdp.call(
+        "DOM.setFileInputFiles",
+        serde_json::json!({ "nodeId": input, "files": [picked.display().to_string()] }),
+    );
+    let verdict = cdp.wait_for(
+        "document.querySelector('article button') && document.querySelector('article .badge').textContent",
+        "a verdict",
+    );
+    assert_eq!(verdict, "STRIP");
+    let shown = cdp.wait_for("document.querySelector('article').innerText", "the card");
+    let shown = shown.as_str().unwrap();
+    assert!(shown.contains("location"), "the finding in words: {shown}");
+    assert!(shown.contains("the copy is named photo-"), "the notes: {shown}");
+    // The picked photo is shown from the browser's own copy of it (CSP img-src blob:).
+    let thumb = cdp.wait_for("(() => { const i = document.querySelector('.thumb img'); return i && i.complete && i.naturalWidth; })()", "the thumbnail");
+    assert_eq!(thumb, 320);
+    let requests = s.log_lines(1).len();
+    cdp.call(
+        "Runtime.evaluate",
+        serde_json::json!({ "expression": "document.querySelector('article button').click()" }),
+    );
+    let start = Instant::now();
+    let saved = loop {
+        let done: Vec<_> = std::fs::read_dir(&downloads)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| !p.to_string_lossy().ends_with(".crdownload"))
+            .collect();
+        if let [one] = done.as_slice() {
+            break one.clone();
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "nothing downloaded");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let name = saved.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("photo-") && name.ends_with(".jpg"), "{name}");
+    let expected = s.post("/v1/clean", &photo("photos/gps_only.jpg"));
+    assert_eq!(std::fs::read(&saved).unwrap(), expected.body, "the share-safe copy");
+    let log = s.log_lines(requests + 1);
+    assert_eq!(log.len(), requests + 1, "the download sent nothing: {log:?}");
+    assert!(log[..requests].iter().filter(|l| l.contains("POST")).count() == 1, "one upload: {log:?}");
+}
