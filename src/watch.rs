@@ -388,6 +388,14 @@ impl<'a> Watcher<'a> {
             // Unreadable may mean unfinished: a writer that paused. Wait longer first.
             return Step::Waiting;
         }
+        if Look::of(path) != Some(look) {
+            // Changed since it was read (size or time): it is still being written. What
+            // was analysed was one snapshot of it; wait for the finished file.
+            if let Some(out) = report.output.take() {
+                let _ = std::fs::remove_file(out);
+            }
+            return Step::Waiting;
+        }
         let mut stored = false;
         if let Some(out) = report.output.take() {
             match self.publish(Path::new(&out)) {

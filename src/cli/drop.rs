@@ -218,6 +218,8 @@ fn scan_then_offer(
     // analysing again. Kept parked: the judgement without the bytes and pixels (a read
     // and a decode bring those back, checked against the hash), so a large drop does not
     // hold every photo's pixels, nor the memory budget, while the person reads.
+    // Without a terminal to answer, nothing will be written: keep nothing.
+    let offering = answers.is_some();
     let kept: Vec<std::sync::Mutex<Option<pipeline::Analysis>>> =
         collected.inputs.iter().map(|_| std::sync::Mutex::new(None)).collect();
     let index: std::collections::HashMap<&Path, usize> =
@@ -228,7 +230,8 @@ fn scan_then_offer(
         |input| {
             let analysis = engine.analyse(input);
             let report = analysis.report.clone();
-            if report.verdict != Verdict::Block
+            if offering
+                && report.verdict != Verdict::Block
                 && let Some(&i) = index.get(input.path.as_path())
             {
                 *kept[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(analysis.park());
