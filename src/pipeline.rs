@@ -43,13 +43,62 @@ pub struct Analysis {
     deadline: Deadline,
     /// Its share of the run's memory budget, held while its pixels live.
     _memory: Option<crate::limits::Reservation>,
+    /// Set by [`Analysis::park`]: the bytes and pixels were let go, and are read and
+    /// decoded again (the bytes checked against the report's SHA-256) when cleaning.
+    parked: bool,
+    /// The file analysed; `None` for bytes handed over ([`Engine::analyse_bytes`]).
+    file: Option<PathBuf>,
 }
 
 impl Analysis {
-    /// The photo as displayed; `None` when it could not be decoded.
+    /// The photo as displayed; `None` when it could not be decoded (or was parked).
     pub fn image(&self) -> Option<&DisplayImage> {
         self.image.as_ref()
     }
+
+    /// Lets go of the photo's bytes, pixels and memory reservation, keeping the
+    /// judgement (report, metadata facts, what the copy needs). For holding many
+    /// analyses while a person decides (drop mode): [`Engine::clean_analysed`] reads the
+    /// file again, refuses it unless it is byte for byte what was analysed (its SHA-256),
+    /// and decodes it again, which costs a read and a decode, not the analysis.
+    /// Only for photos analysed from a file ([`Engine::analyse`]).
+    pub fn park(mut self) -> Analysis {
+        if self.format.is_some() && self.facts.is_some() && self.file.is_some() {
+            self.parked = true;
+        }
+        self.bytes = Vec::new();
+        self.image = None;
+        self._memory = None;
+        self
+    }
+}
+
+/// A share-safe copy made in memory ([`Engine::clean_in_memory`]).
+#[derive(Debug, Clone)]
+pub struct CleanCopy {
+    pub bytes: Vec<u8>,
+    /// What the bytes are (HEIC comes back as JPEG).
+    pub format: Format,
+    /// The name the CLI would give the copy: the photo's name with the extension of what
+    /// it is, or `photo-<hash>.<ext>` when the name identifies.
+    pub name: String,
+}
+
+/// How many analyses this process has started (every [`Engine::analyse`],
+/// [`Engine::analyse_bytes`] …): tests use it to prove a photo is analysed once.
+static ANALYSES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many photo analyses this process has started. A debugging statistic, for tests.
+#[doc(hidden)]
+pub fn analyses_started() -> u64 {
+    ANALYSES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Bytes handed to the engine instead of a path to read.
+struct Source {
+    bytes: Vec<u8>,
+    /// Their SHA-256, when the caller computed it already.
+    sha256: Option<String>,
 }
 
 /// Runs analysis and cleaning with one profile and one set of options.
@@ -65,8 +114,34 @@ fn ms(since: Instant) -> f64 {
 impl Engine<'_> {
     /// Analyses one photo. Never panics and never fails: problems are findings.
     pub fn analyse(&self, input: &Input) -> Analysis {
+        self.analyse_from(&input.path, None)
+    }
+
+    /// Analyses a photo held in memory (an upload), as [`Engine::analyse`] does a file:
+    /// the same limits (`max_file_bytes` included), the same fail-closed findings, the
+    /// same report. `name` is the photo's file name: it is evidence (file names are
+    /// read by the text rules) and is the report's `path`.
+    pub fn analyse_bytes(&self, name: &str, bytes: &[u8]) -> Analysis {
+        self.analyse_owned(name, bytes.to_vec())
+    }
+
+    /// [`Engine::analyse_bytes`] taking the bytes, so they are not copied.
+    pub fn analyse_owned(&self, name: &str, bytes: Vec<u8>) -> Analysis {
+        self.analyse_from(Path::new(name), Some(Source { bytes, sha256: None }))
+    }
+
+    /// [`Engine::analyse`] of a file whose bytes the caller has read (under the same
+    /// size limit) and hashed already (`watch`, which keys its journal by the hash).
+    pub(crate) fn analyse_read(&self, input: &Input, bytes: Vec<u8>, sha256: String) -> Analysis {
+        self.analyse_from(&input.path, Some(Source { bytes, sha256: Some(sha256) }))
+    }
+
+    fn analyse_from(&self, path: &Path, source: Option<Source>) -> Analysis {
+        ANALYSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        #[cfg(test)]
+        tests::ON_THIS_THREAD.with(|n| n.set(n.get() + 1));
         let mut a = Analysis {
-            report: Report::for_path(&input.path, &self.profile.id),
+            report: Report::for_path(path, &self.profile.id),
             bytes: Vec::new(),
             format: None,
             facts: None,
@@ -75,8 +150,10 @@ impl Engine<'_> {
             flatten: false,
             deadline: Deadline::starting_now(self.options.limits.max_time),
             _memory: None,
+            parked: false,
+            file: source.is_none().then(|| path.to_path_buf()),
         };
-        let outcome = catch_unwind(AssertUnwindSafe(|| self.run_stages(&input.path, &mut a)));
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.run_stages(path, source, &mut a)));
         let error = match outcome {
             Ok(Ok(())) => None,
             Ok(Err(e)) => Some(e),
@@ -93,12 +170,12 @@ impl Engine<'_> {
         if a.rename && !self.options.show_text {
             // The findings quote the identifier in the name masked; a header that printed
             // the name whole would undo that.
-            a.report.shown_path = Some(crate::report::mask::masked_file_name(&input.path));
+            a.report.shown_path = Some(crate::report::mask::masked_file_name(path));
         }
         a
     }
 
-    fn run_stages(&self, path: &Path, a: &mut Analysis) -> crate::error::Result<()> {
+    fn run_stages(&self, path: &Path, source: Option<Source>, a: &mut Analysis) -> crate::error::Result<()> {
         // Fault injection for tests/safety.rs, which proves a panic in one photo stays
         // in that photo. Debug builds only: release binaries ignore the variable.
         #[cfg(debug_assertions)]
@@ -107,9 +184,28 @@ impl Engine<'_> {
         }
         let limits = &self.options.limits;
         let t = Instant::now();
-        a.bytes = intake::read_file(path, limits.max_file_bytes)?;
+        let sha256 = match source {
+            None => {
+                a.bytes = intake::read_file(path, limits.max_file_bytes)?;
+                None
+            }
+            Some(Source { bytes, sha256 }) => {
+                if bytes.len() as u64 > limits.max_file_bytes {
+                    return Err(Error::new(
+                        Stage::Limits,
+                        format!(
+                            "file is {} bytes, over the limit of {} bytes (--max-file-mb)",
+                            bytes.len(),
+                            limits.max_file_bytes
+                        ),
+                    ));
+                }
+                a.bytes = bytes;
+                sha256
+            }
+        };
         a.report.bytes = Some(a.bytes.len() as u64);
-        a.report.sha256 = Some(hex(&Sha256::digest(&a.bytes)));
+        a.report.sha256 = Some(sha256.unwrap_or_else(|| hex(&Sha256::digest(&a.bytes))));
         a.report.timings.read_ms = ms(t);
         let format = intake::image_format(&a.bytes)?;
         a.format = Some(format);
@@ -261,31 +357,70 @@ impl Engine<'_> {
     }
 
     /// [`Engine::clean`] for a photo already analysed (the HTML report looks at the
-    /// pixels in between).
+    /// pixels in between; drop mode asks the person first): the copy is made from the
+    /// analysis, which is not run again.
     pub fn clean_analysed(&self, mut a: Analysis, input: &Input, dest: &Path) -> Report {
         let outcome = catch_unwind(AssertUnwindSafe(|| self.write_clean(&mut a, input, dest)));
-        let error = match outcome {
-            Ok(r) => r.err(),
-            Err(panic) => Some(Error::new(
-                Stage::Internal,
-                format!("medscrub crashed while cleaning: {}", panic_message(&panic)),
-            )),
+        self.settle_clean(a, outcome).0
+    }
+
+    /// Makes the share-safe copy of a photo already analysed, in memory (`serve`):
+    /// the same copy, checks and report as [`Engine::clean_analysed`], with `output` the
+    /// copy's name. No copy when the photo is blocked or the copy fails its checks.
+    pub fn clean_in_memory(&self, mut a: Analysis) -> (Report, Option<CleanCopy>) {
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            let t = Instant::now();
+            let Some(cleaned) = self.make_copy(&mut a)? else { return Ok(None) };
+            let path = PathBuf::from(&a.report.path);
+            let name = self.copy_name(&mut a, &path, &cleaned)?;
+            let name = name.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            a.report.notes.extend(cleaned.notes);
+            a.report.action = Some(cleaned.action);
+            a.report.output = Some(name.clone());
+            a.report.timings.action_ms = ms(t);
+            Ok(Some(CleanCopy { bytes: cleaned.bytes, format: cleaned.format, name }))
+        }));
+        self.settle_clean(a, outcome)
+    }
+
+    /// A cleaning's outcome folded into the report: an error or a panic is a finding,
+    /// and no copy.
+    fn settle_clean<T>(
+        &self,
+        mut a: Analysis,
+        outcome: std::thread::Result<crate::error::Result<Option<T>>>,
+    ) -> (Report, Option<T>) {
+        let (copy, error) = match outcome {
+            Ok(Ok(copy)) => (copy, None),
+            Ok(Err(e)) => (None, Some(e)),
+            Err(panic) => (
+                None,
+                Some(Error::new(
+                    Stage::Internal,
+                    format!("medscrub crashed while cleaning: {}", panic_message(&panic)),
+                )),
+            ),
         };
         if let Some(e) = error {
             self.fail(&mut a.report, &e);
             a.report.settle_verdict();
             a.report.action = Some(Action::NotWritten);
             a.report.output = None;
+            return (a.report, None);
         }
-        a.report
+        (a.report, copy)
     }
 
-    fn write_clean(&self, a: &mut Analysis, input: &Input, dest: &Path) -> crate::error::Result<()> {
-        let t = Instant::now();
+    /// The share-safe copy of an analysed photo, checked (metadata read back, pixels
+    /// decoded again, a redaction read again); `None` when it may not leave.
+    fn make_copy(&self, a: &mut Analysis) -> crate::error::Result<Option<action::Cleaned>> {
         let Some(format) = a.format.filter(|_| a.report.verdict != Verdict::Block) else {
             a.report.action = Some(Action::NotWritten);
-            return Ok(());
+            return Ok(None);
         };
+        if a.parked {
+            self.unpark(a, format)?;
+        }
         let facts =
             a.facts.as_ref().ok_or_else(|| Error::new(Stage::Internal, "analysis left no metadata"))?;
         let cleaned = match a.report.verdict {
@@ -319,9 +454,45 @@ impl Engine<'_> {
                 self.verify_redaction(&copy, &a.deadline)?;
             }
         }
-        // The copy's extension says what it is: a converted copy's new format, and a
-        // file whose name said another format (a PNG named .jpg) corrected, since upload
-        // forms and viewers go by the name.
+        Ok(Some(cleaned))
+    }
+
+    /// Brings back what [`Analysis::park`] let go: the file's bytes, refused unless they
+    /// are the ones analysed, and its pixels. Cleaning gets a time budget of its own (a
+    /// person may have taken minutes to answer).
+    fn unpark(&self, a: &mut Analysis, format: Format) -> crate::error::Result<()> {
+        let limits = &self.options.limits;
+        a.deadline = Deadline::starting_now(limits.max_time);
+        let path =
+            a.file.as_deref().ok_or_else(|| Error::new(Stage::Internal, "a parked analysis has no file"))?;
+        let bytes = intake::read_file(path, limits.max_file_bytes).map_err(|e| {
+            Error::new(Stage::Action, format!("cannot read it again to copy it: {}", e.message))
+        })?;
+        if a.report.sha256.as_deref() != Some(hex(&Sha256::digest(&bytes)).as_str()) {
+            return Err(Error::new(
+                Stage::Action,
+                "the file changed after it was checked; not written: check it again",
+            ));
+        }
+        let orientation = a.facts.as_ref().map_or(1, |f| f.orientation);
+        a._memory = Some(decode::reserve(&bytes, format, limits, &a.deadline)?);
+        a.image = Some(decode::decode_viewed(&bytes, format, orientation, limits)?.0);
+        a.bytes = bytes;
+        a.parked = false;
+        Ok(())
+    }
+
+    /// The copy's name: `dest` with the extension of what the copy is (a converted
+    /// copy's new format; a file whose name said another format corrected, since upload
+    /// forms and viewers go by the name), or `photo-<hash>.<ext>` when the photo's own
+    /// name identifies. Notes say which.
+    fn copy_name(
+        &self,
+        a: &mut Analysis,
+        dest: &Path,
+        cleaned: &action::Cleaned,
+    ) -> crate::error::Result<PathBuf> {
+        let format = a.format.ok_or_else(|| Error::new(Stage::Internal, "analysis left no format"))?;
         let named = dest.extension().map(|e| e.to_string_lossy().to_lowercase());
         let mut dest = if named.as_deref().is_some_and(|e| cleaned.format.extensions().contains(&e)) {
             dest.to_path_buf()
@@ -344,6 +515,13 @@ impl Engine<'_> {
                 .notes
                 .push(format!("the file name holds an identifier: the copy is named {}", dest.display()));
         }
+        Ok(dest)
+    }
+
+    fn write_clean(&self, a: &mut Analysis, input: &Input, dest: &Path) -> crate::error::Result<Option<()>> {
+        let t = Instant::now();
+        let Some(cleaned) = self.make_copy(a)? else { return Ok(None) };
+        let dest = self.copy_name(a, dest, &cleaned)?;
         let folders = normal_parts(&input.relative);
         let renamed = folders.iter().rev().skip(1).filter(|f| name_identifies(&f.to_string_lossy())).count();
         if renamed > 0 {
@@ -364,7 +542,7 @@ impl Engine<'_> {
         a.report.action = Some(cleaned.action);
         a.report.output = Some(dest.display().to_string());
         a.report.timings.action_ms = ms(t);
-        Ok(())
+        Ok(Some(()))
     }
 
     /// The text visible in a picture: every OCR pass and every barcode payload.
@@ -646,6 +824,15 @@ where
 mod tests {
     use super::*;
 
+    thread_local! {
+        /// [`analyses_started`] for this test's thread only (tests run side by side).
+        pub(super) static ON_THIS_THREAD: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+
+    fn analyses_here() -> u64 {
+        ON_THIS_THREAD.with(|n| n.get())
+    }
+
     #[test]
     fn destination_mirrors_folders_and_never_escapes() {
         let input = |rel: &str| Input { path: PathBuf::from("x"), relative: PathBuf::from(rel) };
@@ -719,6 +906,108 @@ mod tests {
         assert!(refuse_links_inside(&out, &out.join("new/a.jpg")).is_ok());
         let e = refuse_links_inside(&out, &out.join("link/a.jpg")).unwrap_err();
         assert!(e.message.contains("symbolic link"), "{}", e.message);
+    }
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/photos").join(name)
+    }
+
+    /// Metadata and pixels only: OCR in an unoptimised unit test is slow, and these
+    /// tests are about where the bytes come from, not what is read in them.
+    fn no_ocr() -> Options {
+        Options { ocr: ocr::Strategy::Off, ..Options::default() }
+    }
+
+    fn same_report(a: &Report, b: &Report) {
+        let plain = |r: &Report| {
+            let mut v = serde_json::to_value(r).unwrap();
+            v.as_object_mut().unwrap().remove("timings");
+            v
+        };
+        assert_eq!(plain(a), plain(b));
+    }
+
+    #[test]
+    fn bytes_in_memory_are_analysed_and_cleaned_as_the_file_is() {
+        let options = no_ocr();
+        let engine = Engine { options: &options, profile: crate::policy::profile("strictest").unwrap() };
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["gps_only.jpg", "clean.png", "mislabelled_png.jpg", "orientation_6.jpg"] {
+            let path = fixture(name);
+            let bytes = std::fs::read(&path).unwrap();
+            let input = Input { path: PathBuf::from(name), relative: PathBuf::from(name) };
+            let from_file = engine.analyse(&Input { path: path.clone(), ..input.clone() });
+            let from_memory = engine.analyse_bytes(name, &bytes);
+            let mut expected = from_file.report.clone();
+            expected.path = name.into();
+            same_report(&from_memory.report, &expected);
+            // Cleaned in memory: the bytes the file's clean writes, named as it names them.
+            let file_report = engine.clean(&Input { path, ..input.clone() }, &dir.path().join(name));
+            let (report, copy) = engine.clean_in_memory(from_memory);
+            let copy = copy.unwrap_or_else(|| panic!("{name}: no copy: {report:?}"));
+            let written = PathBuf::from(file_report.output.unwrap());
+            assert_eq!(copy.bytes, std::fs::read(&written).unwrap(), "{name}");
+            assert_eq!(copy.name, written.file_name().unwrap().to_string_lossy(), "{name}");
+            assert_eq!(report.output.as_deref(), Some(copy.name.as_str()));
+        }
+    }
+
+    #[test]
+    fn bytes_in_memory_keep_the_limits_and_fail_closed() {
+        let mut options = no_ocr();
+        options.limits.max_file_bytes = 100;
+        let engine = Engine { options: &options, profile: crate::policy::profile("strictest").unwrap() };
+        let bytes = std::fs::read(fixture("clean.jpg")).unwrap();
+        let a = engine.analyse_bytes("clean.jpg", &bytes);
+        assert_eq!(a.report.verdict, Verdict::Block);
+        assert_eq!(a.report.findings[0].rule, "error.limits");
+        assert!(a.report.error.as_deref().unwrap().starts_with("clean.jpg: file is"), "{:?}", a.report.error);
+        let (report, copy) = engine.clean_in_memory(a);
+        assert!(copy.is_none() && report.verdict == Verdict::Block);
+        let options = no_ocr();
+        let engine = Engine { options: &options, profile: crate::policy::profile("strictest").unwrap() };
+        let a = engine.analyse_bytes("x.jpg", &bytes[..bytes.len() / 2]);
+        assert_eq!(a.report.verdict, Verdict::Block, "a cut-short photo is never share");
+        let before = analyses_here();
+        let (_, copy) = engine.clean_in_memory(engine.analyse_bytes("DOE_JANE_MRN_12345678.jpg", &bytes));
+        assert_eq!(analyses_here(), before + 1, "cleaning does not analyse again");
+        let copy = copy.unwrap();
+        assert!(copy.name.starts_with("photo-") && copy.name.ends_with(".jpg"), "{}", copy.name);
+    }
+
+    #[test]
+    fn a_parked_analysis_is_written_only_from_the_bytes_it_judged() {
+        let options = no_ocr();
+        let engine = Engine { options: &options, profile: crate::policy::profile("strictest").unwrap() };
+        let dir = tempfile::tempdir().unwrap();
+        let photo = dir.path().join("gps_only.jpg");
+        std::fs::copy(fixture("gps_only.jpg"), &photo).unwrap();
+        let input = Input { path: photo.clone(), relative: PathBuf::from("gps_only.jpg") };
+        std::fs::create_dir(dir.path().join("out")).unwrap();
+        let before = analyses_here();
+        let parked = engine.analyse(&input).park();
+        assert!(parked.image().is_none(), "parked: no pixels held");
+        let report = engine.clean_analysed(parked, &input, &dir.path().join("out/a.jpg"));
+        assert_eq!(analyses_here(), before + 1);
+        assert_eq!(report.verdict, Verdict::Strip);
+        let fresh = engine.clean(&input, &dir.path().join("out/b.jpg"));
+        assert_eq!(
+            std::fs::read(dir.path().join("out/a.jpg")).unwrap(),
+            std::fs::read(fresh.output.unwrap()).unwrap()
+        );
+        // Changed between the judgement and the answer: nothing is written.
+        let parked = engine.analyse(&input).park();
+        let mut changed = std::fs::read(&photo).unwrap();
+        changed.extend_from_slice(b"more");
+        std::fs::write(&photo, changed).unwrap();
+        let report = engine.clean_analysed(parked, &input, &dir.path().join("out/c.jpg"));
+        assert_eq!(report.verdict, Verdict::Block);
+        assert!(report.output.is_none() && !dir.path().join("out/c.jpg").exists());
+        assert!(
+            report.error.as_deref().unwrap().contains("changed after it was checked"),
+            "{:?}",
+            report.error
+        );
     }
 
     #[test]

@@ -4,17 +4,28 @@
 //! ```text
 //! POST /v1/check?policy=P&name=F   body: the image bytes   → 200 JSON report
 //! POST /v1/clean?policy=P&name=F   body: the image bytes   → 200 share-safe bytes, or 422 JSON report
+//!   (Accept: application/json)                              → 200 {report, copy}: both in one answer
 //! GET  /healthz                                            → 200 "ok": the server answers
 //! GET  /readyz                                             → 200 when an analysis slot is free, else 503
 //! GET  /                                                   → a page to drop photos on
 //! ```
 //!
-//! Each upload is written to a private temporary folder (0700, the file 0600) under its
-//! sanitised name — the name is evidence too (`text.name` reads file names) — analysed
-//! by the same [`Engine`] as the CLI on a blocking thread, and deleted with the folder
-//! when the response is ready. The folder of all uploads is named after the server's
-//! process id, so one left by a server that was killed is recognised and removed at the
-//! next start ([`sweep_stale_uploads`]).
+//! The body is the image itself, or a `multipart/form-data` form whose `image` field
+//! holds it (as HTML forms and upload libraries send). `policy`, `name`, `caption`,
+//! `handle` and `platform` come as query parameters or form fields; the consent
+//! registry stays the server's (`--consent`).
+//!
+//! An upload is analysed in memory by the same [`Engine`] as the CLI
+//! ([`Engine::analyse_owned`]) on a blocking thread, and `clean` makes its copy from
+//! that analysis ([`Engine::clean_in_memory`]): nothing is written to disk, and a photo
+//! is analysed once. Its name (`?name=`, or the form's file name) is evidence too
+//! (`text.name` reads file names). The copy is named as the CLI names it: the upload's
+//! name, or `photo-<hash>.<ext>` when that name identifies. Earlier versions staged
+//! uploads in a temporary folder named after the server's process id; one left by a
+//! server that was killed is still removed at start ([`sweep_stale_uploads`]).
+//!
+//! Each request is logged on stderr in one line: method, route, status, verdict and
+//! milliseconds — never a name, a caption or anything found.
 //!
 //! Bounded against slow and greedy clients, each by the plainest tool that does it:
 //! * connections open at once (`max_connections`: the accept loop waits for a free one,
@@ -26,7 +37,7 @@
 //!   trickled a byte at a time never pauses, so the deadline is what stops it;
 //! * upload bytes held in memory, across all requests (`max_buffered_bytes`): a request
 //!   reserves its `Content-Length` before a byte of its body is read, and gives it back
-//!   once the upload is on disk;
+//!   when its analysis ends (the upload is analysed in memory);
 //! * body size (413), photos analysed at once (slots: 503 when none frees in time), and
 //!   time per request, from its headers to its answer (504).
 //!
@@ -36,9 +47,11 @@
 //! what is left), stops at its next check, and its result is discarded. Analyses
 //! running on blocking threads, abandoned ones included, are capped at twice the slots.
 
-use crate::intake::{self, Format, Input, Sniffed};
+mod multipart;
+
+use crate::intake::Format;
 use crate::options::Options;
-use crate::pipeline::Engine;
+use crate::pipeline::{CleanCopy, Engine};
 use crate::policy;
 use crate::report::Report;
 use crate::verdict::Verdict;
@@ -50,10 +63,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 /// How the server is bounded, and the options photos are analysed with.
@@ -64,7 +77,8 @@ pub struct ServeConfig {
     /// Largest upload, in bytes. Default 64 MiB.
     pub max_body_bytes: usize,
     /// Upload bytes held in memory at once, all requests together (never less than one
-    /// `max_body_bytes`). Default 256 MiB. Requests past it wait, unread.
+    /// `max_body_bytes`). Default 256 MiB. Requests past it wait, unread, until others are
+    /// analysed (an upload is held until its analysis ends).
     pub max_buffered_bytes: usize,
     /// Photos analysed at once. Default: one per core.
     pub max_concurrent: usize,
@@ -81,7 +95,7 @@ pub struct ServeConfig {
     pub options: Options,
 }
 
-/// Prefix of the folder all uploads are staged in; the process id follows, then `-` and
+/// Prefix of the folder earlier versions staged uploads in; the process id follows, then `-` and
 /// tempfile's random letters.
 const UPLOADS_PREFIX: &str = "medscrub-serve-";
 
@@ -99,19 +113,50 @@ struct AppState {
     running: Arc<Semaphore>,
     /// Upload bytes in memory, in KiB.
     buffered: Arc<Semaphore>,
-    /// Every upload's folder is made in here (0700). It goes with the router, so when
-    /// the server stops, uploads still held by analyses that outlived their deadline are
-    /// deleted too.
-    uploads: tempfile::TempDir,
 }
 
-#[derive(Debug, Deserialize)]
+/// What a request may say about its photo, as query parameters or form fields.
+#[derive(Debug, Default, Deserialize)]
 struct Params {
     /// Profile id; the server's default when absent.
     policy: Option<String>,
-    /// The photo's file name, checked like any file name; `upload` when absent.
+    /// The photo's file name, checked like any file name; the form's file name, or
+    /// `upload`, when absent.
     name: Option<String>,
+    /// The caption the photo will be posted with (the caption rules read it).
+    caption: Option<String>,
+    /// The account it will be posted from (the handle rule reads it).
+    handle: Option<String>,
+    /// The platform it goes to, for the server's consent registry (`--consent`).
+    platform: Option<String>,
 }
+
+impl Params {
+    /// Fills in what the query left out from the form's fields; a value given both
+    /// ways is the client's mistake.
+    fn merge(&mut self, form: Params) -> Result<(), String> {
+        let pairs = [
+            ("policy", &mut self.policy, form.policy),
+            ("name", &mut self.name, form.name),
+            ("caption", &mut self.caption, form.caption),
+            ("handle", &mut self.handle, form.handle),
+            ("platform", &mut self.platform, form.platform),
+        ];
+        for (key, mine, theirs) in pairs {
+            if theirs.is_some() {
+                if mine.is_some() {
+                    return Err(format!("{key} is given both in the query and in the form: send it once"));
+                }
+                *mine = theirs;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The verdict a response carries, for the request log.
+#[derive(Debug, Clone, Copy)]
+struct Logged(Verdict);
 
 /// An error response: a status and a message, as JSON `{"error": …}`.
 struct ApiError(StatusCode, String);
@@ -133,7 +178,7 @@ fn busy(why: &str) -> ApiError {
 /// The router, without a listener (tests and embedding), and how many upload folders
 /// left by servers that were killed it removed ([`sweep_stale_uploads`]).
 pub fn router(config: ServeConfig) -> std::io::Result<(Router, usize)> {
-    let (uploads, swept) = uploads_folder()?;
+    let swept = sweep_stale_uploads(&std::env::temp_dir(), std::time::SystemTime::now());
     let slots = config.max_concurrent.max(1);
     let budget = config.max_buffered_bytes.max(config.max_body_bytes).div_ceil(1024);
     let state = Arc::new(AppState {
@@ -141,7 +186,6 @@ pub fn router(config: ServeConfig) -> std::io::Result<(Router, usize)> {
         slots: Arc::new(Semaphore::new(slots)),
         running: Arc::new(Semaphore::new(2 * slots)),
         buffered: Arc::new(Semaphore::new(budget.min(Semaphore::MAX_PERMITS))),
-        uploads,
     });
     let router = Router::new()
         .route("/", get(page))
@@ -149,7 +193,8 @@ pub fn router(config: ServeConfig) -> std::io::Result<(Router, usize)> {
         .route("/readyz", get(ready))
         .route("/v1/check", post(check))
         .route("/v1/clean", post(clean))
-        .with_state(state);
+        .with_state(state)
+        .layer(axum::middleware::from_fn(log_request));
     Ok((router, swept))
 }
 
@@ -203,60 +248,33 @@ pub async fn serve(
     Ok(())
 }
 
-/// Makes this server's upload folder, `medscrub-serve-<pid>-<random>` (0700) in the
-/// temporary folder, and removes the ones servers that were killed left behind.
-fn uploads_folder() -> std::io::Result<(tempfile::TempDir, usize)> {
-    let prefix = format!("{UPLOADS_PREFIX}{}-", std::process::id());
-    let ours = private_folder().prefix(&prefix).tempdir()?;
-    let swept = sweep_stale_uploads(&std::env::temp_dir(), ours.path());
-    Ok((ours, swept))
-}
-
-/// A tempfile builder for folders only their owner can enter (tempfile's default is
-/// 0777 less the umask: 0755, readable by every user).
-fn private_folder<'a, 'b>() -> tempfile::Builder<'a, 'b> {
-    #[allow(unused_mut)] // only Unix has modes to set
-    let mut builder = tempfile::Builder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o700));
-    }
-    builder
-}
-
-/// Removes upload folders (`medscrub-serve-<pid>-…` in `tmp`) that a server which did not
-/// stop cleanly (`kill -9`, a crash, power loss) left behind, and returns how many.
+/// Removes upload folders (`medscrub-serve-<pid>-…` in `tmp`) that a server of an earlier
+/// version (which staged uploads on disk) left when it did not stop cleanly (`kill -9`, a
+/// crash, power loss), and returns how many.
 ///
 /// Only what is surely ours and surely stale goes: a folder (not a link) with our name
-/// pattern, owned by the user that owns `ours` (this server's own folder, which is kept),
-/// older than it, whose process no longer runs. Liveness is read from `/proc`; where
-/// there is none, nothing is removed, since a live server's uploads cannot be told from
-/// a dead one's.
-pub fn sweep_stale_uploads(tmp: &Path, ours: &Path) -> usize {
+/// pattern, owned by this process's user, older than `started`, whose process no longer
+/// runs. Liveness is read from `/proc`; where there is none, nothing is removed, since a
+/// live server's uploads cannot be told from a dead one's.
+pub fn sweep_stale_uploads(tmp: &Path, started: std::time::SystemTime) -> usize {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
         if !Path::new("/proc/self").exists() {
             return 0;
         }
-        let (Ok(mine), Ok(entries)) = (std::fs::symlink_metadata(ours), std::fs::read_dir(tmp)) else {
+        let (Ok(me), Ok(entries)) = (std::fs::metadata("/proc/self"), std::fs::read_dir(tmp)) else {
             return 0;
         };
-        let started = mine.modified().ok();
         entries
             .flatten()
             .filter(|e| {
                 let Some(pid) = e.file_name().to_str().and_then(upload_folder_pid) else { return false };
                 let Ok(meta) = std::fs::symlink_metadata(e.path()) else { return false };
-                let older = match (meta.modified(), started) {
-                    (Ok(m), Some(s)) => m <= s,
-                    _ => false,
-                };
+                let older = meta.modified().is_ok_and(|m| m <= started);
                 meta.is_dir()
-                    && meta.uid() == mine.uid()
+                    && meta.uid() == me.uid()
                     && older
-                    && e.path() != ours
                     && pid != std::process::id()
                     && !Path::new("/proc").join(pid.to_string()).exists()
             })
@@ -265,7 +283,7 @@ pub fn sweep_stale_uploads(tmp: &Path, ours: &Path) -> usize {
     }
     #[cfg(not(unix))]
     {
-        let _ = (tmp, ours);
+        let _ = (tmp, started);
         0
     }
 }
@@ -279,12 +297,17 @@ fn upload_folder_pid(name: &str) -> Option<u32> {
     pid.parse().ok()
 }
 
-/// The browser page: drop photos, see each verdict, download the share-safe copy. All
-/// inline; its Content-Security-Policy lets it talk to this server and nothing else.
+/// The browser page: drop photos, see each verdict (the photo with its findings boxed,
+/// the notes, what to do about a block), download the share-safe copy that came with the
+/// same answer. All inline; its Content-Security-Policy lets it talk to this server and
+/// show local `blob:` pictures, nothing else.
 const PAGE: &str = include_str!("serve_page/index.html");
 
 async fn page() -> Response {
-    let csp = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'";
+    // img-src blob: the photo shown with its findings boxed is the dropped file itself,
+    // read in the browser (never fetched from anywhere).
+    let csp = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; \
+               img-src blob:";
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
@@ -323,23 +346,37 @@ async fn clean(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let (report, output) = run(&state, params, &headers, body, true).await?;
-    let Some(bytes) = output else {
+    let (report, copy) = run(&state, params, &headers, body, true).await?;
+    if wants_json(&headers) {
+        // The report and the copy in one answer (the page shows the one and offers the
+        // other without sending the photo again).
+        use base64::Engine as _;
+        let status = if copy.is_some() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+        let copy = copy.map(|c| {
+            serde_json::json!({
+                "name": c.name,
+                "media_type": media_type(c.format),
+                "bytes": c.bytes.len(),
+                "base64": base64::engine::general_purpose::STANDARD.encode(&c.bytes),
+            })
+        });
+        let body = serde_json::json!({ "report": report, "copy": copy }).to_string();
+        let mut response = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+        response.extensions_mut().insert(Logged(report.verdict));
+        return Ok(response);
+    }
+    let Some(copy) = copy else {
         // Blocked, or the copy could not be made: the report says why.
         return Ok(json_response(StatusCode::UNPROCESSABLE_ENTITY, &report));
     };
-    // What the bytes are, not what the name says (HEIC comes back as JPEG).
-    let mime = match intake::sniff(&bytes[..bytes.len().min(160)]) {
-        Sniffed::Image(Format::Png) => "image/png",
-        Sniffed::Image(Format::Webp) => "image/webp",
-        Sniffed::Image(Format::Gif) => "image/gif",
-        Sniffed::Image(Format::Tiff) => "image/tiff",
-        Sniffed::Image(Format::Jpeg) => "image/jpeg",
-        _ => "application/octet-stream",
-    };
-    let mut response = Response::new(Body::from(bytes));
+    let mut response = Response::new(Body::from(copy.bytes));
+    response.extensions_mut().insert(Logged(report.verdict));
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    // What the bytes are, not what the name says (HEIC comes back as JPEG).
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type(copy.format)));
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(&copy.name)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
     if let Ok(v) = HeaderValue::from_str(report.verdict.as_str()) {
         h.insert("x-medscrub-verdict", v);
     }
@@ -350,47 +387,120 @@ async fn clean(
     Ok(response)
 }
 
+/// Whether the client asked for JSON first (`Accept: application/json`).
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .is_some_and(|first| first.trim().to_ascii_lowercase().starts_with("application/json"))
+}
+
+fn media_type(format: Format) -> &'static str {
+    match format {
+        Format::Png => "image/png",
+        Format::Webp => "image/webp",
+        Format::Gif => "image/gif",
+        Format::Tiff => "image/tiff",
+        Format::Jpeg => "image/jpeg",
+        _ => "application/octet-stream",
+    }
+}
+
+/// `attachment` under the copy's name: plain ASCII in `filename` (other characters as
+/// `_`), the exact name in `filename*` (RFC 6266).
+fn content_disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
 fn json_response(status: StatusCode, report: &Report) -> Response {
     let body = serde_json::to_string(report).unwrap_or_else(|e| {
         serde_json::json!({ "error": format!("report not serialised: {e}") }).to_string()
     });
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    let mut response = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+    response.extensions_mut().insert(Logged(report.verdict));
+    response
+}
+
+/// One line on stderr per request: method, route, status, verdict, milliseconds. The
+/// route is one of ours or `other` (a path may hold anything); never the query (names,
+/// captions), never a finding.
+async fn log_request(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let route = match request.uri().path() {
+        p @ ("/" | "/healthz" | "/readyz" | "/v1/check" | "/v1/clean") => p.to_string(),
+        _ => "other".to_string(),
+    };
+    let response = next.run(request).await;
+    let verdict = response.extensions().get::<Logged>().map_or("-", |v| v.0.as_str());
+    #[allow(unused_mut)] // extended in debug builds only
+    let mut line = format!(
+        "medscrub: {method} {route} {} {verdict} {} ms",
+        response.status().as_u16(),
+        started.elapsed().as_millis()
+    );
+    // How many analyses the process has run: tests/serve.rs proves one per photo.
+    #[cfg(debug_assertions)]
+    if std::env::var_os("MEDSCRUB_DEBUG_STATS").is_some() {
+        line.push_str(&format!(" analyses={}", crate::pipeline::analyses_started()));
+    }
+    eprintln!("{line}");
+    response
 }
 
 /// Checks the request, receives the body, waits for a slot, and analyses (and for
-/// `clean`, cleans) the upload on a blocking thread. Returns the report and the
-/// share-safe bytes, if any.
+/// `clean`, cleans) the upload in memory on a blocking thread. Returns the report and
+/// the share-safe copy, if any.
 async fn run(
     state: &Arc<AppState>,
-    params: Params,
+    mut params: Params,
     headers: &HeaderMap,
     body: Body,
     clean: bool,
-) -> Result<(Report, Option<Vec<u8>>), ApiError> {
+) -> Result<(Report, Option<CleanCopy>), ApiError> {
     // The request's time runs from its headers: receiving the body, waiting for a slot
     // and the analysis all come out of it.
     let timeout = state.config.timeout;
     let deadline = Instant::now() + timeout;
     let bad = |msg: String| ApiError(StatusCode::BAD_REQUEST, msg);
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    // Only multipart is refused: curl's --data-binary labels raw bytes as a urlencoded
-    // form, so the label cannot be trusted, but a multipart body is surely not an image.
-    if content_type.starts_with("multipart/") {
-        return Err(ApiError(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "send the image itself as the request body (curl --data-binary @photo.jpg), not a multipart form"
-                .into(),
-        ));
+    // The label raw bytes carry cannot be trusted (curl's --data-binary calls them a
+    // urlencoded form), so anything but multipart is the image itself.
+    let boundary = if content_type.to_ascii_lowercase().starts_with("multipart/") {
+        if !content_type.to_ascii_lowercase().starts_with("multipart/form-data") {
+            return Err(ApiError(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "send the image as the request body (curl --data-binary @photo.jpg) or as the `image` field \
+                 of a multipart/form-data form (curl -F image=@photo.jpg)"
+                    .into(),
+            ));
+        }
+        Some(multipart::boundary(content_type).map_err(bad)?)
+    } else {
+        None
+    };
+    if boundary.is_none() {
+        // Everything is known before the body: refuse a bad request before reading it.
+        resolve(state, &params).map_err(bad)?;
     }
-    let policy_id = params.policy.unwrap_or_else(|| state.config.options.policy.clone());
-    let profile = policy::profile(&policy_id).ok_or_else(|| {
-        let ids: Vec<&str> = policy::profiles().iter().map(|p| p.id.as_str()).collect();
-        bad(format!("unknown policy {policy_id:?}; choose one of: {}", ids.join(", ")))
-    })?;
-    let name = upload_name(params.name.as_deref()).map_err(bad)?;
-    // Every error from here on names the upload it is about.
-    let label = name.clone();
-    let outcome: Result<(Report, Option<Vec<u8>>), ApiError> = async {
+    // Every error names the upload it is about (once the name is known).
+    let mut label = upload_name(params.name.as_deref()).unwrap_or_else(|_| "upload".into());
+    let outcome: Result<(Report, Option<CleanCopy>), ApiError> = async {
         let length = content_length(headers, state.config.max_body_bytes)?;
         if length == 0 {
             return Err(bad("empty body: send the image bytes as the request body".into()));
@@ -403,6 +513,23 @@ async fn run(
             .map_err(|_| busy("too many uploads are being received"))?
             .map_err(|_| busy("shutting down"))?;
         let body = receive(body, length, state.config.read_timeout, deadline, timeout).await?;
+        let image = match &boundary {
+            None => body,
+            Some(boundary) => {
+                let form = multipart::parse(&body, boundary).map_err(bad)?;
+                params.merge(form.fields).map_err(bad)?;
+                if params.name.is_none() {
+                    params.name = form.file_name;
+                }
+                label = upload_name(params.name.as_deref()).unwrap_or_else(|_| "upload".into());
+                form.image
+            }
+        };
+        if image.is_empty() {
+            return Err(bad("empty body: send the image bytes as the request body".into()));
+        }
+        let (profile, options) = resolve(state, &params).map_err(bad)?;
+        let name = upload_name(params.name.as_deref()).map_err(bad)?;
         // The slot is this request's: it goes back when the request ends, in time or not.
         let _slot = tokio::time::timeout_at(deadline, Arc::clone(&state.slots).acquire_owned())
             .await
@@ -412,18 +539,18 @@ async fn run(
             .await
             .map_err(|_| busy("analyses past their deadline are still finishing"))?
             .map_err(|_| busy("shutting down"))?;
-        let mut options = state.config.options.clone();
-        options.policy = policy_id;
+        let mut options = options;
         // What is left of the request's time is the engine's budget, so an analysis the
         // request stops waiting for stops at its next check instead of running its whole
         // --max-seconds.
         let left = deadline.saturating_duration_since(Instant::now());
         options.limits.max_time = options.limits.max_time.min(left);
-        let uploads = state.uploads.path().to_path_buf();
         let work = tokio::task::spawn_blocking(move || {
             // Held until the work really ends, even when the request has given up on it.
             let _worker = worker;
-            analyse_upload(&options, profile, &uploads, &name, body, room, clean)
+            // The upload stays in memory until its analysis ends: its room with it.
+            let _room = room;
+            analyse_upload(&options, profile, &name, image, clean)
         });
         let too_slow = || {
             ApiError(
@@ -437,18 +564,52 @@ async fn run(
             // --max-seconds, which the client did not set): say what happened instead.
             return Err(too_slow());
         }
-        outcome
-            .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("analysis failed: {e}")))?
-            .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot stage the upload: {e}")))
+        outcome.map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("analysis failed: {e}")))
     }
     .await;
     outcome.map_err(|ApiError(status, msg)| ApiError(status, format!("{label}: {msg}")))
 }
 
+/// The profile and the options a request's photo is analysed with: the server's, with
+/// the request's policy, caption, handle and platform.
+fn resolve(state: &AppState, params: &Params) -> Result<(&'static policy::Profile, Options), String> {
+    let mut options = state.config.options.clone();
+    if let Some(id) = &params.policy {
+        options.policy = id.clone();
+    }
+    let profile = policy::profile(&options.policy).ok_or_else(|| {
+        let ids: Vec<&str> = policy::profiles().iter().map(|p| p.id.as_str()).collect();
+        format!("unknown policy {:?}; choose one of: {}", options.policy, ids.join(", "))
+    })?;
+    if params.caption.is_some() {
+        options.post.caption = params.caption.clone();
+    }
+    if params.handle.is_some() {
+        options.post.handle = params.handle.clone();
+    }
+    if let Some(platform) = &params.platform {
+        match &mut options.consent {
+            Some((_, p)) => *p = platform.clone(),
+            None => {
+                return Err(
+                    "platform is for the consent registry, and this server has none (serve --consent FILE)"
+                        .into(),
+                );
+            }
+        }
+    }
+    upload_name(params.name.as_deref())?;
+    Ok((profile, options))
+}
+
 fn too_large(max: usize) -> ApiError {
     ApiError(
         StatusCode::PAYLOAD_TOO_LARGE,
-        format!("the upload is larger than {} MiB (--max-upload-mb)", max / (1024 * 1024)),
+        format!(
+            "the upload is larger than the limit of {} MiB ({max} bytes, the whole request body; \
+             serve --max-upload-mb)",
+            max / (1024 * 1024)
+        ),
     )
 }
 
@@ -526,71 +687,14 @@ fn upload_name(name: Option<&str>) -> Result<String, String> {
 fn analyse_upload(
     options: &Options,
     profile: &'static policy::Profile,
-    uploads: &Path,
     name: &str,
     body: Bytes,
-    room: OwnedSemaphorePermit,
     clean: bool,
-) -> std::io::Result<(Report, Option<Vec<u8>>)> {
-    // 0700 folder, 0600 file: other users of the machine cannot read the upload.
-    let dir = private_folder().prefix("upload-").tempdir_in(uploads)?;
-    let path = dir.path().join(name);
-    write_private(&path, &body)?;
-    // On disk now: its memory is free for the next upload.
-    drop(body);
-    drop(room);
-    let input = Input { path: path.clone(), relative: PathBuf::from(name) };
+) -> (Report, Option<CleanCopy>) {
     let engine = Engine { options, profile };
-    let mut report = if clean {
-        // The copy's own folder, private too (the copy itself is written 0644 for the
-        // upload app to read, so its folder is what keeps it ours).
-        let out = dir.path().join("out");
-        private_folder_at(&out)?;
-        engine.clean(&input, &out.join(name))
-    } else {
-        engine.analyse(&input).report
-    };
-    let output = match (&report.output, report.verdict) {
-        (Some(out), v) if v != Verdict::Block => Some(std::fs::read(out)?),
-        _ => None,
-    };
-    // Temporary paths mean nothing to the client: report the names it sent.
-    let hide = |s: &str| {
-        s.replace(&format!("{}/", dir.path().join("out").display()), "")
-            .replace(&format!("{}/", dir.path().display()), "")
-    };
-    report.path = hide(&report.path);
-    report.shown_path = report.shown_path.as_deref().map(hide);
-    report.output = report.output.as_deref().map(hide);
-    report.error = report.error.as_deref().map(hide);
-    for n in &mut report.notes {
-        *n = hide(n);
-    }
-    Ok((report, output))
-}
-
-/// Writes a new file readable by its owner only.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)?.write_all(bytes)
-}
-
-/// Makes a folder only its owner can enter.
-fn private_folder_at(path: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(path)
+    // Zero-copy when the body is the only holder of its bytes.
+    let analysis = engine.analyse_owned(name, Vec::from(body));
+    if clean { engine.clean_in_memory(analysis) } else { (analysis.report, None) }
 }
 
 /// Whether `addr` is reachable from this machine only.

@@ -377,7 +377,9 @@ impl<'a> Watcher<'a> {
             return Step::Duplicate;
         }
         let staged = pipeline::destination(&self.staging, &input);
-        let mut report = self.engine.clean(&input, &staged);
+        // The bytes just read and hashed are the ones analysed and copied: read once.
+        let analysis = self.engine.analyse_read(&input, bytes.clone(), sha256.clone());
+        let mut report = self.engine.clean_analysed(analysis, &input, &staged);
         let cut_short = report
             .findings
             .iter()
@@ -386,8 +388,9 @@ impl<'a> Watcher<'a> {
             // Unreadable may mean unfinished: a writer that paused. Wait longer first.
             return Step::Waiting;
         }
-        if report.sha256.as_deref() != Some(sha256.as_str()) && report.sha256.is_some() {
-            // Changed between our read and the engine's: it is still being written.
+        if Look::of(path) != Some(look) {
+            // Changed since it was read (size or time): it is still being written. What
+            // was analysed was one snapshot of it; wait for the finished file.
             if let Some(out) = report.output.take() {
                 let _ = std::fs::remove_file(out);
             }

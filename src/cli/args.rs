@@ -270,7 +270,7 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 64, value_name = "N")]
     pub max_connections: usize,
     /// Upload bytes held in memory at once, all requests together, in MiB (at least
-    /// --max-upload-mb). Uploads past it wait, unread, until others are on disk.
+    /// --max-upload-mb). Uploads past it wait, unread, until others are analysed.
     #[arg(long, default_value_t = 256, value_name = "MIB")]
     pub max_buffered_mb: usize,
     #[command(flatten)]

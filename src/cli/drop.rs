@@ -214,10 +214,30 @@ fn scan_then_offer(
     let mut tally = Tally::default();
     let mut shareable = std::collections::HashSet::new();
     let mut out = std::io::stdout();
+    // Each photo's analysis is kept until the answer, so a `y` writes from it instead of
+    // analysing again. Kept parked: the judgement without the bytes and pixels (a read
+    // and a decode bring those back, checked against the hash), so a large drop does not
+    // hold every photo's pixels, nor the memory budget, while the person reads.
+    // Without a terminal to answer, nothing will be written: keep nothing.
+    let offering = answers.is_some();
+    let kept: Vec<std::sync::Mutex<Option<pipeline::Analysis>>> =
+        collected.inputs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let index: std::collections::HashMap<&Path, usize> =
+        collected.inputs.iter().enumerate().map(|(i, input)| (input.path.as_path(), i)).collect();
     pipeline::run_parallel(
         &collected.inputs,
         None,
-        |input| engine.analyse(input).report,
+        |input| {
+            let analysis = engine.analyse(input);
+            let report = analysis.report.clone();
+            if offering
+                && report.verdict != Verdict::Block
+                && let Some(&i) = index.get(input.path.as_path())
+            {
+                *kept[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(analysis.park());
+            }
+            report
+        },
         |report| {
             tally.add(&report);
             let rendered = text::paint(
@@ -231,6 +251,7 @@ fn scan_then_offer(
             }
         },
     )?;
+    debug_stats();
     writeln!(out, "{}", tally.line(started.elapsed().as_secs_f64()))?;
     let verdicts = [
         (tally.share, Verdict::Share),
@@ -264,24 +285,48 @@ fn scan_then_offer(
     }
     std::fs::create_dir_all(&folder)
         .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", shown.display())))?;
-    let inputs: Vec<Input> =
-        collected.inputs.into_iter().filter(|i| shareable.contains(&i.path.display().to_string())).collect();
+    let inputs: Vec<Input> = collected
+        .inputs
+        .iter()
+        .filter(|i| shareable.contains(&i.path.display().to_string()))
+        .cloned()
+        .collect();
     let mut written = 0;
     pipeline::run_parallel(
         &inputs,
         None,
-        |input| engine.clean(input, &free_destination(&folder, input)),
+        |input| {
+            let dest = free_destination(&folder, input);
+            let analysis = index
+                .get(input.path.as_path())
+                .and_then(|&i| kept[i].lock().unwrap_or_else(|e| e.into_inner()).take());
+            match analysis {
+                Some(analysis) => engine.clean_analysed(analysis, input, &dest),
+                // Named twice on one line: its analysis went to the first.
+                None => engine.clean(input, &dest),
+            }
+        },
         |report| {
             written += usize::from(report.output.is_some());
             let _ = out.write_all(text::one_line(&report).as_bytes());
         },
     )?;
+    debug_stats();
     println!(
         "Wrote {written} share-safe cop{} to {}; the originals are untouched.",
         if written == 1 { "y" } else { "ies" },
         for_terminal(&shown.display().to_string())
     );
     Ok((status, false))
+}
+
+/// With `MEDSCRUB_DEBUG_STATS` set (debug builds only), how many analyses the process
+/// has run so far, on stderr: tests/drop.rs proves a `y` writes without analysing again.
+fn debug_stats() {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("MEDSCRUB_DEBUG_STATS").is_some() {
+        eprintln!("medscrub-debug: analyses={}", pipeline::analyses_started());
+    }
 }
 
 /// Where a dropped photo's copy goes: its name in `folder`, numbered when a file of

@@ -303,7 +303,7 @@ fn serve(args: ServeArgs) -> std::io::Result<ExitStatus> {
         crate::serve::serve(app, &config, listener, shutdown_signal()).await
     })?;
     // Requests are all answered; an analysis that outlived its deadline may still run
-    // (nothing it holds is kept: its upload folder is gone). Do not wait long for it.
+    // (its upload is in memory only, and goes with the process). Do not wait long for it.
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     eprintln!("medscrub: stopped");
     Ok(ExitStatus::Ok)
