@@ -133,7 +133,8 @@ pub fn render(r: &Report, detail: Detail) -> String {
     // One line for the photo: which institutions' policies the findings rest on.
     let policies = policies_behind(r);
     if detail == Detail::Normal && !policies.is_empty() {
-        let _ = writeln!(s, "{indent}why: the policies of {} (--verbose: each clause)", and_list(&policies));
+        let noun = if policies.len() == 1 { "policy" } else { "policies" };
+        let _ = writeln!(s, "{indent}why: the {noun} of {} (--verbose: each clause)", and_list(&policies));
     }
     // What was not counted, whatever the detail asked: a reviewer must see it.
     for off in &r.switched_off {
