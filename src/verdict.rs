@@ -43,6 +43,14 @@ impl Verdict {
     }
 }
 
+/// The lower-case name (`"strip".parse::<Verdict>()`); the error says what was given.
+impl std::str::FromStr for Verdict {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Verdict, String> {
+        Verdict::parse(s).ok_or_else(|| format!("unknown verdict {s:?}: share, strip, redact or block"))
+    }
+}
+
 impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -68,5 +76,7 @@ mod tests {
             assert_eq!(Verdict::parse(v.as_str()), Some(v));
         }
         assert_eq!(Verdict::parse("Share"), None);
+        assert_eq!("redact".parse::<Verdict>(), Ok(Verdict::Redact));
+        assert!("Share".parse::<Verdict>().unwrap_err().contains("unknown verdict"));
     }
 }

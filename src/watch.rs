@@ -405,7 +405,7 @@ impl<'a> Watcher<'a> {
                 }
                 Err(e) => {
                     let _ = std::fs::remove_file(&out);
-                    self.fail(
+                    self.record_not_written(
                         &mut report,
                         format!("cannot put the copy into {}: {e}", self.config.safe.display()),
                     );
@@ -491,7 +491,9 @@ impl<'a> Watcher<'a> {
         result
     }
 
-    fn fail(&self, report: &mut Report, message: String) {
+    /// Records that the copy was not written (an `error.*` finding, so the photo is
+    /// held): what failed is the writing, not the analysis.
+    fn record_not_written(&self, report: &mut Report, message: String) {
         let e = crate::Error::new(crate::Stage::Action, message);
         report.findings.push(self.engine.profile.error_finding(&e));
         report.error = Some(format!("{}: {}", report.path, e.message));

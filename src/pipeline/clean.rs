@@ -69,7 +69,7 @@ impl Engine<'_> {
             ),
         };
         if let Some(e) = error {
-            self.fail(&mut a.report, &e);
+            self.record_failure(&mut a.report, &e);
             a.report.settle_verdict();
             a.report.action = Some(Action::NotWritten);
             a.report.output = None;

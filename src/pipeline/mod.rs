@@ -168,7 +168,7 @@ impl Engine<'_> {
             )),
         };
         if let Some(e) = error {
-            self.fail(&mut a.report, &e);
+            self.record_failure(&mut a.report, &e);
             a.image = None;
         }
         a.report.settle_verdict();
@@ -351,7 +351,9 @@ impl Engine<'_> {
         Ok(())
     }
 
-    fn fail(&self, report: &mut Report, e: &Error) {
+    /// Records a failed stage in the report: an `error.*` finding (always `block`) and
+    /// the message, naming the file.
+    fn record_failure(&self, report: &mut Report, e: &Error) {
         report.findings.push(self.profile.error_finding(e));
         report.error = Some(format!("{}: {}", report.path, e.message));
     }
