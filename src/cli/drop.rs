@@ -224,11 +224,16 @@ fn scan_then_offer(
         collected.inputs.iter().map(|_| std::sync::Mutex::new(None)).collect();
     let index: std::collections::HashMap<&Path, usize> =
         collected.inputs.iter().enumerate().map(|(i, input)| (input.path.as_path(), i)).collect();
+    // Progress while the photos are checked, and again while copies are written.
+    let progress = super::progress_bar(collected.inputs.len(), false);
     pipeline::run_parallel(
         &collected.inputs,
         None,
         |input| {
             let analysis = engine.analyse(input);
+            if let Some(pb) = &progress {
+                pb.inc(1);
+            }
             let report = analysis.report.clone();
             if offering
                 && report.verdict != Verdict::Block
@@ -245,12 +250,18 @@ fn scan_then_offer(
                 report.verdict,
                 text::colour_wanted(),
             );
-            let _ = out.write_all(rendered.as_bytes());
+            let _ = match &progress {
+                Some(pb) => pb.suspend(|| out.write_all(rendered.as_bytes())),
+                None => out.write_all(rendered.as_bytes()),
+            };
             if report.verdict != Verdict::Block {
                 shareable.insert(report.path);
             }
         },
     )?;
+    if let Some(pb) = progress {
+        pb.finish_and_clear();
+    }
     debug_stats();
     writeln!(out, "{}", tally.line(started.elapsed().as_secs_f64()))?;
     let verdicts = [
@@ -292,6 +303,7 @@ fn scan_then_offer(
         .cloned()
         .collect();
     let mut written = 0;
+    let progress = super::progress_bar(inputs.len(), false);
     pipeline::run_parallel(
         &inputs,
         None,
@@ -300,17 +312,28 @@ fn scan_then_offer(
             let analysis = index
                 .get(input.path.as_path())
                 .and_then(|&i| kept[i].lock().unwrap_or_else(|e| e.into_inner()).take());
-            match analysis {
+            let report = match analysis {
                 Some(analysis) => engine.clean_analysed(analysis, input, &dest),
                 // Named twice on one line: its analysis went to the first.
                 None => engine.clean(input, &dest),
+            };
+            if let Some(pb) = &progress {
+                pb.inc(1);
             }
+            report
         },
         |report| {
             written += usize::from(report.output.is_some());
-            let _ = out.write_all(text::one_line(&report).as_bytes());
+            let line = text::one_line(&report);
+            let _ = match &progress {
+                Some(pb) => pb.suspend(|| out.write_all(line.as_bytes())),
+                None => out.write_all(line.as_bytes()),
+            };
         },
     )?;
+    if let Some(pb) = progress {
+        pb.finish_and_clear();
+    }
     debug_stats();
     println!(
         "Wrote {written} share-safe cop{} to {}; the originals are untouched.",

@@ -590,7 +590,7 @@ fn note_unmatched_consent(options: &Options, photos: &[(PathBuf, Option<String>)
     }
 }
 
-fn progress_bar(total: usize, quiet: bool) -> Option<indicatif::ProgressBar> {
+pub(super) fn progress_bar(total: usize, quiet: bool) -> Option<indicatif::ProgressBar> {
     if quiet || total < PROGRESS_FROM || !std::io::stderr().is_terminal() {
         return None;
     }
