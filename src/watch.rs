@@ -229,6 +229,9 @@ pub enum Step {
     Handled(Box<Report>),
 }
 
+/// What the watcher tells of each photo whose analysis starts.
+type Announce<'a> = Box<dyn Fn(&Path) + 'a>;
+
 /// The watch loop's state: stability of candidates, the journal, and files handled.
 pub struct Watcher<'a> {
     engine: Engine<'a>,
@@ -242,6 +245,8 @@ pub struct Watcher<'a> {
     /// The inbox as the file system names it: events may name files this way, and they
     /// are mapped back onto the inbox as the user gave it.
     inbox_canonical: PathBuf,
+    /// Told each photo as its analysis starts (a progress line for a person waiting).
+    on_analysing: Option<Announce<'a>>,
 }
 
 impl<'a> Watcher<'a> {
@@ -291,7 +296,14 @@ impl<'a> Watcher<'a> {
             handled: HashMap::new(),
             staging,
             inbox_canonical: inbox,
+            on_analysing: None,
         })
+    }
+
+    /// Calls `f` with each photo's path as its analysis starts (after the checks that
+    /// skip duplicates and unfinished files), so a person sees which photo is in hand.
+    pub fn on_analysing(&mut self, f: impl Fn(&Path) + 'a) {
+        self.on_analysing = Some(Box::new(f));
     }
 
     /// Photos handled so far, across restarts.
@@ -377,6 +389,9 @@ impl<'a> Watcher<'a> {
             return Step::Duplicate;
         }
         let staged = pipeline::destination(&self.staging, &input);
+        if let Some(told) = &self.on_analysing {
+            told(path);
+        }
         // The bytes just read and hashed are the ones analysed and copied: read once.
         let analysis = self.engine.analyse_read(&input, bytes.clone(), sha256.clone());
         let mut report = self.engine.clean_analysed(analysis, &input, &staged);

@@ -208,6 +208,22 @@ fn watch(args: WatchArgs) -> std::io::Result<ExitStatus> {
     let stdout = std::io::stdout();
     let mut io_error = None;
     let colour = text::colour_wanted();
+    // On a terminal, one line that says which photo is being checked and for how long.
+    let status = std::io::stderr().is_terminal().then(|| {
+        let pb = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+            pb.set_style(style);
+        }
+        pb
+    });
+    if let Some(pb) = &status {
+        let pb = pb.clone();
+        watcher.on_analysing(move |path| {
+            pb.reset_elapsed();
+            pb.set_message(format!("checking {}", for_terminal(&path.display().to_string())));
+            pb.enable_steady_tick(std::time::Duration::from_millis(200));
+        });
+    }
     watcher.run(
         &stop,
         |report| {
@@ -217,7 +233,16 @@ fn watch(args: WatchArgs) -> std::io::Result<ExitStatus> {
                 OutputFormat::Text => text::paint(text::one_line(report), report.verdict, colour),
             };
             let mut lock = stdout.lock();
-            if let Err(e) = lock.write_all(line.as_bytes()).and_then(|()| lock.flush()) {
+            let written = match &status {
+                Some(pb) => {
+                    let written = pb.suspend(|| lock.write_all(line.as_bytes()).and_then(|()| lock.flush()));
+                    pb.reset_elapsed();
+                    pb.set_message("waiting for new photos");
+                    written
+                }
+                None => lock.write_all(line.as_bytes()).and_then(|()| lock.flush()),
+            };
+            if let Err(e) = written {
                 // stdout gone (a closed pipe): stop after this photo.
                 io_error.get_or_insert(e);
                 stop.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -228,10 +253,16 @@ fn watch(args: WatchArgs) -> std::io::Result<ExitStatus> {
             if at_start {
                 return;
             }
-            eprintln!(
-                "medscrub: {} has the same content as a photo handled before; skipped",
-                for_terminal(&path.display().to_string())
-            );
+            let say = || {
+                eprintln!(
+                    "medscrub: {} has the same content as a photo handled before; skipped",
+                    for_terminal(&path.display().to_string())
+                )
+            };
+            match &status {
+                Some(pb) => pb.suspend(say),
+                None => say(),
+            }
         },
         |found| {
             eprintln!(
@@ -240,6 +271,9 @@ fn watch(args: WatchArgs) -> std::io::Result<ExitStatus> {
             )
         },
     )?;
+    if let Some(pb) = status {
+        pb.finish_and_clear();
+    }
     if let Some(e) = io_error
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
