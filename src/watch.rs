@@ -415,7 +415,7 @@ impl<'a> Watcher<'a> {
         if let Some(out) = report.output.take() {
             match self.publish(Path::new(&out)) {
                 Ok(final_path) => {
-                    report.output = Some(final_path.display().to_string());
+                    report.set_output(&final_path);
                     stored = true;
                 }
                 Err(e) => {

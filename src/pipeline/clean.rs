@@ -207,7 +207,7 @@ impl Engine<'_> {
         }
         a.report.notes.extend(cleaned.notes);
         a.report.action = Some(cleaned.action);
-        a.report.output = Some(dest.display().to_string());
+        a.report.set_output(&dest);
         a.report.timings.action_ms = ms(t);
         Ok(Some(()))
     }

@@ -161,8 +161,12 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// When the photo was taken, read before anything is stripped.
     pub capture_time: Option<CaptureTime>,
-    /// For `clean`: the share-safe copy written, if any.
+    /// For `clean`: the share-safe copy written, if any (for display, as `path`).
     pub output: Option<String>,
+    /// The copy's path's exact bytes, base64, present only when it is not valid UTF-8
+    /// (an `--out` folder with such a name; the names medscrub writes are UTF-8).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_bytes: Option<String>,
     /// For `clean`: what was done.
     pub action: Option<Action>,
     /// Things a person should know that are not findings (e.g. "HEIC written as JPEG").
@@ -210,6 +214,7 @@ impl Report {
             schema_version: SCHEMA_VERSION,
             path,
             path_bytes: None,
+            output_bytes: None,
             shown_path: None,
             format: None,
             sha256: None,
@@ -239,6 +244,15 @@ impl Report {
             report.path_bytes = Some(base64::engine::general_purpose::STANDARD.encode(os_bytes(path)));
         }
         report
+    }
+
+    /// Records the copy written at `path`: `output` for display, and `output_bytes`
+    /// when the path is not UTF-8.
+    pub fn set_output(&mut self, path: &std::path::Path) {
+        use base64::Engine as _;
+        self.output = Some(path.display().to_string());
+        self.output_bytes =
+            path.to_str().is_none().then(|| base64::engine::general_purpose::STANDARD.encode(os_bytes(path)));
     }
 
     /// The path as reports show it to a person ([`Report::shown_path`]).
@@ -282,6 +296,16 @@ mod tests {
             let r = Report::for_path(odd, "strictest");
             assert_eq!(r.path, "a\u{FFFD}.jpg");
             assert_eq!(r.path_bytes.as_deref(), Some("YekuanBn"));
+            // The same for the copy's path (an --out folder named so).
+            let mut r = Report::for_path(std::path::Path::new("b.jpg"), "strictest");
+            r.set_output(odd);
+            assert_eq!(
+                (r.output.as_deref(), r.output_bytes.as_deref()),
+                (Some("a\u{FFFD}.jpg"), Some("YekuanBn"))
+            );
+            r.set_output(std::path::Path::new("safe/b.jpg"));
+            assert_eq!(r.output_bytes, None);
+            assert!(!serde_json::to_string(&r).unwrap().contains("output_bytes"));
         }
     }
 }
