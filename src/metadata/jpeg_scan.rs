@@ -274,11 +274,11 @@ impl Walk {
                         Kind::DcRefine => bits.skip(1)?,
                         Kind::AcFirst => {
                             let block = &mut self.components[*index].nonzero[unit];
-                            ac_first(&mut bits, ac.as_ref()?, ss, se, &mut eob_run, block)?;
+                            ac_first(&mut bits, &Band { ac: ac.as_ref()?, ss, se }, &mut eob_run, block)?;
                         }
                         Kind::AcRefine => {
                             let block = &mut self.components[*index].nonzero[unit];
-                            ac_refine(&mut bits, ac.as_ref()?, ss, se, &mut eob_run, block)?;
+                            ac_refine(&mut bits, &Band { ac: ac.as_ref()?, ss, se }, &mut eob_run, block)?;
                         }
                     }
                 }
@@ -298,19 +298,20 @@ enum Kind {
     AcRefine,
 }
 
-/// A progressive scan's first pass over coefficients `ss..=se` of one block.
-fn ac_first(
-    bits: &mut Bits<'_>,
-    ac: &Huffman,
+/// One progressive AC scan: its table and its band of coefficients, `ss..=se`.
+struct Band<'t> {
+    ac: &'t Huffman,
     ss: usize,
     se: usize,
-    eob_run: &mut u32,
-    block: &mut u64,
-) -> Option<()> {
+}
+
+/// A progressive scan's first pass over the band's coefficients of one block.
+fn ac_first(bits: &mut Bits<'_>, band: &Band<'_>, eob_run: &mut u32, block: &mut u64) -> Option<()> {
     if *eob_run > 0 {
         *eob_run -= 1;
         return Some(());
     }
+    let Band { ac, ss, se } = *band;
     let mut z = ss;
     while z <= se {
         let rs = bits.decode(ac)?;
@@ -334,17 +335,11 @@ fn ac_first(
     Some(())
 }
 
-/// A progressive refinement pass over coefficients `ss..=se` of one block: one
+/// A progressive refinement pass over the band's coefficients of one block: one
 /// correction bit for each coefficient already non-zero, and new ones of size one
 /// (the order of libjpeg's `decode_mcu_AC_refine`).
-fn ac_refine(
-    bits: &mut Bits<'_>,
-    ac: &Huffman,
-    ss: usize,
-    se: usize,
-    eob_run: &mut u32,
-    block: &mut u64,
-) -> Option<()> {
+fn ac_refine(bits: &mut Bits<'_>, band: &Band<'_>, eob_run: &mut u32, block: &mut u64) -> Option<()> {
+    let Band { ac, ss, se } = *band;
     let mut z = ss;
     if *eob_run == 0 {
         while z <= se {
