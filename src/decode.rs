@@ -230,6 +230,69 @@ fn decode_with_image(bytes: &[u8], format: Format, limits: &Limits) -> Result<Dy
     DynamicImage::from_decoder(decoder).map_err(image_error)
 }
 
+/// How many bytes a still WebP's bitstream may end with unread before they count as
+/// hidden. Encoders end within a byte or two of their last symbol (libwebp's boolean
+/// coder flushes at most two bytes; a lossless stream pads to the next byte), so 16
+/// never trips on a real encoder's output.
+pub const UNREAD_TAIL_PROBE: usize = 16;
+
+/// Bytes at the end of a still WebP's VP8 or VP8L bitstream that decoding never reads.
+/// The chunk's size covers them, so a chunk-level strip keeps them, and no viewer shows
+/// them: a place to carry a message past `clean`. Found by decoding the bitstream
+/// without its last [`UNREAD_TAIL_PROBE`] bytes: image-webp refuses a bitstream that
+/// ends before its last symbol (the lossless reader errs when bits run out; the lossy
+/// one allows one byte past the end, as libwebp does), so a shortened stream that still
+/// decodes carried at least that many bytes nobody needs. Animated files are left out:
+/// their frames are rewritten anyway. Shorter tails are not found; the note in
+/// ARCHITECTURE.md says so.
+///
+/// Returns what to report, or `None`. Costs one more decode of the picture, which the
+/// caller's memory reservation for this photo covers (it runs before the real decode).
+pub fn webp_unread_tail(bytes: &[u8], limits: &Limits) -> Result<Option<String>> {
+    let Ok((chunks, _)) = crate::metadata::webp::chunks(bytes) else {
+        return Ok(None);
+    };
+    if chunks.iter().any(|c| &c.fourcc == b"ANMF") {
+        return Ok(None);
+    }
+    let Some(frame) = chunks.iter().find(|c| &c.fourcc == b"VP8 " || &c.fourcc == b"VP8L") else {
+        return Ok(None);
+    };
+    let data = &bytes[frame.data.clone()];
+    if data.len() <= UNREAD_TAIL_PROBE {
+        return Ok(None);
+    }
+    let short = &data[..data.len() - UNREAD_TAIL_PROBE];
+    // A simple-format WebP holding only the shortened bitstream (an ALPH chunk beside a
+    // VP8 one is not needed to decode the colour).
+    let pad = short.len() & 1;
+    let mut riff = Vec::with_capacity(short.len() + 21);
+    riff.extend_from_slice(b"RIFF");
+    riff.extend_from_slice(&((4 + 8 + short.len() + pad) as u32).to_le_bytes());
+    riff.extend_from_slice(b"WEBP");
+    riff.extend_from_slice(&frame.fourcc);
+    riff.extend_from_slice(&(short.len() as u32).to_le_bytes());
+    riff.extend_from_slice(short);
+    riff.resize(riff.len() + pad, 0);
+    let Ok(mut decoder) = image_webp::WebPDecoder::new(Cursor::new(riff.as_slice())) else {
+        return Ok(None);
+    };
+    let (w, h) = decoder.dimensions();
+    check_pixels(w, h, limits)?;
+    let Some(size) = decoder.output_buffer_size() else {
+        return Ok(None);
+    };
+    check_memory(size as u64, limits)?;
+    decoder.set_memory_limit(usize::try_from(limits.max_alloc_bytes).unwrap_or(usize::MAX));
+    let mut pixels = vec![0u8; size];
+    Ok(decoder.read_image(&mut pixels).is_ok().then(|| {
+        format!(
+            "at least {UNREAD_TAIL_PROBE} bytes at the end of the WebP {} bitstream that decoding never reads",
+            String::from_utf8_lossy(&frame.fourcc).trim_end()
+        )
+    }))
+}
+
 fn image_error(e: ImageError) -> Error {
     match e {
         ImageError::Limits(l) => Error::new(Stage::Limits, format!("decoder limit reached: {l}")),
@@ -348,6 +411,41 @@ mod tests {
         // Rotated 90° clockwise: the red left edge is now along the top.
         let top = img.pixels.to_rgb8().get_pixel(10, 2).0;
         assert!(top[0] > 200 && top[2] < 60, "{top:?}");
+    }
+
+    /// A lossless WebP of noisy pixels, with `extra` bytes added inside its VP8L chunk
+    /// after the bitstream (sizes fixed up, as a hiding tool would).
+    fn webp_with_tail(extra: usize) -> Vec<u8> {
+        let img = RgbImage::from_fn(48, 32, |x, y| image::Rgb([(x * 37 + y * 11) as u8, (x ^ y) as u8, 90]));
+        let mut webp = Vec::new();
+        DynamicImage::ImageRgb8(img).write_to(&mut Cursor::new(&mut webp), ImageFormat::WebP).unwrap();
+        let (chunks, _) = crate::metadata::webp::chunks(&webp).unwrap();
+        let frame = chunks.iter().find(|c| &c.fourcc == b"VP8L").unwrap();
+        let mut data = webp[frame.data.clone()].to_vec();
+        data.extend(std::iter::repeat_n(b'M', extra));
+        let pad = data.len() & 1;
+        let mut out = b"RIFF".to_vec();
+        out.extend(((12 + data.len() + pad) as u32).to_le_bytes());
+        out.extend(b"WEBPVP8L");
+        out.extend((data.len() as u32).to_le_bytes());
+        out.extend(&data);
+        out.resize(out.len() + pad, 0);
+        out
+    }
+
+    #[test]
+    fn a_webp_bitstream_with_unread_bytes_is_told_from_an_ordinary_one() {
+        let limits = Limits::default();
+        assert_eq!(webp_unread_tail(&webp_with_tail(0), &limits).unwrap(), None);
+        let found = webp_unread_tail(&webp_with_tail(40), &limits).unwrap().expect("40 unread bytes");
+        assert!(found.contains("VP8L bitstream"), "{found}");
+        assert!(found.contains("at least 16"), "{found}");
+        // Both decode to the same picture: a viewer cannot see the difference.
+        let (a, b) = (webp_with_tail(0), webp_with_tail(40));
+        let px = |b: &[u8]| decode(b, Format::Webp, 1, &limits).unwrap().pixels.to_rgb8().into_raw();
+        assert_eq!(px(&a), px(&b));
+        // Not a WebP, or too short to probe: nothing to say.
+        assert_eq!(webp_unread_tail(b"RIFF", &limits).unwrap(), None);
     }
 
     #[test]

@@ -161,7 +161,9 @@ fn seeds(format: &str) -> Vec<Vec<u8>> {
             "../hostile/png_after_zlib_stream.png",
             "../hostile/deep_xmp_40000.png",
         ],
-        "webp" => &["exif_xmp.webp", "../hostile/webp_riff_slack.webp"],
+        "webp" => {
+            &["exif_xmp.webp", "../hostile/webp_riff_slack.webp", "../hostile/webp_after_bitstream.webp"]
+        }
         "gif" => &["comment.gif"],
         "tiff" => &["camera.tiff"],
         "heif" => &["phone.heic"],

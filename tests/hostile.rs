@@ -293,6 +293,7 @@ fn bytes_that_display_nothing_are_found_and_left_behind() {
         "jpeg_progressive_after_block.jpg",
         "png_after_zlib_stream.png",
         "webp_riff_slack.webp",
+        "webp_after_bitstream.webp",
     ];
     let (reports, out_dir) = clean_json(&names);
     for name in names {

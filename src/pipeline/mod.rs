@@ -217,7 +217,7 @@ impl Engine<'_> {
         a.report.format = Some(format.as_str());
 
         let t = Instant::now();
-        let facts = metadata::read_within(&a.bytes, format, &a.deadline)?;
+        let mut facts = metadata::read_within(&a.bytes, format, &a.deadline)?;
         a.report.capture_time = facts.capture_time();
         a.report.timings.metadata_ms = ms(t);
         if !facts.after_scan.is_empty() {
@@ -240,6 +240,15 @@ impl Engine<'_> {
             ));
         }
         a._memory = Some(memory);
+        // Bytes a WebP bitstream ends with that no decoder reads survive a chunk-level
+        // strip; only a decode can tell where the bitstream really ends. Run first, so
+        // this photo's reservation covers its buffer as well as the real decode's.
+        if format == Format::Webp
+            && let Some(tail) = decode::webp_unread_tail(&a.bytes, limits)?
+        {
+            facts.non_display.push(tail);
+            facts.rewrite_pixels = true;
+        }
         let (image, alpha) = decode::decode_viewed(&a.bytes, format, facts.orientation, limits)?;
         a.report.width = Some(image.width());
         a.report.height = Some(image.height());
