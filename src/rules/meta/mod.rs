@@ -15,9 +15,9 @@ use crate::metadata::exif::{ExifClass, classify};
 use crate::metadata::{ExifTag, MetaFacts};
 use crate::report::Source;
 use crate::verdict::Verdict;
-pub use container::{Container, Frames, Icc, Other, Trailer, Transparency};
-pub use embedded::{Comment, Iptc, TextChunk, Thumbnail, Xmp};
-pub use exif::{DateTime, Device, Gps, Owner, Serial};
+pub use container::{CONTAINER, FRAMES, ICC, OTHER, TRAILER, TRANSPARENCY};
+pub use embedded::{COMMENT, IPTC, TEXT_CHUNK, THUMBNAIL, XMP};
+pub use exif::{DATE_TIME, DEVICE, GPS, OWNER, SERIAL};
 
 fn tags(facts: &MetaFacts, class: ExifClass) -> impl Iterator<Item = &ExifTag> {
     facts.exif.iter().filter(move |t| classify(t) == class)
@@ -96,7 +96,7 @@ mod tests {
             gps: Some(GpsFix { latitude: 42.28081, longitude: -83.74302 }),
             ..MetaFacts::default()
         };
-        let d = run_rule(&Gps, &facts);
+        let d = run_rule(&GPS, &facts);
         assert_eq!(d.len(), 1);
         assert!(d[0].summary.contains("42.28, -83.74"), "{}", d[0].summary);
         assert!(d[0].summary.contains("altitude, direction"));
@@ -104,8 +104,8 @@ mod tests {
         // Near miss: GPS date alone is a time, not a place.
         let time_only =
             MetaFacts { exif: vec![tag("GPS", "GPSDateStamp", "2026:11:20")], ..MetaFacts::default() };
-        assert!(run_rule(&Gps, &time_only).is_empty());
-        assert_eq!(run_rule(&DateTime, &time_only).len(), 1);
+        assert!(run_rule(&GPS, &time_only).is_empty());
+        assert_eq!(run_rule(&DATE_TIME, &time_only).len(), 1);
     }
 
     #[test]
@@ -117,7 +117,7 @@ mod tests {
             png_time: Some("2026-11-20T08:15:00Z".into()),
             ..MetaFacts::default()
         };
-        let d = run_rule(&DateTime, &facts);
+        let d = run_rule(&DATE_TIME, &facts);
         assert_eq!(d[0].details.len(), 4);
         assert!(d[0].summary.starts_with("taken 2026-11-20T08:15:00 (EXIF DateTimeOriginal)"));
         // Near miss: an XMP rating is not a date.
@@ -126,7 +126,7 @@ mod tests {
             xmp_packets: 1,
             ..MetaFacts::default()
         };
-        assert!(run_rule(&DateTime, &rating).is_empty());
+        assert!(run_rule(&DATE_TIME, &rating).is_empty());
     }
 
     #[test]
@@ -139,9 +139,9 @@ mod tests {
             ],
             ..MetaFacts::default()
         };
-        let d = run_rule(&Device, &facts);
+        let d = run_rule(&DEVICE, &facts);
         assert_eq!(d[0].summary, "Apple, iPhone 15 Pro (+1 capture setting(s))");
-        assert!(run_rule(&Device, &structural_only()).is_empty());
+        assert!(run_rule(&DEVICE, &structural_only()).is_empty());
     }
 
     #[test]
@@ -155,15 +155,15 @@ mod tests {
             iptc: vec![IptcDataset { record: 2, dataset: 80, name: "By-line", value: "Jane Example".into() }],
             ..MetaFacts::default()
         };
-        let serial = run_rule(&Serial, &facts);
+        let serial = run_rule(&SERIAL, &facts);
         assert!(!serial[0].summary.contains("1234567"), "{}", serial[0].summary);
         assert!(serial[0].summary.contains("maker note"));
-        let owner = run_rule(&Owner, &facts);
+        let owner = run_rule(&OWNER, &facts);
         assert!(owner[0].summary.starts_with("2 name field(s)"));
         assert!(!owner[0].summary.contains("Jane Example"));
         // Near miss: Make is a device, not an owner.
         let make = MetaFacts { exif: vec![tag("IFD0", "Make", "Jane")], ..MetaFacts::default() };
-        assert!(run_rule(&Owner, &make).is_empty());
+        assert!(run_rule(&OWNER, &make).is_empty());
     }
 
     #[test]
@@ -172,11 +172,11 @@ mod tests {
             thumbnails: vec![Thumb { source: "EXIF IFD1", jpeg: None, bytes: 5000 }],
             ..MetaFacts::default()
         };
-        let stale = run_with(&Thumbnail, &facts, &[Some(ThumbnailMatch::Differs { difference: 40.0 })]);
+        let stale = run_with(&THUMBNAIL, &facts, &[Some(ThumbnailMatch::Differs { difference: 40.0 })]);
         assert!(stale[0].summary.contains("differs"), "{}", stale[0].summary);
-        let fresh = run_with(&Thumbnail, &facts, &[Some(ThumbnailMatch::Same { difference: 2.0 })]);
+        let fresh = run_with(&THUMBNAIL, &facts, &[Some(ThumbnailMatch::Same { difference: 2.0 })]);
         assert!(fresh[0].summary.contains("matches the photo"));
-        assert!(run_rule(&Thumbnail, &MetaFacts::default()).is_empty());
+        assert!(run_rule(&THUMBNAIL, &MetaFacts::default()).is_empty());
     }
 
     #[test]
@@ -190,13 +190,13 @@ mod tests {
             ],
             ..MetaFacts::default()
         };
-        let d = run_rule(&Xmp, &facts);
+        let d = run_rule(&XMP, &facts);
         assert!(d[0].summary.contains("1 face/person region(s)"), "{}", d[0].summary);
         assert!(d[0].summary.contains("photoshop:City"));
         assert!(!d[0].summary.contains("Patient Doe"));
         // Near miss: a person-like name outside a region is not a face region.
         let title = MetaFacts { xmp_packets: 1, xmp: vec![p("dc:title", "Doe")], ..MetaFacts::default() };
-        assert!(!run_rule(&Xmp, &title)[0].summary.contains("face"));
+        assert!(!run_rule(&XMP, &title)[0].summary.contains("face"));
     }
 
     #[test]
@@ -219,16 +219,16 @@ mod tests {
             other: vec!["APP4 segment (10 bytes)".into()],
             ..MetaFacts::default()
         };
-        let c = run_rule(&Comment, &facts);
+        let c = run_rule(&COMMENT, &facts);
         assert!(!c[0].summary.contains("12345678"));
-        assert_eq!(run_rule(&Iptc, &facts).len(), 1);
-        assert!(run_rule(&TextChunk, &facts)[0].summary.contains("tEXt \"Comment\""));
+        assert_eq!(run_rule(&IPTC, &facts).len(), 1);
+        assert!(run_rule(&TEXT_CHUNK, &facts)[0].summary.contains("tEXt \"Comment\""));
         assert!(
-            run_rule(&Trailer, &facts)[0]
+            run_rule(&TRAILER, &facts)[0]
                 .summary
                 .contains("2048 bytes after the end of the image (from byte 1000), holding a JPEG image")
         );
-        assert_eq!(run_rule(&Other, &facts)[0].details, vec!["APP4 segment (10 bytes)".to_string()]);
+        assert_eq!(run_rule(&OTHER, &facts)[0].details, vec!["APP4 segment (10 bytes)".to_string()]);
     }
 
     #[test]
@@ -240,7 +240,7 @@ mod tests {
             },
             ..MetaFacts::default()
         };
-        let d = run_rule(&Icc, &extra);
+        let d = run_rule(&ICC, &extra);
         assert!(d[0].summary.contains("\"Priv\""), "{}", d[0].summary);
         // Near miss: a profile whose only text is its name.
         let plain = MetaFacts {
@@ -250,7 +250,7 @@ mod tests {
             },
             ..MetaFacts::default()
         };
-        assert!(run_rule(&Icc, &plain).is_empty());
+        assert!(run_rule(&ICC, &plain).is_empty());
     }
 
     #[test]
@@ -259,9 +259,9 @@ mod tests {
             non_display: vec!["reserved marker 0xF7 segment (40 bytes) at byte 20".into()],
             ..MetaFacts::default()
         };
-        let d = run_rule(&Container, &slack);
+        let d = run_rule(&CONTAINER, &slack);
         assert!(d[0].summary.starts_with("1 place(s)") && d[0].summary.contains("0xF7"), "{}", d[0].summary);
         // Near miss: a file whose every byte displays (no facts) is not a finding.
-        assert!(run_rule(&Container, &MetaFacts::default()).is_empty());
+        assert!(run_rule(&CONTAINER, &MetaFacts::default()).is_empty());
     }
 }
