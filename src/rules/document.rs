@@ -8,6 +8,7 @@
 //! words OCR found in the picture: a name in the metadata is removed by `strip` anyway.
 
 use super::{Detection, Evidence, FnRule, RuleDoc};
+use crate::error::ConfigError;
 use crate::recognize::Document;
 use crate::report::Source;
 use crate::verdict::Verdict;
@@ -28,17 +29,19 @@ impl Mark {
     /// capitalised word, because lower-case `wsu` or `umn` inside other words and OCR noise
     /// would otherwise fire; longer marks match in any case, with any whitespace (line
     /// breaks included) between their words.
-    pub fn new(institution: &str, text: &str) -> Result<Mark, String> {
+    pub fn new(institution: &str, text: &str) -> Result<Mark, ConfigError> {
         let words: Vec<&str> = text.split_whitespace().collect();
         if words.is_empty() {
-            return Err(format!("{institution}: an empty mark"));
+            return Err(ConfigError::EmptyMark.within(institution));
         }
         let body = words.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join(r"\s+");
         let acronym = words.len() == 1
             && text.len() <= 5
             && text.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
         let pattern = if acronym { format!(r"\b{body}\b") } else { format!(r"(?i)\b{body}\b") };
-        let pattern = Regex::new(&pattern).map_err(|e| format!("{institution}: mark {text:?}: {e}"))?;
+        let pattern = Regex::new(&pattern).map_err(|e| {
+            ConfigError::BadMark { text: text.to_string(), reason: e.to_string() }.within(institution)
+        })?;
         Ok(Mark { institution: institution.to_string(), text: text.to_string(), pattern })
     }
 
