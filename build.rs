@@ -1,4 +1,4 @@
-//! Links leptonica for the one call medscrub makes to it itself (`ocr::silence_leptonica`):
+//! Links leptonica for the one call medscrub makes to it itself (`ocr::tesseract::silence_leptonica`):
 //! Tesseract's pkg-config entry, which tesseract-rs links, names it only privately.
 
 fn main() {

@@ -12,7 +12,9 @@
 //! known to miss (ages in words, "after lunch") are in the set on purpose.
 
 use medscrub::metadata::MetaFacts;
-use medscrub::rules::post::{CaptionAge, CaptionIdentifier, CaptionTiming, CaptionTrophy, HandleBrand, Post};
+use medscrub::rules::post::{
+    CAPTION_AGE, CAPTION_IDENTIFIER, CAPTION_TIMING, CAPTION_TROPHY, HANDLE_BRAND, Post,
+};
 use medscrub::rules::{Evidence, Rule};
 
 const CASE: &[&str] = &[
@@ -184,11 +186,11 @@ fn main() {
     let personal: Vec<String> = PERSONAL.iter().map(|s| s.to_string()).collect();
 
     let tallies = [
-        score("caption.age", &CaptionAge, &age, &benign_all, false),
-        score("caption.timing", &CaptionTiming, &timing, &benign_all, false),
-        score("caption.trophy", &CaptionTrophy, &trophy, &benign_all, false),
-        score("caption.identifier", &CaptionIdentifier, &identifier, &benign_all, false),
-        score("handle.brand", &HandleBrand, &branded, &personal, true),
+        score("caption.age", &CAPTION_AGE, &age, &benign_all, false),
+        score("caption.timing", &CAPTION_TIMING, &timing, &benign_all, false),
+        score("caption.trophy", &CAPTION_TROPHY, &trophy, &benign_all, false),
+        score("caption.identifier", &CAPTION_IDENTIFIER, &identifier, &benign_all, false),
+        score("handle.brand", &HANDLE_BRAND, &branded, &personal, true),
     ];
     let verbose = std::env::var_os("SCORE_VERBOSE").is_some();
     println!("| rule | recall | false-positive rate (benign) |");

@@ -54,7 +54,7 @@ pub mod serve;
 pub mod verdict;
 pub mod watch;
 
-pub use error::{Error, Stage};
+pub use error::{ConfigError, Error, Stage};
 pub use exit::ExitStatus;
 pub use limits::Limits;
 pub use options::Options;

@@ -103,9 +103,10 @@ fn analysis_options(
         ocr: args.text_reader,
         post: crate::rules::post::Post { caption: caption(args)?, handle: args.handle.clone() },
         consent: match (&args.consent, &args.platform) {
-            (Some(file), Some(platform)) => {
-                Some((policy::consent::Registry::load(file).map_err(usage)?, platform.clone()))
-            }
+            (Some(file), Some(platform)) => Some((
+                policy::consent::Registry::load(file).map_err(|e| usage(e.to_string()))?,
+                platform.clone(),
+            )),
             _ => None,
         },
         today: args.today,
@@ -125,7 +126,7 @@ fn settings(args: &AnalysisArgs) -> std::io::Result<policy::switches::Config> {
         }
         None => return Ok(Default::default()),
     };
-    policy::switches::Config::load(&file).map_err(usage)
+    policy::switches::Config::load(&file).map_err(|e| usage(e.to_string()))
 }
 
 /// The settings file looked for in the current folder.

@@ -23,6 +23,7 @@
 //! `;`, no commas inside fields.
 
 use crate::dates::{date_of, days_from_date};
+use crate::error::ConfigError;
 use std::path::Path;
 
 /// Rules a patient's consent can lift: what shows or dates the patient's case. Not the
@@ -81,17 +82,14 @@ struct RawFile {
 
 impl Registry {
     /// Reads a TOML or CSV registry. Every problem is an error naming the file and entry.
-    pub fn load(file: &Path) -> Result<Registry, String> {
-        let text =
-            std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    pub fn load(file: &Path) -> Result<Registry, ConfigError> {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| ConfigError::Unreadable { path: file.to_path_buf(), reason: e.to_string() })?;
+        let place = || format!("consent registry {}", file.display());
         let is_csv = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-        let raw = if is_csv { parse_csv(&text) } else { parse_toml(&text) }
-            .map_err(|e| format!("consent registry {}: {e}", file.display()))?;
-        let entries = raw
-            .into_iter()
-            .map(validate)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| format!("consent registry {}: {e}", file.display()))?;
+        let raw = if is_csv { parse_csv(&text) } else { parse_toml(&text) }.map_err(|e| e.within(place()))?;
+        let entries =
+            raw.into_iter().map(validate).collect::<Result<Vec<_>, _>>().map_err(|e| e.within(place()))?;
         Ok(Registry { entries })
     }
 
@@ -153,13 +151,13 @@ impl Entry {
     }
 }
 
-fn parse_toml(text: &str) -> Result<Vec<RawEntry>, String> {
-    toml::from_str::<RawFile>(text).map(|f| f.consent).map_err(|e| e.to_string())
+fn parse_toml(text: &str) -> Result<Vec<RawEntry>, ConfigError> {
+    toml::from_str::<RawFile>(text).map(|f| f.consent).map_err(|e| ConfigError::BadToml(e.to_string()))
 }
 
-fn parse_csv(text: &str) -> Result<Vec<RawEntry>, String> {
+fn parse_csv(text: &str) -> Result<Vec<RawEntry>, ConfigError> {
     let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
-    let (_, header) = lines.next().ok_or("empty file")?;
+    let (_, header) = lines.next().ok_or(ConfigError::EmptyFile)?;
     let columns: Vec<String> = header.split(',').map(|c| c.trim().to_lowercase()).collect();
     let list =
         |s: &str| s.split(';').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect::<Vec<_>>();
@@ -167,17 +165,18 @@ fn parse_csv(text: &str) -> Result<Vec<RawEntry>, String> {
         .map(|(n, line)| {
             let cells: Vec<&str> = line.split(',').map(str::trim).collect();
             if cells.len() != columns.len() {
-                return Err(format!(
-                    "line {}: {} fields, the header has {}",
-                    n + 1,
-                    cells.len(),
-                    columns.len()
-                ));
+                return Err(ConfigError::FieldCount {
+                    line: n + 1,
+                    fields: cells.len(),
+                    header: columns.len(),
+                });
             }
             let get = |name: &str| {
                 columns.iter().position(|c| c == name).map(|i| cells[i]).filter(|v| !v.is_empty())
             };
-            let need = |name: &str| get(name).ok_or_else(|| format!("line {}: no {name}", n + 1));
+            let need = |name: &str| {
+                get(name).ok_or_else(|| ConfigError::MissingField { line: n + 1, column: name.to_string() })
+            };
             Ok(RawEntry {
                 id: need("id")?.to_string(),
                 sha256: get("sha256").map(String::from),
@@ -191,38 +190,41 @@ fn parse_csv(text: &str) -> Result<Vec<RawEntry>, String> {
         .collect()
 }
 
-fn validate(raw: RawEntry) -> Result<Entry, String> {
+fn validate(raw: RawEntry) -> Result<Entry, ConfigError> {
+    let id = raw.id.clone();
+    check_entry(raw).map_err(|e| e.within(format!("consent {id}")))
+}
+
+/// One registry entry, checked; errors say what is wrong with it (`validate` says which).
+fn check_entry(raw: RawEntry) -> Result<Entry, ConfigError> {
     let id = raw.id;
-    let date = |what: &str, v: &str| {
-        days_from_date(v).ok_or_else(|| format!("consent {id}: {what} {v:?} is not a date like 2026-11-01"))
+    let date = |what: &'static str, v: &str| {
+        days_from_date(v).ok_or_else(|| ConfigError::NotADate { what, value: v.to_string() })
     };
     let (signed, expires) = (date("signed", &raw.signed)?, date("expires", &raw.expires)?);
     if expires < signed {
-        return Err(format!("consent {id}: expires before it was signed"));
+        return Err(ConfigError::ExpiresBeforeSigned);
     }
     if raw.sha256.is_none() && raw.path.is_none() {
-        return Err(format!("consent {id}: names no photo (give sha256 or path)"));
+        return Err(ConfigError::NamesNoPhoto);
     }
     if let Some(h) = &raw.sha256
         && (h.len() != 64 || !h.chars().all(|c| c.is_ascii_hexdigit()))
     {
-        return Err(format!("consent {id}: sha256 {h:?} is not 64 hex digits"));
+        return Err(ConfigError::BadSha256(h.clone()));
     }
     let path = raw
         .path
         .as_deref()
         .map(glob::Pattern::new)
         .transpose()
-        .map_err(|e| format!("consent {id}: bad path pattern: {e}"))?;
+        .map_err(|e| ConfigError::BadPathPattern(e.to_string()))?;
     if raw.platforms.is_empty() {
-        return Err(format!("consent {id}: names no platform"));
+        return Err(ConfigError::NamesNoPlatform);
     }
     let covers = raw.covers.unwrap_or_else(|| LIFTABLE.iter().map(|s| s.to_string()).collect());
     if let Some(bad) = covers.iter().find(|r| !LIFTABLE.contains(&r.as_str())) {
-        return Err(format!(
-            "consent {id}: {bad} cannot be lifted by consent (only {})",
-            LIFTABLE.join(", ")
-        ));
+        return Err(ConfigError::NotLiftable { rule: bad.clone(), liftable: LIFTABLE.join(", ") });
     }
     Ok(Entry {
         id,
@@ -338,7 +340,7 @@ mod tests {
         ];
         for (text, want) in bad {
             let (_d, p) = write("c.toml", text);
-            let e = Registry::load(&p).unwrap_err();
+            let e = Registry::load(&p).unwrap_err().to_string();
             assert!(e.contains(want) && e.contains("c.toml"), "{e}");
         }
     }

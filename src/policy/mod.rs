@@ -9,6 +9,7 @@
 pub mod consent;
 pub mod switches;
 
+use crate::error::ConfigError;
 use crate::report::{Citation, Finding, Source};
 use crate::rules::document::Mark;
 use crate::rules::{self, Detection};
@@ -87,17 +88,25 @@ struct RuleFile {
 }
 
 /// Parses one profile file; errors name the file and the problem.
-fn parse(file: &str, text: &str) -> Result<(Profile, bool), String> {
-    let raw: ProfileFile = toml::from_str(text).map_err(|e| format!("{file}: {e}"))?;
+fn parse(file: &str, text: &str) -> Result<(Profile, bool), ConfigError> {
+    parse_profile(text).map_err(|e| e.within(file))
+}
+
+/// One profile file's text, checked; errors say what is wrong (`parse` says in which file).
+fn parse_profile(text: &str) -> Result<(Profile, bool), ConfigError> {
+    let raw: ProfileFile = toml::from_str(text).map_err(|e| ConfigError::BadToml(e.to_string()))?;
     let _ = raw.audience;
     let mut rules = BTreeMap::new();
     for (id, rule) in raw.rules {
         if rules::doc(&id).is_none() {
-            return Err(format!("{file}: unknown rule id {id:?}"));
+            return Err(ConfigError::UnknownRuleId(id));
         }
         let remedy = match rule.remedy.as_str() {
             "off" => None,
-            r => Some(Verdict::parse(r).ok_or_else(|| format!("{file}: {id}: unknown remedy {r:?}"))?),
+            r => Some(
+                Verdict::parse(r)
+                    .ok_or_else(|| ConfigError::UnknownRemedy { rule: id.clone(), remedy: r.to_string() })?,
+            ),
         };
         let citations = rule
             .cite
@@ -106,7 +115,7 @@ fn parse(file: &str, text: &str) -> Result<(Profile, bool), String> {
                 let c = raw
                     .clauses
                     .get(key)
-                    .ok_or_else(|| format!("{file}: {id} cites unknown clause {key:?}"))?;
+                    .ok_or_else(|| ConfigError::UnknownClause { rule: id.clone(), clause: key.clone() })?;
                 Ok(Citation {
                     policy: raw.id.clone(),
                     source: raw.source.clone(),
@@ -114,17 +123,13 @@ fn parse(file: &str, text: &str) -> Result<(Profile, bool), String> {
                     paraphrase: c.paraphrase.clone(),
                 })
             })
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, ConfigError>>()?;
         if remedy.is_some() && citations.is_empty() {
-            return Err(format!("{file}: {id} has a remedy but cites nothing"));
+            return Err(ConfigError::Uncited(id));
         }
         rules.insert(id, RulePolicy { remedy, citations });
     }
-    let marks = raw
-        .marks
-        .iter()
-        .map(|m| Mark::new(&raw.name, m).map_err(|e| format!("{file}: {e}")))
-        .collect::<Result<Vec<_>, String>>()?;
+    let marks = raw.marks.iter().map(|m| Mark::new(&raw.name, m)).collect::<Result<Vec<_>, _>>()?;
     Ok((Profile { id: raw.id, name: raw.name, source: raw.source, rules, marks }, raw.union))
 }
 
@@ -153,7 +158,7 @@ fn union(id: String, name: String, profiles: &[Profile]) -> Profile {
 }
 
 /// Loads and checks every embedded profile.
-pub fn load(files: &[(&str, &str)]) -> Result<Vec<Profile>, String> {
+pub fn load(files: &[(&str, &str)]) -> Result<Vec<Profile>, ConfigError> {
     let mut plain = Vec::new();
     let mut unions = Vec::new();
     for (file, text) in files {
@@ -276,15 +281,17 @@ mod tests {
             }
         }
         let bad = "id = \"a\"\nname = \"A\"\nmarks = [\" \"]\n";
-        assert!(load(&[("a.toml", bad)]).unwrap_err().starts_with("a.toml: A: an empty mark"));
+        assert!(load(&[("a.toml", bad)]).unwrap_err().to_string().starts_with("a.toml: A: an empty mark"));
     }
 
     #[test]
     fn bad_profiles_are_rejected_with_the_file_name() {
         let unknown_rule = "id = \"a\"\nname = \"A\"\n[rules]\n\"meta.nope\" = { remedy = \"strip\" }\n";
-        assert!(load(&[("a.toml", unknown_rule)]).unwrap_err().starts_with("a.toml: unknown rule id"));
+        assert!(
+            load(&[("a.toml", unknown_rule)]).unwrap_err().to_string().starts_with("a.toml: unknown rule id")
+        );
         let uncited = "id = \"a\"\nname = \"A\"\n[rules]\n\"meta.gps\" = { remedy = \"strip\" }\n";
-        assert!(load(&[("a.toml", uncited)]).unwrap_err().contains("cites nothing"));
+        assert!(load(&[("a.toml", uncited)]).unwrap_err().to_string().contains("cites nothing"));
     }
 
     #[test]

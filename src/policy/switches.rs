@@ -15,6 +15,7 @@
 //! sees what was not checked. A photo that could not be analysed stays blocked: the
 //! `error.*` rules cannot be switched off.
 
+use crate::error::ConfigError;
 use crate::report::{Report, SwitchedOff};
 use std::path::Path;
 
@@ -47,25 +48,24 @@ struct RawConfig {
 
 impl Config {
     /// Reads a `medscrub.toml`; every problem is an error naming the file.
-    pub fn load(file: &Path) -> Result<Config, String> {
-        let text =
-            std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    pub fn load(file: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| ConfigError::Unreadable { path: file.to_path_buf(), reason: e.to_string() })?;
         Config::parse(&text, &file.display().to_string())
     }
 
     /// Parses a config's text; `name` says where it came from in messages and reports.
-    pub fn parse(text: &str, name: &str) -> Result<Config, String> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
+    pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| ConfigError::BadToml(e.to_string()).within(name))?;
         let mut switches = Switches::default();
         for (rule, reason) in raw.ignore {
-            switches.ignore(&rule, &reason, name).map_err(|e| format!("{name}: {e}"))?;
+            switches.ignore(&rule, &reason, name).map_err(|e| e.within(name))?;
         }
         for (rule, least) in raw.min_confidence {
-            known(&rule).map_err(|e| format!("{name}: {e}"))?;
+            known(&rule).map_err(|e| e.within(name))?;
             if !(0.0..=1.0).contains(&least) {
-                return Err(format!(
-                    "{name}: min_confidence for {rule} is {least}; give a number from 0 to 1"
-                ));
+                return Err(ConfigError::ConfidenceOutOfRange { rule, least }.within(name));
             }
             switches.min_confidence.push((rule, least, name.to_string()));
         }
@@ -74,21 +74,19 @@ impl Config {
 }
 
 /// A rule id that exists and may be switched off.
-fn known(rule: &str) -> Result<(), String> {
+fn known(rule: &str) -> Result<(), ConfigError> {
     if rule.starts_with("error.") {
-        return Err(format!(
-            "{rule} cannot be switched off: a photo that could not be fully analysed is never shared"
-        ));
+        return Err(ConfigError::ErrorRuleOff(rule.to_string()));
     }
     match crate::rules::doc(rule) {
         Some(_) => Ok(()),
-        None => Err(format!("no rule {rule:?} (`medscrub policies` lists them)")),
+        None => Err(ConfigError::NoSuchRule(rule.to_string())),
     }
 }
 
 impl Switches {
     /// Switches `rule` off for the run, for `reason`, set in `by`.
-    pub fn ignore(&mut self, rule: &str, reason: &str, by: &str) -> Result<(), String> {
+    pub fn ignore(&mut self, rule: &str, reason: &str, by: &str) -> Result<(), ConfigError> {
         known(rule)?;
         let reason = if reason.trim().is_empty() { "no reason given" } else { reason.trim() };
         self.ignored.retain(|(r, _, _)| r != rule);
@@ -176,12 +174,15 @@ mod tests {
     #[test]
     fn errors_and_unknown_rules_cannot_be_switched_off() {
         let err = Config::parse("[ignore]\n\"error.decode\" = \"x\"\n", "m.toml").unwrap_err();
+        let off = ConfigError::ErrorRuleOff("error.decode".into()).within("m.toml");
+        assert_eq!(err, off);
+        let err = err.to_string();
         assert!(err.contains("never shared"), "{err}");
-        let err = Config::parse("[ignore]\n\"scene.monitr\" = \"x\"\n", "m.toml").unwrap_err();
+        let err = Config::parse("[ignore]\n\"scene.monitr\" = \"x\"\n", "m.toml").unwrap_err().to_string();
         assert!(err.contains("no rule \"scene.monitr\""), "{err}");
-        let err = Config::parse("[min_confidence]\n\"text.name\" = 7\n", "m.toml").unwrap_err();
+        let err = Config::parse("[min_confidence]\n\"text.name\" = 7\n", "m.toml").unwrap_err().to_string();
         assert!(err.contains("from 0 to 1"), "{err}");
-        let err = Config::parse("polcy = \"umn\"\n", "m.toml").unwrap_err();
+        let err = Config::parse("polcy = \"umn\"\n", "m.toml").unwrap_err().to_string();
         assert!(err.contains("m.toml") && err.contains("polcy"), "{err}");
     }
 }

@@ -7,7 +7,8 @@
 //! the profile's marks to the rules as [`Evidence::marks`]. Both rules read only the
 //! words OCR found in the picture: a name in the metadata is removed by `strip` anyway.
 
-use super::{Detection, Evidence, Rule, RuleDoc};
+use super::{Detection, Evidence, FnRule, RuleDoc};
+use crate::error::ConfigError;
 use crate::recognize::Document;
 use crate::report::Source;
 use crate::verdict::Verdict;
@@ -28,17 +29,19 @@ impl Mark {
     /// capitalised word, because lower-case `wsu` or `umn` inside other words and OCR noise
     /// would otherwise fire; longer marks match in any case, with any whitespace (line
     /// breaks included) between their words.
-    pub fn new(institution: &str, text: &str) -> Result<Mark, String> {
+    pub fn new(institution: &str, text: &str) -> Result<Mark, ConfigError> {
         let words: Vec<&str> = text.split_whitespace().collect();
         if words.is_empty() {
-            return Err(format!("{institution}: an empty mark"));
+            return Err(ConfigError::EmptyMark.within(institution));
         }
         let body = words.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join(r"\s+");
         let acronym = words.len() == 1
             && text.len() <= 5
             && text.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
         let pattern = if acronym { format!(r"\b{body}\b") } else { format!(r"(?i)\b{body}\b") };
-        let pattern = Regex::new(&pattern).map_err(|e| format!("{institution}: mark {text:?}: {e}"))?;
+        let pattern = Regex::new(&pattern).map_err(|e| {
+            ConfigError::BadMark { text: text.to_string(), reason: e.to_string() }.within(institution)
+        })?;
         Ok(Mark { institution: institution.to_string(), text: text.to_string(), pattern })
     }
 
@@ -47,74 +50,6 @@ impl Mark {
         self.pattern.find_iter(text).map(|m| m.range())
     }
 }
-
-/// `brand.logo-text`.
-pub struct BrandText;
-/// `doc.institutional`.
-pub struct InstitutionalDocument;
-/// `doc.medical-record`.
-pub struct MedicalRecord;
-
-static BRAND_DOC: RuleDoc = RuleDoc {
-    id: "brand.logo-text",
-    source: Source::Ocr,
-    default_remedy: Verdict::Redact,
-    summary: "An institution's name or mark read in the picture (a logo, a sign, a letterhead)",
-    explain: "## What it finds\nThe names and marks of the profile's institution (`strictest`: of every \
-              profile's institution) read by OCR in the picture: Wayne State University, WSU, Michigan \
-              Medicine, University of Michigan, University of Minnesota, University of Nottingham, and the \
-              like, on signs, badges, letterheads, slides and lanyards.\n\n## Why it matters\nWayne State: \
-              residents must not imply they speak for the institution by using its logos or trademarks \
-              without written permission; Michigan Medicine: the university brand (logo) may not be used for \
-              personal representation; Minnesota: follow the University's branding policy.\n\n## How it \
-              decides\nEach mark is matched as whole words, in any case and across line breaks; short \
-              all-capital marks (WSU, UMN) only in capitals. The words are covered in the cleaned copy.\n\n\
-              ## Where it fails\nA graphic logo without words (the block M, a crest) is not recognised, and \
-              the graphic beside a covered name stays visible: look at the copy. Names the OCR misreads are \
-              missed; an institution's name in an innocent sentence (\"I studied at the University of \
-              Michigan\") is covered too.",
-};
-
-static DOCUMENT_DOC: RuleDoc = RuleDoc {
-    id: "doc.institutional",
-    source: Source::Ocr,
-    default_remedy: Verdict::Block,
-    summary: "A photographed institutional document: a handout, course guide, logbook, minutes, a confidential page",
-    explain: "## What it finds\nA page of text photographed whole whose words say what it is: a handout, a \
-              course guide or handbook, a logbook, minutes of a meeting, a syllabus, a standard operating \
-              procedure, or a page marked confidential, internal use only, not for distribution or \
-              proprietary.\n\n## Why it matters\nNottingham: no university documents (handouts, course \
-              guides, logbooks, minutes of meetings) without permission; UMMS: no confidential or \
-              proprietary information; Wayne State: medical records and proprietary information are never \
-              to be posted.\n\n## How it decides\nOne of those words, and either a dense page (at least 40 \
-              words read) or an institutional header on it (one of the profile's marks, University, \
-              School of Medicine, Hospital, NHS Trust, Department of). A stamp alone, or \"10 minutes\" on a \
-              recipe, is not a document.\n\n## Where it fails\nDocuments that never say what they are are \
-              missed (a photographed page of an internal report without a marking); a public flyer that \
-              calls itself a handout is flagged. It blocks: a document cannot be made shareable by covering \
-              a few words.",
-};
-
-static RECORD_DOC: RuleDoc = RuleDoc {
-    id: "doc.medical-record",
-    source: Source::Ocr,
-    default_remedy: Verdict::Block,
-    summary: "A photographed medical record: a lab report, a prescription, a discharge summary, a chart",
-    explain: "## What it finds\nA page whose printed words make it a patient's record: a laboratory report \
-              (reference ranges, units, specimen collected and reported), a prescription (Rx, sig, dispense, \
-              refills, prescriber), a discharge summary, clinic letter or chart (patient name, date of birth, \
-              MRN or hospital number fields, admission and discharge dates, diagnosis).\n\n## Why it \
-              matters\nWayne State: medical records are never to be transmitted by social media; every \
-              profile: a record identifies its patient, by name and number, and by what it says.\n\n## How \
-              it decides\nThree different cue phrases read with confidence, from at least two of the four \
-              kinds (patient fields, the kind of record, lab results, prescribing), one of them a patient \
-              field or the kind of record. The cues are the page's printed headings, so a record is found \
-              even when its identifiers are handwritten or in a script the OCR cannot read, and its \
-              identifiers need not be read at all.\n\n## Where it fails\nA record photographed too small \
-              or blurred for its headings to be read is missed, as is one in a language other than English; a \
-              textbook page or a lecture slide about lab reports that reads like one is flagged. It blocks: \
-              covering a few words does not make a record shareable.",
-};
 
 /// What makes a page a medical record, by kind. Each is matched in the words OCR read
 /// with confidence, so noise read off a texture cannot assemble a record.
@@ -217,104 +152,161 @@ fn header_line(text: &str, start: usize) -> String {
     line.chars().take(48).collect::<String>().trim().to_string()
 }
 
-impl Rule for BrandText {
-    fn doc(&self) -> &RuleDoc {
-        &BRAND_DOC
-    }
-    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
-        for doc in ocr_documents(ev) {
-            for mark in ev.marks {
-                for range in mark.find(&doc.text) {
-                    let (bbox, confidence) = doc.locate(&range);
-                    out.push(Detection {
-                        rule: BRAND_DOC.id,
-                        source: Source::Ocr,
-                        origin: doc.origin.clone(),
-                        summary: format!(
-                            "\"{}\", a mark of {}, read in the picture: covered; a graphic logo beside it is \
-                             not recognised, check the copy",
-                            mark.text, mark.institution
-                        ),
-                        details: vec![],
-                        bbox,
-                        confidence: confidence / 100.0,
-                        identifier: None,
-                    });
-                }
+/// `brand.logo-text`.
+pub static BRAND_TEXT: FnRule = FnRule {
+    doc: RuleDoc {
+        id: "brand.logo-text",
+        source: Source::Ocr,
+        default_remedy: Verdict::Redact,
+        summary: "An institution's name or mark read in the picture (a logo, a sign, a letterhead)",
+        explain: "## What it finds\nThe names and marks of the profile's institution (`strictest`: of every \
+                  profile's institution) read by OCR in the picture: Wayne State University, WSU, Michigan \
+                  Medicine, University of Michigan, University of Minnesota, University of Nottingham, and the \
+                  like, on signs, badges, letterheads, slides and lanyards.\n\n## Why it matters\nWayne State: \
+                  residents must not imply they speak for the institution by using its logos or trademarks \
+                  without written permission; Michigan Medicine: the university brand (logo) may not be used for \
+                  personal representation; Minnesota: follow the University's branding policy.\n\n## How it \
+                  decides\nEach mark is matched as whole words, in any case and across line breaks; short \
+                  all-capital marks (WSU, UMN) only in capitals. The words are covered in the cleaned copy.\n\n\
+                  ## Where it fails\nA graphic logo without words (the block M, a crest) is not recognised, and \
+                  the graphic beside a covered name stays visible: look at the copy. Names the OCR misreads are \
+                  missed; an institution's name in an innocent sentence (\"I studied at the University of \
+                  Michigan\") is covered too.",
+    },
+    check: check_brand_text,
+};
+
+fn check_brand_text(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+    for doc in ocr_documents(ev) {
+        for mark in ev.marks {
+            for range in mark.find(&doc.text) {
+                let (bbox, confidence) = doc.locate(&range);
+                out.push(Detection {
+                    rule: BRAND_TEXT.doc.id,
+                    source: Source::Ocr,
+                    origin: doc.origin.clone(),
+                    summary: format!(
+                        "\"{}\", a mark of {}, read in the picture: covered; a graphic logo beside it is \
+                         not recognised, check the copy",
+                        mark.text, mark.institution
+                    ),
+                    details: vec![],
+                    bbox,
+                    confidence: confidence / 100.0,
+                    identifier: None,
+                });
             }
         }
     }
 }
 
-impl Rule for InstitutionalDocument {
-    fn doc(&self) -> &RuleDoc {
-        &DOCUMENT_DOC
+/// `doc.institutional`.
+pub static INSTITUTIONAL_DOCUMENT: FnRule = FnRule {
+    doc: RuleDoc {
+        id: "doc.institutional",
+        source: Source::Ocr,
+        default_remedy: Verdict::Block,
+        summary: "A photographed institutional document: a handout, course guide, logbook, minutes, a confidential page",
+        explain: "## What it finds\nA page of text photographed whole whose words say what it is: a handout, a \
+                  course guide or handbook, a logbook, minutes of a meeting, a syllabus, a standard operating \
+                  procedure, or a page marked confidential, internal use only, not for distribution or \
+                  proprietary.\n\n## Why it matters\nNottingham: no university documents (handouts, course \
+                  guides, logbooks, minutes of meetings) without permission; UMMS: no confidential or \
+                  proprietary information; Wayne State: medical records and proprietary information are never \
+                  to be posted.\n\n## How it decides\nOne of those words, and either a dense page (at least 40 \
+                  words read) or an institutional header on it (one of the profile's marks, University, \
+                  School of Medicine, Hospital, NHS Trust, Department of). A stamp alone, or \"10 minutes\" on a \
+                  recipe, is not a document.\n\n## Where it fails\nDocuments that never say what they are are \
+                  missed (a photographed page of an internal report without a marking); a public flyer that \
+                  calls itself a handout is flagged. It blocks: a document cannot be made shareable by covering \
+                  a few words.",
+    },
+    check: check_institutional_document,
+};
+
+fn check_institutional_document(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+    let docs: Vec<&Document> = ocr_documents(ev).collect();
+    let mut cues: Vec<String> = docs
+        .iter()
+        .flat_map(|d| document_kind().find_iter(&d.text).chain(document_marking().find_iter(&d.text)))
+        .map(|m| super::one_line(m.as_str()).to_lowercase())
+        .collect();
+    cues.sort();
+    cues.dedup();
+    if cues.is_empty() {
+        return;
     }
-    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
-        let docs: Vec<&Document> = ocr_documents(ev).collect();
-        let mut cues: Vec<String> = docs
+    // OCR passes read the same page several times: the densest pass is the page.
+    let words = docs.iter().map(|d| solid_words(d)).max().unwrap_or(0);
+    let header = docs.iter().find_map(|d| {
+        ev.marks
             .iter()
-            .flat_map(|d| document_kind().find_iter(&d.text).chain(document_marking().find_iter(&d.text)))
-            .map(|m| super::one_line(m.as_str()).to_lowercase())
-            .collect();
-        cues.sort();
-        cues.dedup();
-        if cues.is_empty() {
-            return;
-        }
-        // OCR passes read the same page several times: the densest pass is the page.
-        let words = docs.iter().map(|d| solid_words(d)).max().unwrap_or(0);
-        let header = docs.iter().find_map(|d| {
-            ev.marks
-                .iter()
-                .find_map(|m| m.find(&d.text).next().map(|r| d.text[r].to_string()))
-                .or_else(|| institutional_header().find(&d.text).map(|m| header_line(&d.text, m.start())))
-        });
-        if words < DENSE_PAGE_WORDS && header.is_none() {
-            return;
-        }
-        let why = match &header {
-            Some(h) => format!("under the header \"{}\"", super::one_line(h)),
-            None => format!("a page of {words} words"),
-        };
-        out.push(Detection {
-            rule: DOCUMENT_DOC.id,
-            source: Source::Ocr,
-            origin: "OCR".into(),
-            summary: format!("a photographed institutional document ({}), {why}", cues.join(", ")),
-            details: vec![],
-            bbox: None,
-            confidence: 0.8,
-            identifier: None,
-        });
+            .find_map(|m| m.find(&d.text).next().map(|r| d.text[r].to_string()))
+            .or_else(|| institutional_header().find(&d.text).map(|m| header_line(&d.text, m.start())))
+    });
+    if words < DENSE_PAGE_WORDS && header.is_none() {
+        return;
     }
+    let why = match &header {
+        Some(h) => format!("under the header \"{}\"", super::one_line(h)),
+        None => format!("a page of {words} words"),
+    };
+    out.push(Detection {
+        rule: INSTITUTIONAL_DOCUMENT.doc.id,
+        source: Source::Ocr,
+        origin: "OCR".into(),
+        summary: format!("a photographed institutional document ({}), {why}", cues.join(", ")),
+        details: vec![],
+        bbox: None,
+        confidence: 0.8,
+        identifier: None,
+    });
 }
 
-impl Rule for MedicalRecord {
-    fn doc(&self) -> &RuleDoc {
-        &RECORD_DOC
+/// `doc.medical-record`.
+pub static MEDICAL_RECORD: FnRule = FnRule {
+    doc: RuleDoc {
+        id: "doc.medical-record",
+        source: Source::Ocr,
+        default_remedy: Verdict::Block,
+        summary: "A photographed medical record: a lab report, a prescription, a discharge summary, a chart",
+        explain: "## What it finds\nA page whose printed words make it a patient's record: a laboratory report \
+                  (reference ranges, units, specimen collected and reported), a prescription (Rx, sig, dispense, \
+                  refills, prescriber), a discharge summary, clinic letter or chart (patient name, date of birth, \
+                  MRN or hospital number fields, admission and discharge dates, diagnosis).\n\n## Why it \
+                  matters\nWayne State: medical records are never to be transmitted by social media; every \
+                  profile: a record identifies its patient, by name and number, and by what it says.\n\n## How \
+                  it decides\nThree different cue phrases read with confidence, from at least two of the four \
+                  kinds (patient fields, the kind of record, lab results, prescribing), one of them a patient \
+                  field or the kind of record. The cues are the page's printed headings, so a record is found \
+                  even when its identifiers are handwritten or in a script the OCR cannot read, and its \
+                  identifiers need not be read at all.\n\n## Where it fails\nA record photographed too small \
+                  or blurred for its headings to be read is missed, as is one in a language other than English; a \
+                  textbook page or a lecture slide about lab reports that reads like one is flagged. It blocks: \
+                  covering a few words does not make a record shareable.",
+    },
+    check: check_medical_record,
+};
+
+fn check_medical_record(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+    // Every OCR pass of the picture together: a page's header and its table may be
+    // read as different groups of lines. Only words read with confidence count.
+    let confident: String = ocr_documents(ev).map(|d| d.confident.as_str()).collect::<Vec<_>>().join("\n");
+    let cues = record_cues(&confident);
+    if !is_record(&cues) {
+        return;
     }
-    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
-        // Every OCR pass of the picture together: a page's header and its table may be
-        // read as different groups of lines. Only words read with confidence count.
-        let confident: String =
-            ocr_documents(ev).map(|d| d.confident.as_str()).collect::<Vec<_>>().join("\n");
-        let cues = record_cues(&confident);
-        if !is_record(&cues) {
-            return;
-        }
-        let shown: Vec<&str> = cues.iter().map(|(_, c)| c.as_str()).take(6).collect();
-        out.push(Detection {
-            rule: RECORD_DOC.id,
-            source: Source::Ocr,
-            origin: "OCR".into(),
-            summary: format!("a photographed medical record: {}", shown.join(", ")),
-            details: vec![],
-            bbox: None,
-            confidence: 0.8,
-            identifier: None,
-        });
-    }
+    let shown: Vec<&str> = cues.iter().map(|(_, c)| c.as_str()).take(6).collect();
+    out.push(Detection {
+        rule: MEDICAL_RECORD.doc.id,
+        source: Source::Ocr,
+        origin: "OCR".into(),
+        summary: format!("a photographed medical record: {}", shown.join(", ")),
+        details: vec![],
+        bbox: None,
+        confidence: 0.8,
+        identifier: None,
+    });
 }
 
 #[cfg(test)]
@@ -322,6 +314,7 @@ mod tests {
     use super::*;
     use crate::metadata::MetaFacts;
     use crate::recognize::TextEvidence;
+    use crate::rules::Rule;
 
     fn marks() -> Vec<Mark> {
         [
@@ -354,7 +347,7 @@ mod tests {
             "michigan medicine",
             "The University of Michigan Health System",
         ] {
-            assert_eq!(run(&BrandText, text, &m).len(), 1, "{text}");
+            assert_eq!(run(&BRAND_TEXT, text, &m).len(), 1, "{text}");
         }
     }
 
@@ -371,10 +364,10 @@ mod tests {
             "University of Minnesota",
             "WSUX results",
         ] {
-            assert!(run(&BrandText, text, &m).is_empty(), "{text}");
+            assert!(run(&BRAND_TEXT, text, &m).is_empty(), "{text}");
         }
         // No marks from the profile: nothing to look for.
-        assert!(run(&BrandText, "Wayne State University", &[]).is_empty());
+        assert!(run(&BRAND_TEXT, "Wayne State University", &[]).is_empty());
     }
 
     #[test]
@@ -392,7 +385,7 @@ mod tests {
         let m = marks();
         let ev = Evidence { text: Some(&text), marks: &m, ..Evidence::of(&facts) };
         let mut out = Vec::new();
-        BrandText.check(&ev, &mut out);
+        BRAND_TEXT.check(&ev, &mut out);
         assert_eq!(out[0].bbox, Some(Rect { x: 0, y: 5, width: 110, height: 10 }));
     }
 
@@ -409,7 +402,7 @@ mod tests {
             "DISCHARGE SUMMARY\nMRN: ~~~\nAdmission Date: ~~~ Discharge Date: ~~~\n\
              Diagnosis: community acquired pneumonia\nMedications on discharge",
         ] {
-            let found = run(&MedicalRecord, page, &[]);
+            let found = run(&MEDICAL_RECORD, page, &[]);
             assert_eq!(found.len(), 1, "{page}");
             assert_eq!(found[0].rule, "doc.medical-record");
         }
@@ -427,7 +420,7 @@ mod tests {
             // A poster: one patient field alone.
             "Blood drive Saturday! Bring your date of birth and a photo ID",
         ] {
-            assert!(run(&MedicalRecord, page, &[]).is_empty(), "{page}");
+            assert!(run(&MEDICAL_RECORD, page, &[]).is_empty(), "{page}");
         }
     }
 
@@ -456,7 +449,7 @@ mod tests {
             let text = TextEvidence::new(vec![Document::from_ocr(&lines)]);
             let ev = Evidence { text: Some(&text), ..Evidence::of(&facts) };
             let mut out = Vec::new();
-            MedicalRecord.check(&ev, &mut out);
+            MEDICAL_RECORD.check(&ev, &mut out);
             out.len()
         };
         assert_eq!(read(85.0), 1);
@@ -478,7 +471,7 @@ mod tests {
             format!("Clinical skills logbook\n{BODY}"),
             format!("Do not distribute\n{BODY}"),
         ] {
-            assert_eq!(run(&InstitutionalDocument, &text, &m).len(), 1, "{text}");
+            assert_eq!(run(&INSTITUTIONAL_DOCUMENT, &text, &m).len(), 1, "{text}");
         }
     }
 
@@ -492,7 +485,7 @@ mod tests {
             "Grab a handout at the door".into(),                        // a flyer line
             format!("University of Michigan\n{BODY}"),                  // a header, no kind
         ] {
-            assert!(run(&InstitutionalDocument, &text, &m).is_empty(), "{text}");
+            assert!(run(&INSTITUTIONAL_DOCUMENT, &text, &m).is_empty(), "{text}");
         }
     }
 

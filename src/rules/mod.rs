@@ -116,24 +116,41 @@ pub trait Rule: Sync {
     fn check(&self, evidence: &Evidence<'_>, out: &mut Vec<Detection>);
 }
 
+/// A rule that is its documentation and one check function: every rule but the text
+/// patterns (`text::TextRule`, one check shared by ten patterns). Each is a `static`
+/// written beside its check function, and the lists below name the statics.
+pub struct FnRule {
+    pub doc: RuleDoc,
+    pub check: fn(&Evidence<'_>, &mut Vec<Detection>),
+}
+
+impl Rule for FnRule {
+    fn doc(&self) -> &RuleDoc {
+        &self.doc
+    }
+    fn check(&self, evidence: &Evidence<'_>, out: &mut Vec<Detection>) {
+        (self.check)(evidence, out)
+    }
+}
+
 /// Every rule, in documentation order.
 pub static RULES: &[&dyn Rule] = &[
-    &meta::Gps,
-    &meta::DateTime,
-    &meta::Device,
-    &meta::Serial,
-    &meta::Owner,
-    &meta::Thumbnail,
-    &meta::Xmp,
-    &meta::Iptc,
-    &meta::Comment,
-    &meta::TextChunk,
-    &meta::Trailer,
-    &meta::Other,
-    &meta::Icc,
-    &meta::Container,
-    &meta::Transparency,
-    &meta::Frames,
+    &meta::GPS,
+    &meta::DATE_TIME,
+    &meta::DEVICE,
+    &meta::SERIAL,
+    &meta::OWNER,
+    &meta::THUMBNAIL,
+    &meta::XMP,
+    &meta::IPTC,
+    &meta::COMMENT,
+    &meta::TEXT_CHUNK,
+    &meta::TRAILER,
+    &meta::OTHER,
+    &meta::ICC,
+    &meta::CONTAINER,
+    &meta::TRANSPARENCY,
+    &meta::FRAMES,
     &text::TEXT_RULES[0],
     &text::TEXT_RULES[1],
     &text::TEXT_RULES[2],
@@ -144,23 +161,23 @@ pub static RULES: &[&dyn Rule] = &[
     &text::TEXT_RULES[7],
     &text::TEXT_RULES[8],
     &text::TEXT_RULES[9],
-    &text::BarcodePayload,
-    &scene::OperatingRoom,
-    &scene::Blood,
-    &scene::Radiograph,
-    &scene::Microscopy,
-    &scene::Monitor,
-    &scene::PatientArea,
-    &scene::Face,
-    &post::CaptionAge,
-    &post::CaptionTiming,
-    &post::CaptionTrophy,
-    &post::CaptionIdentifier,
-    &post::HandleBrand,
-    &time::RecentCase,
-    &document::BrandText,
-    &document::InstitutionalDocument,
-    &document::MedicalRecord,
+    &text::BARCODE_PAYLOAD,
+    &scene::OPERATING_ROOM,
+    &scene::BLOOD,
+    &scene::RADIOGRAPH,
+    &scene::MICROSCOPY,
+    &scene::MONITOR,
+    &scene::PATIENT_AREA,
+    &scene::FACE,
+    &post::CAPTION_AGE,
+    &post::CAPTION_TIMING,
+    &post::CAPTION_TROPHY,
+    &post::CAPTION_IDENTIFIER,
+    &post::HANDLE_BRAND,
+    &time::RECENT_CASE,
+    &document::BRAND_TEXT,
+    &document::INSTITUTIONAL_DOCUMENT,
+    &document::MEDICAL_RECORD,
 ];
 
 /// The rules a failed analysis produces (fail closed). They are raised by the pipeline,

@@ -8,7 +8,7 @@
 //! box, so profiles give them `block`: the post must be rewritten, and the finding says
 //! what to take out.
 
-use super::{Detection, Evidence, Rule, RuleDoc};
+use super::{Detection, Evidence, FnRule, Rule, RuleDoc};
 use crate::recognize::patterns::{self, Match};
 use crate::report::{Source, mask};
 use crate::verdict::Verdict;
@@ -95,180 +95,170 @@ fn quoted(m: &str, show: bool) -> String {
 }
 
 /// `caption.age`: the patient's age in the caption.
-pub struct CaptionAge;
-/// `caption.timing`: when the case happened, in a caption about a case.
-pub struct CaptionTiming;
-/// `caption.trophy`: a case shown off as a trophy.
-pub struct CaptionTrophy;
-/// `caption.identifier`: MRNs, names, dates of birth, rooms and contact details typed into the caption.
-pub struct CaptionIdentifier;
-/// `handle.brand`: a university brand inside a personal username.
-pub struct HandleBrand;
-
-static AGE_DOC: RuleDoc = caption_doc(
-    "caption.age",
-    "The patient's age in the caption",
-    "## What it finds\n\"72-year-old\", \"72 yo\", \"72 y/o\", \"Age: 72\", \"72M\"/\"72F\" in the caption.\n\n\
-                 ## Why it matters\nMichigan Medicine: the age of the patient should not be included; with a \
-                 date and a place an age narrows a patient down to one person.\n\n## How it decides\nThe same \
-                 age patterns as `text.age`, with age-and-sex forms (\"72M\") always on, since a caption that \
-                 gives an age is about a person.\n\n## Where it fails\nAges in words (\"seventy-two\") and \
-                 vague ranges (\"in her seventies\") are not caught; a \"5 year old laptop\" is.",
-);
-static TIMING_DOC: RuleDoc = caption_doc(
-    "caption.timing",
-    "When the case happened, in a caption about a case",
-    "## What it finds\nRelative times (\"this morning\", \"yesterday's case\", \"last night on \
-                 call\", \"3 hours ago\") and dates in a caption that is about a clinical case.\n\n## Why it \
-                 matters\nMichigan Medicine: no reference to the timing of the case. Minnesota: a time stamp \
-                 alone can identify a patient to someone who was there.\n\n## How it decides\nA time word or a \
-                 date counts only when the caption also speaks of a case (case, patient, OR, surgery, ward, \
-                 shift, on call, removed, specimen, …), so \"great talk today\" is not flagged.\n\n## Where it \
-                 fails\nTimes written around the vocabulary (\"after lunch we …\") are missed; a non-clinical \
-                 caption that happens to use \"case\" and \"today\" is flagged.",
-);
-static TROPHY_DOC: RuleDoc = caption_doc(
-    "caption.trophy",
-    "A treatment or case shown off as a trophy",
-    "## What it finds\nBragging words (\"trophy\", \"biggest\", \"craziest\", \"look at this\", \
-                 \"can't believe\", \"took it home\") in a caption about a case.\n\n## Why it matters\nMichigan \
-                 Medicine: do not refer to patient treatments or cases as trophies to display; Nottingham: no \
-                 text that may distress a patient or their relatives; UMMS: the Honor Code's professional \
-                 behaviour.\n\n## How it decides\nA bragging phrase counts only together with case vocabulary, \
-                 so \"biggest pizza ever\" is not flagged.\n\n## Where it fails\nIrony, emoji and new slang are \
-                 not understood; sober teaching captions that say \"largest\" about a case are flagged (read \
-                 the finding and decide).",
-);
-static IDENTIFIER_DOC: RuleDoc = caption_doc(
-    "caption.identifier",
-    "MRNs, names, dates of birth, rooms and contact details in the caption",
-    "## What it finds\nThe identifiers the text rules look for in pictures (`text.mrn`, \
-                 `text.name`, `text.dob`, `text.room-bed`, `text.phone`, `text.email`, `text.ssn`, \
-                 `text.accession`), typed into the caption.\n\n## Why it matters\nEvery policy forbids text \
-                 that directly or indirectly identifies a patient, and a caption is text.\n\n## How it \
-                 decides\nThe same patterns; names need a cue (\"Pt:\", \"Mr\", \"LAST, FIRST\") unless the \
-                 caption is about a case, so a thank-you to a speaker is not flagged.\n\n## Where it fails\nAs \
-                 the text rules: names outside the census lists, identifiers spelled out in words.",
-);
-static HANDLE_DOC: RuleDoc = RuleDoc {
-    id: "handle.brand",
-    source: Source::Caption,
-    default_remedy: Verdict::Block,
-    summary: "A university brand inside a personal username",
-    explain: "## What it finds\nInstitution names and their derivatives in the `--handle` the photo \
-                      will be posted from: @UMichJohn, @JohnUofM, @John_UMich, MichMedJohn, @WayneStateJane.\
-                      \n\n## Why it matters\nMichigan Medicine restricts the university brand or any \
-                      derivative within a personal username; Wayne State forbids implying you speak for the \
-                      institution with its marks.\n\n## How it decides\nThe handle is lower-cased and its \
-                      separators dropped; distinctive marks (umich, uofm, michmed, waynestate, …) count \
-                      anywhere, short ones (um, umn, wsu, uon) only as a whole word of the handle.\n\n## \
-                      Where it fails\nOfficial institutional accounts are flagged too (they are allowed: \
-                      ignore the finding); misspelt marks are missed.",
+pub static CAPTION_AGE: FnRule = FnRule {
+    doc: caption_doc(
+        "caption.age",
+        "The patient's age in the caption",
+        "## What it finds\n\"72-year-old\", \"72 yo\", \"72 y/o\", \"Age: 72\", \"72M\"/\"72F\" in the caption.\n\n\
+                     ## Why it matters\nMichigan Medicine: the age of the patient should not be included; with a \
+                     date and a place an age narrows a patient down to one person.\n\n## How it decides\nThe same \
+                     age patterns as `text.age`, with age-and-sex forms (\"72M\") always on, since a caption that \
+                     gives an age is about a person.\n\n## Where it fails\nAges in words (\"seventy-two\") and \
+                     vague ranges (\"in her seventies\") are not caught; a \"5 year old laptop\" is.",
+    ),
+    check: check_caption_age,
 };
 
-impl Rule for CaptionAge {
-    fn doc(&self) -> &RuleDoc {
-        &AGE_DOC
+fn check_caption_age(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+    let Some(caption) = caption_of(ev) else { return };
+    for m in patterns::find_age(caption, true) {
+        let shown = quoted(&caption[m.range.clone()], ev.show_text);
+        out.push(detection(
+            "caption.age",
+            "caption",
+            format!("the caption gives an age ({shown}): take it out"),
+        ));
     }
-    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
-        let Some(caption) = caption_of(ev) else { return };
-        for m in patterns::find_age(caption, true) {
-            let shown = quoted(&caption[m.range.clone()], ev.show_text);
+}
+
+/// `caption.timing`: when the case happened, in a caption about a case.
+pub static CAPTION_TIMING: FnRule = FnRule {
+    doc: caption_doc(
+        "caption.timing",
+        "When the case happened, in a caption about a case",
+        "## What it finds\nRelative times (\"this morning\", \"yesterday's case\", \"last night on \
+                     call\", \"3 hours ago\") and dates in a caption that is about a clinical case.\n\n## Why it \
+                     matters\nMichigan Medicine: no reference to the timing of the case. Minnesota: a time stamp \
+                     alone can identify a patient to someone who was there.\n\n## How it decides\nA time word or a \
+                     date counts only when the caption also speaks of a case (case, patient, OR, surgery, ward, \
+                     shift, on call, removed, specimen, …), so \"great talk today\" is not flagged.\n\n## Where it \
+                     fails\nTimes written around the vocabulary (\"after lunch we …\") are missed; a non-clinical \
+                     caption that happens to use \"case\" and \"today\" is flagged.",
+    ),
+    check: check_caption_timing,
+};
+
+fn check_caption_timing(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+    let Some(caption) = caption_of(ev) else { return };
+    if !case_re().is_match(caption) {
+        return;
+    }
+    let mut found: Vec<String> = timing_re().find_iter(caption).map(|m| m.as_str().to_string()).collect();
+    found.extend(patterns::find_date(caption, true).into_iter().map(|m| caption[m.range].to_string()));
+    for f in found {
+        out.push(detection(
+            "caption.timing",
+            "caption",
+            format!("the caption dates the case (\"{}\"): take the timing out", quoted(&f, true)),
+        ));
+    }
+}
+
+/// `caption.trophy`: a case shown off as a trophy.
+pub static CAPTION_TROPHY: FnRule = FnRule {
+    doc: caption_doc(
+        "caption.trophy",
+        "A treatment or case shown off as a trophy",
+        "## What it finds\nBragging words (\"trophy\", \"biggest\", \"craziest\", \"look at this\", \
+                     \"can't believe\", \"took it home\") in a caption about a case.\n\n## Why it matters\nMichigan \
+                     Medicine: do not refer to patient treatments or cases as trophies to display; Nottingham: no \
+                     text that may distress a patient or their relatives; UMMS: the Honor Code's professional \
+                     behaviour.\n\n## How it decides\nA bragging phrase counts only together with case vocabulary, \
+                     so \"biggest pizza ever\" is not flagged.\n\n## Where it fails\nIrony, emoji and new slang are \
+                     not understood; sober teaching captions that say \"largest\" about a case are flagged (read \
+                     the finding and decide).",
+    ),
+    check: check_caption_trophy,
+};
+
+fn check_caption_trophy(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+    let Some(caption) = caption_of(ev) else { return };
+    if !case_re().is_match(caption) {
+        return;
+    }
+    if let Some(m) = trophy_re().find(caption) {
+        out.push(detection(
+            "caption.trophy",
+            "caption",
+            format!(
+                "the caption shows the case off (\"{}\"): rewrite it as teaching, or do not post",
+                m.as_str()
+            ),
+        ));
+    }
+}
+
+/// `caption.identifier`: MRNs, names, dates of birth, rooms and contact details typed into the caption.
+pub static CAPTION_IDENTIFIER: FnRule = FnRule {
+    doc: caption_doc(
+        "caption.identifier",
+        "MRNs, names, dates of birth, rooms and contact details in the caption",
+        "## What it finds\nThe identifiers the text rules look for in pictures (`text.mrn`, \
+                     `text.name`, `text.dob`, `text.room-bed`, `text.phone`, `text.email`, `text.ssn`, \
+                     `text.accession`), typed into the caption.\n\n## Why it matters\nEvery policy forbids text \
+                     that directly or indirectly identifies a patient, and a caption is text.\n\n## How it \
+                     decides\nThe same patterns; names need a cue (\"Pt:\", \"Mr\", \"LAST, FIRST\") unless the \
+                     caption is about a case, so a thank-you to a speaker is not flagged.\n\n## Where it fails\nAs \
+                     the text rules: names outside the census lists, identifiers spelled out in words.",
+    ),
+    check: check_caption_identifier,
+};
+
+fn check_caption_identifier(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+    let Some(caption) = caption_of(ev) else { return };
+    let clinical = case_re().is_match(caption) || patterns::clinical_context(caption);
+    let kinds: [(&str, Vec<Match>); 8] = [
+        ("MRN", patterns::find_mrn(caption, clinical)),
+        ("name", patterns::find_name(caption, about_a_case(caption))),
+        ("date of birth", patterns::find_dob(caption)),
+        ("room/bed", patterns::find_room_bed(caption, clinical)),
+        ("phone", patterns::find_phone(caption, clinical)),
+        ("email", patterns::find_email(caption, clinical)),
+        ("SSN", patterns::find_ssn(caption)),
+        ("accession", patterns::find_accession(caption, clinical)),
+    ];
+    for (kind, matches) in kinds {
+        for m in matches {
+            let shown = quoted(&m.value, ev.show_text);
             out.push(detection(
-                "caption.age",
+                "caption.identifier",
                 "caption",
-                format!("the caption gives an age ({shown}): take it out"),
+                format!("the caption holds a {kind} ({shown}): take it out"),
             ));
         }
     }
 }
 
-impl Rule for CaptionTiming {
-    fn doc(&self) -> &RuleDoc {
-        &TIMING_DOC
-    }
-    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
-        let Some(caption) = caption_of(ev) else { return };
-        if !case_re().is_match(caption) {
-            return;
-        }
-        let mut found: Vec<String> = timing_re().find_iter(caption).map(|m| m.as_str().to_string()).collect();
-        found.extend(patterns::find_date(caption, true).into_iter().map(|m| caption[m.range].to_string()));
-        for f in found {
-            out.push(detection(
-                "caption.timing",
-                "caption",
-                format!("the caption dates the case (\"{}\"): take the timing out", quoted(&f, true)),
-            ));
-        }
-    }
-}
+/// `handle.brand`: a university brand inside a personal username.
+pub static HANDLE_BRAND: FnRule = FnRule {
+    doc: RuleDoc {
+        id: "handle.brand",
+        source: Source::Caption,
+        default_remedy: Verdict::Block,
+        summary: "A university brand inside a personal username",
+        explain: "## What it finds\nInstitution names and their derivatives in the `--handle` the photo \
+                          will be posted from: @UMichJohn, @JohnUofM, @John_UMich, MichMedJohn, @WayneStateJane.\
+                          \n\n## Why it matters\nMichigan Medicine restricts the university brand or any \
+                          derivative within a personal username; Wayne State forbids implying you speak for the \
+                          institution with its marks.\n\n## How it decides\nThe handle is lower-cased and its \
+                          separators dropped; distinctive marks (umich, uofm, michmed, waynestate, …) count \
+                          anywhere, short ones (um, umn, wsu, uon) only as a whole word of the handle.\n\n## \
+                          Where it fails\nOfficial institutional accounts are flagged too (they are allowed: \
+                          ignore the finding); misspelt marks are missed.",
+    },
+    check: check_handle_brand,
+};
 
-impl Rule for CaptionTrophy {
-    fn doc(&self) -> &RuleDoc {
-        &TROPHY_DOC
-    }
-    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
-        let Some(caption) = caption_of(ev) else { return };
-        if !case_re().is_match(caption) {
-            return;
-        }
-        if let Some(m) = trophy_re().find(caption) {
-            out.push(detection(
-                "caption.trophy",
-                "caption",
-                format!(
-                    "the caption shows the case off (\"{}\"): rewrite it as teaching, or do not post",
-                    m.as_str()
-                ),
-            ));
-        }
-    }
-}
-
-impl Rule for CaptionIdentifier {
-    fn doc(&self) -> &RuleDoc {
-        &IDENTIFIER_DOC
-    }
-    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
-        let Some(caption) = caption_of(ev) else { return };
-        let clinical = case_re().is_match(caption) || patterns::clinical_context(caption);
-        let kinds: [(&str, Vec<Match>); 8] = [
-            ("MRN", patterns::find_mrn(caption, clinical)),
-            ("name", patterns::find_name(caption, about_a_case(caption))),
-            ("date of birth", patterns::find_dob(caption)),
-            ("room/bed", patterns::find_room_bed(caption, clinical)),
-            ("phone", patterns::find_phone(caption, clinical)),
-            ("email", patterns::find_email(caption, clinical)),
-            ("SSN", patterns::find_ssn(caption)),
-            ("accession", patterns::find_accession(caption, clinical)),
-        ];
-        for (kind, matches) in kinds {
-            for m in matches {
-                let shown = quoted(&m.value, ev.show_text);
-                out.push(detection(
-                    "caption.identifier",
-                    "caption",
-                    format!("the caption holds a {kind} ({shown}): take it out"),
-                ));
-            }
-        }
-    }
-}
-
-impl Rule for HandleBrand {
-    fn doc(&self) -> &RuleDoc {
-        &HANDLE_DOC
-    }
-    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
-        let Some(handle) = ev.post.and_then(|p| p.handle.as_deref()) else { return };
-        for (mark, institution) in brand_marks(handle) {
-            out.push(detection(
-                "handle.brand",
-                "handle",
-                format!("the handle {handle} carries the {institution} brand (\"{mark}\"): post from a personal name"),
-            ));
-        }
+fn check_handle_brand(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+    let Some(handle) = ev.post.and_then(|p| p.handle.as_deref()) else { return };
+    for (mark, institution) in brand_marks(handle) {
+        out.push(detection(
+            "handle.brand",
+            "handle",
+            format!(
+                "the handle {handle} carries the {institution} brand (\"{mark}\"): post from a personal name"
+            ),
+        ));
     }
 }
 
@@ -318,7 +308,7 @@ fn handle_words(handle: &str) -> Vec<String> {
 
 /// Every post rule, in documentation order.
 pub static POST_RULES: &[&dyn Rule] =
-    &[&CaptionAge, &CaptionTiming, &CaptionTrophy, &CaptionIdentifier, &HandleBrand];
+    &[&CAPTION_AGE, &CAPTION_TIMING, &CAPTION_TROPHY, &CAPTION_IDENTIFIER, &HANDLE_BRAND];
 
 #[cfg(test)]
 mod tests {
@@ -347,11 +337,11 @@ mod tests {
             "Age: 72",
             "45F on the ward",
         ] {
-            assert!(fires(&CaptionAge, c), "{c}");
+            assert!(fires(&CAPTION_AGE, c), "{c}");
         }
         for c in ["Happy 30th birthday to me!", "Route 72 closed", "Room for 72 guests", "Grand rounds at 7"]
         {
-            assert!(!fires(&CaptionAge, c), "{c}");
+            assert!(!fires(&CAPTION_AGE, c), "{c}");
         }
     }
 
@@ -364,7 +354,7 @@ mod tests {
             "Removed 3 hours ago, still can't believe the size",
             "Case from 11/20/2026, teaching file",
         ] {
-            assert!(fires(&CaptionTiming, c), "{c}");
+            assert!(fires(&CAPTION_TIMING, c), "{c}");
         }
         for c in [
             "Great talk today at the conference",
@@ -372,7 +362,7 @@ mod tests {
             "Case study club meets monthly",
             "Last night's sunset",
         ] {
-            assert!(!fires(&CaptionTiming, c), "{c}");
+            assert!(!fires(&CAPTION_TIMING, c), "{c}");
         }
     }
 
@@ -384,7 +374,7 @@ mod tests {
             "Look at this tumour we excised",
             "Took it home as a souvenir after surgery",
         ] {
-            assert!(fires(&CaptionTrophy, c), "{c}");
+            assert!(fires(&CAPTION_TROPHY, c), "{c}");
         }
         for c in [
             "Biggest pizza ever",
@@ -392,7 +382,7 @@ mod tests {
             "Won a trophy at the hospital 5k!",
             "Classic case of appendicitis: teaching points below",
         ] {
-            assert!(!fires(&CaptionTrophy, c), "{c}");
+            assert!(!fires(&CAPTION_TROPHY, c), "{c}");
         }
     }
 
@@ -404,7 +394,7 @@ mod tests {
             "DOB 03/04/1951 and still going",
             "Call me at 734-555-0182 about the patient",
         ] {
-            assert!(fires(&CaptionIdentifier, c), "{c}");
+            assert!(fires(&CAPTION_IDENTIFIER, c), "{c}");
         }
         for c in [
             "Thanks to our speaker for a great talk",
@@ -412,7 +402,7 @@ mod tests {
             "Conference hashtag #SoMe2026",
             "Lecture hall 12, 9am",
         ] {
-            assert!(!fires(&CaptionIdentifier, c), "{c}: {:?}", run(&CaptionIdentifier, Some(c), None));
+            assert!(!fires(&CAPTION_IDENTIFIER, c), "{c}: {:?}", run(&CAPTION_IDENTIFIER, Some(c), None));
         }
     }
 
@@ -429,10 +419,10 @@ mod tests {
             "@JaneUMN",
             "@UMNJane",
         ] {
-            assert!(!run(&HandleBrand, None, Some(h)).is_empty(), "{h}");
+            assert!(!run(&HANDLE_BRAND, None, Some(h)).is_empty(), "{h}");
         }
         for h in ["@autumnrose", "@drjane", "@summertime", "@plumcake", "@umbrella_fan", "@wsunshine"] {
-            assert!(run(&HandleBrand, None, Some(h)).is_empty(), "{h}: {:?}", brand_marks(h));
+            assert!(run(&HANDLE_BRAND, None, Some(h)).is_empty(), "{h}: {:?}", brand_marks(h));
         }
     }
 

@@ -7,7 +7,7 @@
 //! confidence) an OCR match counts only when its words were read with confidence too.
 //! In a clinical context every match counts, whatever its confidence, and is covered.
 
-use super::{Detection, Evidence, Rule, RuleDoc};
+use super::{Detection, Evidence, FnRule, Rule, RuleDoc};
 use crate::recognize::patterns::{self, Match};
 use crate::report::{Source, mask};
 use crate::verdict::Verdict;
@@ -191,48 +191,46 @@ pub static TEXT_RULES: [TextRule; 10] = [
 /// `barcode.payload`: a barcode on a clinical object is covered even when its payload
 /// means nothing to us: wristband and specimen codes encode the MRN or an accession
 /// number in formats only the hospital's system can read.
-pub struct BarcodePayload;
-static BARCODE: RuleDoc = RuleDoc {
-    id: "barcode.payload",
-    source: Source::Barcode,
-    default_remedy: Verdict::Redact,
-    summary: "Barcodes and QR codes on clinical objects (wristbands, specimen labels, chart stickers)",
-    explain: "## What it finds\nQR, Code 128, Code 39, Data Matrix and PDF417 codes decoded with rxing. Their payload also \
-              goes through every text rule (an MRN in a code is an MRN). A code fires this rule when the photo's \
-              text is clinical, or when its payload matches a text rule.\n\n## Why it matters\nWristbands and \
-              specimen labels encode the MRN; anyone with a phone can read it back.\n\n## Where it fails\nCodes too \
-              small, blurred or tilted for rxing to decode are not found (their text labels usually are).",
+pub static BARCODE_PAYLOAD: FnRule = FnRule {
+    doc: RuleDoc {
+        id: "barcode.payload",
+        source: Source::Barcode,
+        default_remedy: Verdict::Redact,
+        summary: "Barcodes and QR codes on clinical objects (wristbands, specimen labels, chart stickers)",
+        explain: "## What it finds\nQR, Code 128, Code 39, Data Matrix and PDF417 codes decoded with rxing. Their payload also \
+                  goes through every text rule (an MRN in a code is an MRN). A code fires this rule when the photo's \
+                  text is clinical, or when its payload matches a text rule.\n\n## Why it matters\nWristbands and \
+                  specimen labels encode the MRN; anyone with a phone can read it back.\n\n## Where it fails\nCodes too \
+                  small, blurred or tilted for rxing to decode are not found (their text labels usually are).",
+    },
+    check: check_barcode_payload,
 };
-impl Rule for BarcodePayload {
-    fn doc(&self) -> &RuleDoc {
-        &BARCODE
-    }
-    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
-        let Some(text) = ev.text else { return };
-        for doc in text.documents.iter().filter(|d| d.source == Source::Barcode) {
-            // The first identifier in the payload: the number a label beside the code
-            // shows too, reported with it.
-            let found =
-                TEXT_RULES.iter().find_map(|r| (r.find)(&doc.text, &doc.confident, true).into_iter().next());
-            let identifying = found.is_some();
-            let key = found.map(|m| super::identifier_key(&m.value));
-            if !(text.clinical || identifying) {
-                continue;
-            }
-            let bbox = doc.words.first().and_then(|w| w.1);
-            let why = if identifying { "payload is an identifier" } else { "on a clinical object" };
-            let summary = format!("{} \"{}\" ({why})", doc.origin, mask::maybe(&doc.text, ev.show_text));
-            out.push(Detection {
-                rule: BARCODE.id,
-                source: Source::Barcode,
-                origin: doc.origin.clone(),
-                summary,
-                details: vec![],
-                bbox,
-                confidence: 1.0,
-                identifier: key,
-            });
+
+fn check_barcode_payload(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+    let Some(text) = ev.text else { return };
+    for doc in text.documents.iter().filter(|d| d.source == Source::Barcode) {
+        // The first identifier in the payload: the number a label beside the code
+        // shows too, reported with it.
+        let found =
+            TEXT_RULES.iter().find_map(|r| (r.find)(&doc.text, &doc.confident, true).into_iter().next());
+        let identifying = found.is_some();
+        let key = found.map(|m| super::identifier_key(&m.value));
+        if !(text.clinical || identifying) {
+            continue;
         }
+        let bbox = doc.words.first().and_then(|w| w.1);
+        let why = if identifying { "payload is an identifier" } else { "on a clinical object" };
+        let summary = format!("{} \"{}\" ({why})", doc.origin, mask::maybe(&doc.text, ev.show_text));
+        out.push(Detection {
+            rule: BARCODE_PAYLOAD.doc.id,
+            source: Source::Barcode,
+            origin: doc.origin.clone(),
+            summary,
+            details: vec![],
+            bbox,
+            confidence: 1.0,
+            identifier: key,
+        });
     }
 }
 

@@ -2,7 +2,7 @@
 //! its completion without consent. The capture time is read from the metadata before
 //! `clean` strips it, so the hold is judged on the original.
 
-use super::{Detection, Evidence, Rule, RuleDoc};
+use super::{Detection, Evidence, FnRule, RuleDoc};
 use crate::dates::{date_of, days_from_date};
 use crate::report::Source;
 use crate::verdict::Verdict;
@@ -11,54 +11,50 @@ use crate::verdict::Verdict;
 pub const HOLD_DAYS: i64 = 30;
 
 /// `time.recent-case`.
-pub struct RecentCase;
-
-static DOC: RuleDoc = RuleDoc {
-    id: "time.recent-case",
-    source: Source::Time,
-    default_remedy: Verdict::Block,
-    summary: "A clinical photo taken less than a month ago",
-    explain: "## What it finds\nA photo whose text shows a clinical setting (ward vocabulary, MRN labels, \
-              vitals, or a caption about a case) and whose capture time, read from its metadata before \
-              anything is stripped, is less than 30 days before today.\n\n## Why it matters\nMichigan \
-              Medicine: without the patient's consent, no case may be posted within a month of its \
-              completion; the date alone lets colleagues and family recognise the patient.\n\n## How it \
-              decides\nThe capture time (EXIF DateTimeOriginal, then XMP, then IPTC) is compared with \
-              today's date; the finding says from which day the photo may be posted. Consent lifts it.\n\n\
-              ## Where it fails\nA photo without any capture time cannot be held: the report says so in a \
-              note (a cleaned copy never has one, so a rescan of it cannot apply the hold). Clinical \
-              scenes without readable text are not recognised as clinical.",
+pub static RECENT_CASE: FnRule = FnRule {
+    doc: RuleDoc {
+        id: "time.recent-case",
+        source: Source::Time,
+        default_remedy: Verdict::Block,
+        summary: "A clinical photo taken less than a month ago",
+        explain: "## What it finds\nA photo whose text shows a clinical setting (ward vocabulary, MRN labels, \
+                  vitals, or a caption about a case) and whose capture time, read from its metadata before \
+                  anything is stripped, is less than 30 days before today.\n\n## Why it matters\nMichigan \
+                  Medicine: without the patient's consent, no case may be posted within a month of its \
+                  completion; the date alone lets colleagues and family recognise the patient.\n\n## How it \
+                  decides\nThe capture time (EXIF DateTimeOriginal, then XMP, then IPTC) is compared with \
+                  today's date; the finding says from which day the photo may be posted. Consent lifts it.\n\n\
+                  ## Where it fails\nA photo without any capture time cannot be held: the report says so in a \
+                  note (a cleaned copy never has one, so a rescan of it cannot apply the hold). Clinical \
+                  scenes without readable text are not recognised as clinical.",
+    },
+    check: check_recent_case,
 };
 
-impl Rule for RecentCase {
-    fn doc(&self) -> &RuleDoc {
-        &DOC
+fn check_recent_case(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
+    let Some(today) = ev.today else { return };
+    if !is_clinical(ev) {
+        return;
     }
-    fn check(&self, ev: &Evidence<'_>, out: &mut Vec<Detection>) {
-        let Some(today) = ev.today else { return };
-        if !is_clinical(ev) {
-            return;
-        }
-        let Some(taken) = ev.facts.capture_time() else { return };
-        let Some(day) = days_from_date(&taken.value) else { return };
-        let age = today - day;
-        if (0..HOLD_DAYS).contains(&age) {
-            out.push(Detection {
-                rule: DOC.id,
-                source: Source::Time,
-                origin: taken.source.clone(),
-                summary: format!(
-                    "taken {} ({age} day{} ago), a clinical photo: hold it until {} or post it only with consent",
-                    date_of(day),
-                    if age == 1 { "" } else { "s" },
-                    date_of(day + HOLD_DAYS)
-                ),
-                details: vec![],
-                bbox: None,
-                confidence: 1.0,
-                identifier: None,
-            });
-        }
+    let Some(taken) = ev.facts.capture_time() else { return };
+    let Some(day) = days_from_date(&taken.value) else { return };
+    let age = today - day;
+    if (0..HOLD_DAYS).contains(&age) {
+        out.push(Detection {
+            rule: RECENT_CASE.doc.id,
+            source: Source::Time,
+            origin: taken.source.clone(),
+            summary: format!(
+                "taken {} ({age} day{} ago), a clinical photo: hold it until {} or post it only with consent",
+                date_of(day),
+                if age == 1 { "" } else { "s" },
+                date_of(day + HOLD_DAYS)
+            ),
+            details: vec![],
+            bbox: None,
+            confidence: 1.0,
+            identifier: None,
+        });
     }
 }
 
@@ -74,6 +70,7 @@ mod tests {
     use super::*;
     use crate::metadata::{ExifTag, MetaFacts};
     use crate::recognize::TextEvidence;
+    use crate::rules::Rule;
     use crate::rules::post::Post;
 
     fn facts_taken(when: &str) -> MetaFacts {
@@ -98,7 +95,7 @@ mod tests {
             ..Evidence::of(facts)
         };
         let mut out = Vec::new();
-        RecentCase.check(&ev, &mut out);
+        RECENT_CASE.check(&ev, &mut out);
         out
     }
 

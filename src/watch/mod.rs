@@ -18,24 +18,28 @@
 //! and synced; with `--move` the original is removed last. A crash at any point leaves
 //! either nothing under the final name or a complete copy whose content is recognised
 //! when the photo is handled again after the restart.
+//!
+//! This module is the loop ([`Watcher`]); `stability` decides when a file being synced
+//! has stopped changing, `journal` remembers the photos handled, and `publish` puts
+//! copies and held originals in place.
 
-use crate::action;
+mod journal;
+mod publish;
+mod stability;
+
 use crate::intake::{self, Input};
 use crate::pipeline::{self, Engine};
 use crate::report::Report;
 use crate::verdict::Verdict;
-use serde::{Deserialize, Serialize};
+pub use journal::{JOURNAL_NAME, Journal, JournalEntry};
+pub(crate) use publish::free_name;
+use publish::{STAGING_NAME, hold, remove_leftovers};
 use sha2::{Digest, Sha256};
+pub use stability::{Look, Stability};
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
-
-/// The journal's file name inside SAFE.
-pub const JOURNAL_NAME: &str = ".medscrub-journal";
-/// Where copies are written before they get their final name, inside SAFE.
-const STAGING_NAME: &str = ".medscrub-staging";
 
 /// What `watch` was asked to do.
 #[derive(Debug, Clone)]
@@ -66,152 +70,6 @@ impl WatchConfig {
             settle: Duration::from_millis(500),
             rescan: Duration::from_secs(2),
         }
-    }
-}
-
-/// A file's size and modification time at one look.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Look {
-    pub len: u64,
-    pub modified: Option<SystemTime>,
-}
-
-impl Look {
-    /// Looks at a regular file; `None` when it is gone or not a regular file.
-    pub fn of(path: &Path) -> Option<Look> {
-        let meta = std::fs::symlink_metadata(path).ok()?;
-        meta.is_file().then(|| Look { len: meta.len(), modified: meta.modified().ok() })
-    }
-}
-
-/// Decides when a file has stopped changing: the same [`Look`] for at least `settle`.
-///
-/// Times are passed in, so the rule is tested without sleeping.
-#[derive(Debug)]
-pub struct Stability {
-    settle: Duration,
-    first_seen: HashMap<PathBuf, (Look, Instant)>,
-    /// Files that looked unfinished when read (see [`Stability::doubt`]).
-    doubtful: HashSet<PathBuf>,
-}
-
-/// How many times longer than `settle` a file must hold still when it looks unfinished:
-/// empty (a copy has just created it) or cut short (a writer that paused longer than
-/// the settle time). Only then is it handled as it is, and blocked.
-const PATIENCE: u32 = 10;
-
-impl Stability {
-    pub fn new(settle: Duration) -> Stability {
-        Stability { settle, first_seen: HashMap::new(), doubtful: HashSet::new() }
-    }
-
-    /// Records a look at `path` taken at `now`; true once it has looked the same for at
-    /// least the settle time. Any change starts the wait again.
-    pub fn observe(&mut self, path: &Path, look: Look, now: Instant) -> bool {
-        match self.first_seen.get(path) {
-            Some((seen, since)) if *seen == look => {
-                let patient = look.len == 0 || self.doubtful.contains(path);
-                let wait = if patient { self.settle * PATIENCE } else { self.settle };
-                now.saturating_duration_since(*since) >= wait
-            }
-            _ => {
-                self.first_seen.insert(path.to_path_buf(), (look, now));
-                false
-            }
-        }
-    }
-
-    /// Marks a file that was read and looked cut short: it must now hold still
-    /// [`PATIENCE`] times longer. True when it was already marked (it has waited that
-    /// long: it is as complete as it will get).
-    pub fn doubt(&mut self, path: &Path) -> bool {
-        self.first_seen.remove(path);
-        !self.doubtful.insert(path.to_path_buf())
-    }
-
-    /// Forgets a file's looks (handled, or gone); `settled` also forgets any doubt.
-    pub fn forget(&mut self, path: &Path, settled: bool) {
-        self.first_seen.remove(path);
-        if settled {
-            self.doubtful.remove(path);
-        }
-    }
-}
-
-/// One line of the journal: a photo handled, by content.
-///
-/// The journal lives in SAFE, which people share, so it holds no original file name
-/// (names can identify a patient): only the hash, the verdict and where the copy went.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JournalEntry {
-    /// SHA-256 of the original file, hex.
-    pub sha256: String,
-    pub verdict: Verdict,
-    /// The share-safe copy, relative to SAFE; none when blocked.
-    pub output: Option<String>,
-    /// Whether the original was copied to the blocked folder.
-    pub held: bool,
-    /// When it was handled, seconds since the Unix epoch.
-    pub at: u64,
-}
-
-/// The photos already handled, by SHA-256: an append-only JSON Lines file, synced after
-/// every entry, so a restart (or a crash) never handles a photo twice.
-#[derive(Debug)]
-pub struct Journal {
-    file: std::fs::File,
-    done: HashMap<String, JournalEntry>,
-}
-
-impl Journal {
-    /// Opens (or creates) the journal at `path`, owner-readable only. Lines that do not
-    /// parse — a line torn by a crash — are ignored.
-    pub fn open(path: &Path) -> std::io::Result<Journal> {
-        let mut done = HashMap::new();
-        let mut torn_tail = false;
-        if let Ok(existing) = std::fs::read(path) {
-            torn_tail = !existing.is_empty() && !existing.ends_with(b"\n");
-            for line in existing.lines().map_while(Result::ok) {
-                if let Ok(entry) = serde_json::from_str::<JournalEntry>(&line) {
-                    done.insert(entry.sha256.clone(), entry);
-                }
-            }
-        }
-        let mut options = std::fs::OpenOptions::new();
-        options.create(true).append(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(path)?;
-        if torn_tail {
-            // End the torn line so the next entry starts on a line of its own.
-            file.write_all(b"\n")?;
-        }
-        Ok(Journal { file, done })
-    }
-
-    /// The entry for a photo with this content, if it was handled.
-    pub fn get(&self, sha256: &str) -> Option<&JournalEntry> {
-        self.done.get(sha256)
-    }
-
-    /// Number of photos handled.
-    pub fn len(&self) -> usize {
-        self.done.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.done.is_empty()
-    }
-
-    /// Appends an entry and syncs it to disk before returning.
-    pub fn record(&mut self, entry: JournalEntry) -> std::io::Result<()> {
-        let mut line = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
-        line.push('\n');
-        // One write call per line: a crash tears at most the last line.
-        self.file.write_all(line.as_bytes())?;
-        self.file.sync_data()?;
-        self.done.insert(entry.sha256.clone(), entry);
-        Ok(())
     }
 }
 
@@ -465,57 +323,6 @@ impl<'a> Watcher<'a> {
         Step::Handled(Box::new(report))
     }
 
-    /// Gives a staged copy its final name in SAFE without ever replacing a file: if a
-    /// file with identical bytes is there already (a copy finished just before a crash,
-    /// not yet in the journal), that file is the copy; otherwise a free name is used.
-    fn publish(&self, staged: &Path) -> std::io::Result<PathBuf> {
-        let relative = staged.strip_prefix(&self.staging).map_err(std::io::Error::other)?;
-        let wanted = self.config.safe.join(relative);
-        let dir = wanted.parent().unwrap_or(&self.config.safe).to_path_buf();
-        std::fs::create_dir_all(&dir)?;
-        let staged_bytes = std::fs::read(staged)?;
-        let identical = |p: &Path| std::fs::read(p).is_ok_and(|b| b == staged_bytes);
-        let mut candidate = wanted.clone();
-        let mut n = 1;
-        let result = loop {
-            if identical(&candidate) {
-                break Ok(candidate);
-            }
-            // A hard link fails when the name exists: atomic no-clobber on one filesystem.
-            match std::fs::hard_link(staged, &candidate) {
-                Ok(()) => break Ok(candidate),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    n += 1;
-                    candidate = numbered(&wanted, n);
-                }
-                // Filesystems without hard links (exFAT, some network shares): a rename
-                // after a check; only another writer in SAFE at the same instant could
-                // slip in between.
-                Err(_) if !candidate.exists() => match std::fs::rename(staged, &candidate) {
-                    Ok(()) => {
-                        sync_dir(&dir)?;
-                        return Ok(candidate);
-                    }
-                    Err(e) => break Err(e),
-                },
-                Err(e) => break Err(e),
-            }
-        };
-        std::fs::remove_file(staged)?;
-        sync_dir(&dir)?;
-        result
-    }
-
-    /// Records that the copy was not written (an `error.*` finding, so the photo is
-    /// held): what failed is the writing, not the analysis.
-    fn record_not_written(&self, report: &mut Report, message: String) {
-        let e = crate::Error::new(crate::Stage::Action, message);
-        report.findings.push(self.engine.profile.error_finding(&e));
-        report.error = Some(format!("{}: {}", report.path, e.message));
-        report.action = Some(crate::report::Action::NotWritten);
-        report.settle_verdict();
-    }
-
     /// Runs until `stop` is set: handles what is in the inbox, then what arrives.
     /// `on_photo` gets every photo handled; `on_duplicate` every file skipped because
     /// its content was handled before, with `true` when the file was already in the
@@ -624,186 +431,4 @@ fn start_events(
     .ok()?;
     watcher.watch(inbox, notify::RecursiveMode::Recursive).ok()?;
     Some(watcher)
-}
-
-/// Removes what an interrupted run may have left: the staging folder, and medscrub's
-/// own temporary files (`.medscrub-*.tmp`) in SAFE and HELD. Nothing else is touched.
-fn remove_leftovers(safe: &Path, staging: &Path, held: Option<&Path>) -> std::io::Result<()> {
-    if staging.exists() {
-        std::fs::remove_dir_all(staging)?;
-    }
-    for root in std::iter::once(safe).chain(held) {
-        for entry in walkdir::WalkDir::new(root).into_iter().filter_map(Result::ok) {
-            let name = entry.file_name().to_string_lossy();
-            if entry.file_type().is_file() && name.starts_with(".medscrub-") && name.ends_with(".tmp") {
-                std::fs::remove_file(entry.path())?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Copies a blocked original to `wanted` (or `wanted-2`, …) atomically; a copy with the
-/// same bytes already there is reused, so a photo handled again (after a restart, when
-/// its failure was not journalled) is not held twice.
-fn hold(wanted: &Path, bytes: &[u8]) -> crate::error::Result<PathBuf> {
-    let mut candidate = wanted.to_path_buf();
-    let mut n = 1;
-    loop {
-        match std::fs::read(&candidate) {
-            Ok(existing) if existing == bytes => return Ok(candidate),
-            Ok(_) => {}
-            Err(_) if !candidate.exists() => {
-                action::write_atomic(&candidate, bytes, false)?;
-                return Ok(candidate);
-            }
-            Err(_) => {}
-        }
-        n += 1;
-        candidate = numbered(wanted, n);
-    }
-}
-
-/// `photo.jpg` → `photo-2.jpg`.
-fn numbered(path: &Path, n: u32) -> PathBuf {
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let name = match path.extension() {
-        Some(ext) => format!("{stem}-{n}.{}", ext.to_string_lossy()),
-        None => format!("{stem}-{n}"),
-    };
-    path.with_file_name(name)
-}
-
-/// The first of `path`, `path-2`, `path-3`… that does not exist.
-pub(crate) fn free_name(path: &Path) -> PathBuf {
-    let mut candidate = path.to_path_buf();
-    let mut n = 1;
-    while candidate.exists() {
-        n += 1;
-        candidate = numbered(path, n);
-    }
-    candidate
-}
-
-/// Makes a rename or link inside `dir` durable.
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    std::fs::File::open(dir)?.sync_all()?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn look(len: u64, secs: u64) -> Look {
-        Look { len, modified: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs)) }
-    }
-
-    #[test]
-    fn a_file_is_stable_after_looking_the_same_for_the_settle_time() {
-        let mut s = Stability::new(Duration::from_millis(500));
-        let t0 = Instant::now();
-        let p = Path::new("a.jpg");
-        assert!(!s.observe(p, look(10, 1), t0), "first look never settles");
-        assert!(!s.observe(p, look(10, 1), t0 + Duration::from_millis(200)));
-        assert!(s.observe(p, look(10, 1), t0 + Duration::from_millis(500)));
-    }
-
-    #[test]
-    fn a_growing_file_starts_the_wait_again() {
-        let mut s = Stability::new(Duration::from_millis(500));
-        let t0 = Instant::now();
-        let p = Path::new("a.jpg");
-        s.observe(p, look(10, 1), t0);
-        assert!(!s.observe(p, look(20, 1), t0 + Duration::from_millis(600)), "grew");
-        assert!(!s.observe(p, look(20, 2), t0 + Duration::from_millis(1200)), "touched");
-        assert!(!s.observe(p, look(20, 2), t0 + Duration::from_millis(1600)));
-        assert!(s.observe(p, look(20, 2), t0 + Duration::from_millis(1700)));
-        s.forget(p, true);
-        assert!(!s.observe(p, look(20, 2), t0 + Duration::from_millis(1800)), "forgotten");
-    }
-
-    #[test]
-    fn an_empty_file_must_stay_empty_much_longer() {
-        let mut s = Stability::new(Duration::from_millis(500));
-        let t0 = Instant::now();
-        let p = Path::new("new.jpg");
-        s.observe(p, look(0, 1), t0);
-        assert!(!s.observe(p, look(0, 1), t0 + Duration::from_secs(1)));
-        assert!(s.observe(p, look(0, 1), t0 + Duration::from_secs(5)));
-    }
-
-    #[test]
-    fn a_file_that_read_as_cut_short_must_hold_still_longer() {
-        let mut s = Stability::new(Duration::from_millis(500));
-        let t0 = Instant::now();
-        let p = Path::new("paused.jpg");
-        s.observe(p, look(10, 1), t0);
-        assert!(s.observe(p, look(10, 1), t0 + Duration::from_millis(500)));
-        assert!(!s.doubt(p), "first doubt: wait longer");
-        assert!(!s.observe(p, look(10, 1), t0 + Duration::from_millis(600)));
-        assert!(!s.observe(p, look(10, 1), t0 + Duration::from_millis(1600)));
-        assert!(s.observe(p, look(10, 1), t0 + Duration::from_millis(5600)));
-        assert!(s.doubt(p), "second doubt: handle it as it is");
-        s.forget(p, true);
-        s.observe(p, look(10, 1), t0);
-        assert!(s.observe(p, look(10, 1), t0 + Duration::from_millis(500)), "doubt forgotten");
-    }
-
-    #[test]
-    fn journal_survives_reopening_and_a_torn_last_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(JOURNAL_NAME);
-        let entry = |sha: &str| JournalEntry {
-            sha256: sha.into(),
-            verdict: Verdict::Strip,
-            output: Some("a.jpg".into()),
-            held: false,
-            at: 1,
-        };
-        let mut j = Journal::open(&path).unwrap();
-        assert!(j.is_empty());
-        j.record(entry("aa")).unwrap();
-        drop(j);
-        // A crash in the middle of the second line.
-        let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
-        f.write_all(b"{\"sha256\":\"bb\",\"verd").unwrap();
-        drop(f);
-        let mut j = Journal::open(&path).unwrap();
-        assert_eq!(j.len(), 1);
-        assert!(j.get("aa").is_some() && j.get("bb").is_none());
-        j.record(entry("cc")).unwrap();
-        drop(j);
-        let j = Journal::open(&path).unwrap();
-        assert!(j.get("aa").is_some() && j.get("cc").is_some(), "entry after the torn line is kept");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-        }
-    }
-
-    #[test]
-    fn holding_the_same_original_twice_keeps_one_copy() {
-        let dir = tempfile::tempdir().unwrap();
-        let wanted = dir.path().join("held/a.jpg");
-        assert_eq!(hold(&wanted, b"one").unwrap(), wanted);
-        assert_eq!(hold(&wanted, b"one").unwrap(), wanted, "same bytes: reused");
-        assert_eq!(hold(&wanted, b"two").unwrap(), dir.path().join("held/a-2.jpg"));
-        assert_eq!(hold(&wanted, b"two").unwrap(), dir.path().join("held/a-2.jpg"));
-        assert_eq!(std::fs::read_dir(dir.path().join("held")).unwrap().count(), 2);
-    }
-
-    #[test]
-    fn numbered_names_keep_the_extension() {
-        assert_eq!(numbered(Path::new("/s/a.jpg"), 2), PathBuf::from("/s/a-2.jpg"));
-        assert_eq!(numbered(Path::new("/s/README"), 3), PathBuf::from("/s/README-3"));
-        let dir = tempfile::tempdir().unwrap();
-        let a = dir.path().join("a.jpg");
-        std::fs::write(&a, b"x").unwrap();
-        assert_eq!(free_name(&a), dir.path().join("a-2.jpg"));
-    }
 }
