@@ -82,12 +82,13 @@ impl Settings {
         };
         options.post.caption = self.caption.clone();
         options.post.handle = self.handle.clone();
+        let mistake = |e: medscrub::ConfigError| PyValueError::new_err(e.to_string());
         if let Some((file, platform)) = &self.consent {
-            let registry = Registry::load(file).map_err(PyValueError::new_err)?;
+            let registry = Registry::load(file).map_err(mistake)?;
             options.consent = Some((registry, platform.clone()));
         }
         for rule in &self.ignore {
-            options.switches.ignore(rule, "", "the Python call (ignore=)").map_err(PyValueError::new_err)?;
+            options.switches.ignore(rule, "", "the Python call (ignore=)").map_err(mistake)?;
         }
         Ok((profile, options))
     }
