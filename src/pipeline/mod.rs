@@ -268,7 +268,7 @@ impl Engine<'_> {
         // cut-out picture (a logo, a sticker, rounded corners) is a bright shape in a dark
         // frame, as a microscope's field or a radiograph is.
         let overview = crate::scene::Overview::of(&image);
-        let mut scene = crate::scene::analyse(&overview);
+        let scene = crate::scene::analyse(&overview);
         a.report.timings.scene_ms = ms(t);
 
         let t = Instant::now();
@@ -286,13 +286,17 @@ impl Engine<'_> {
         documents.extend(recognize::metadata_documents(&facts, &file_name));
         let text = TextEvidence::new(documents);
         a.report.timings.text_ms = ms(t);
-        // Faces matter only in clinical photos (scene.face), and cost the most to find.
-        if text.mentions_clinical() || rules::scene::looks_clinical(&scene) {
+        // Faces matter only in clinical photos (scene.face), and cost the most to find:
+        // they are searched for only when the colours or the words look clinical.
+        let faces = if text.mentions_clinical() || scene.looks_clinical() {
             a.deadline.check("looking for faces")?;
             let t = Instant::now();
-            scene.faces = crate::face::find(&overview);
+            let faces = crate::face::find(&overview);
             a.report.timings.scene_ms += ms(t);
-        }
+            Some(faces)
+        } else {
+            None
+        };
 
         let t = Instant::now();
         let thumbnails: Vec<_> = facts
@@ -308,10 +312,11 @@ impl Engine<'_> {
             post: Some(&self.options.post),
             today: Some(self.options.today.unwrap_or_else(crate::dates::today)),
             scene: Some(&scene),
+            faces: faces.as_deref(),
             marks: &self.profile.marks,
             transparency: alpha.as_ref().map(decode::Alpha::transparency),
         };
-        if rules::time::is_clinical(&evidence) && facts.capture_time().is_none() {
+        if evidence.says_clinical() && facts.capture_time().is_none() {
             a.report.notes.push(
                 "clinical content and no capture time: the one-month hold (time.recent-case) cannot be \
                  checked; make sure the case is over a month old or you have consent"
