@@ -57,7 +57,7 @@ pub mod watch;
 pub use error::{ConfigError, Error, Stage};
 pub use exit::ExitStatus;
 pub use limits::Limits;
-pub use options::Options;
+pub use options::{AnalysisOptions, CopyOptions};
 pub use report::{Finding, Report};
 
 pub use verdict::Verdict;

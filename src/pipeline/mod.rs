@@ -16,7 +16,7 @@ use crate::intake::{self, Format, Input};
 use crate::limits::Deadline;
 use crate::metadata::{self, MetaFacts};
 use crate::ocr;
-use crate::options::Options;
+use crate::options::AnalysisOptions;
 use crate::policy::Profile;
 use crate::recognize::{self, Document, TextEvidence};
 use crate::report::Report;
@@ -106,9 +106,10 @@ struct Source {
     sha256: Option<String>,
 }
 
-/// Runs analysis and cleaning with one profile and one set of options.
+/// Runs analysis and cleaning with one profile and one set of analysis options. Where
+/// copies are written to files is not the engine's: see [`crate::options::CopyOptions`].
 pub struct Engine<'a> {
-    pub options: &'a Options,
+    pub options: &'a AnalysisOptions,
     pub profile: &'a Profile,
 }
 
@@ -412,6 +413,7 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::CopyOptions;
     use crate::verdict::Verdict;
 
     thread_local! {
@@ -429,8 +431,8 @@ mod tests {
 
     /// Metadata and pixels only: OCR in an unoptimised unit test is slow, and these
     /// tests are about where the bytes come from, not what is read in them.
-    fn no_ocr() -> Options {
-        Options { ocr: ocr::Strategy::Off, ..Options::default() }
+    fn no_ocr() -> AnalysisOptions {
+        AnalysisOptions { ocr: ocr::Strategy::Off, ..AnalysisOptions::default() }
     }
 
     fn same_report(a: &Report, b: &Report) {
@@ -457,7 +459,11 @@ mod tests {
             expected.path = name.into();
             same_report(&from_memory.report, &expected);
             // Cleaned in memory: the bytes the file's clean writes, named as it names them.
-            let file_report = engine.clean(&Input { path, ..input.clone() }, &dir.path().join(name));
+            let file_report = engine.clean(
+                &Input { path, ..input.clone() },
+                &dir.path().join(name),
+                &CopyOptions::default(),
+            );
             let (report, copy) = engine.clean_in_memory(from_memory);
             let copy = copy.unwrap_or_else(|| panic!("{name}: no copy: {report:?}"));
             let written = PathBuf::from(file_report.output.unwrap());
@@ -502,10 +508,11 @@ mod tests {
         let before = analyses_here();
         let parked = engine.analyse(&input).park();
         assert!(parked.image().is_none(), "parked: no pixels held");
-        let report = engine.clean_analysed(parked, &input, &dir.path().join("out/a.jpg"));
+        let report =
+            engine.clean_analysed(parked, &input, &dir.path().join("out/a.jpg"), &CopyOptions::default());
         assert_eq!(analyses_here(), before + 1);
         assert_eq!(report.verdict, Verdict::Strip);
-        let fresh = engine.clean(&input, &dir.path().join("out/b.jpg"));
+        let fresh = engine.clean(&input, &dir.path().join("out/b.jpg"), &CopyOptions::default());
         assert_eq!(
             std::fs::read(dir.path().join("out/a.jpg")).unwrap(),
             std::fs::read(fresh.output.unwrap()).unwrap()
@@ -515,7 +522,8 @@ mod tests {
         let mut changed = std::fs::read(&photo).unwrap();
         changed.extend_from_slice(b"more");
         std::fs::write(&photo, changed).unwrap();
-        let report = engine.clean_analysed(parked, &input, &dir.path().join("out/c.jpg"));
+        let report =
+            engine.clean_analysed(parked, &input, &dir.path().join("out/c.jpg"), &CopyOptions::default());
         assert_eq!(report.verdict, Verdict::Block);
         assert!(report.output.is_none() && !dir.path().join("out/c.jpg").exists());
         assert!(
