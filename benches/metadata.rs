@@ -4,7 +4,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use medscrub::intake::{Format, Input};
-use medscrub::{Options, action, decode, metadata, pipeline, policy};
+use medscrub::{AnalysisOptions, action, decode, metadata, pipeline, policy};
 use std::hint::black_box;
 
 /// A phone-like JPEG with EXIF (camera, dates, GPS) and an appended second image.
@@ -49,7 +49,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("photo");
     group.sample_size(20);
     let profile = policy::profile("strictest").unwrap();
-    let options = Options::default();
+    let options = AnalysisOptions::default();
     let dir = tempfile::tempdir().unwrap();
     for (name, w, h) in [("2MP", 1632, 1224), ("12MP", 4032, 3024)] {
         let bytes = photo(w, h);

@@ -15,7 +15,7 @@
 use criterion::{Criterion, criterion_group};
 use medscrub::intake::Input;
 use medscrub::limits::Deadline;
-use medscrub::{Options, barcode, ocr, pipeline, policy};
+use medscrub::{AnalysisOptions, barcode, ocr, pipeline, policy};
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -53,8 +53,8 @@ fn scan_beside_baseline(
     label: &str,
 ) {
     let profile = policy::profile("strictest").expect("profile");
-    let options = Options::default();
-    let plain_options = Options { ocr: ocr::Strategy::Plain, ..Options::default() };
+    let options = AnalysisOptions::default();
+    let plain_options = AnalysisOptions { ocr: ocr::Strategy::Plain, ..AnalysisOptions::default() };
     let engine = pipeline::Engine { options: &options, profile };
     let plain = pipeline::Engine { options: &plain_options, profile };
     let input = Input { path: dir.join(name), relative: PathBuf::from(name) };

@@ -6,7 +6,7 @@
 //! Exits 1 when any rule or verdict is imperfect on the corpus, so CI notices drift.
 
 use medscrub::intake::Input;
-use medscrub::{Options, Verdict, pipeline, policy, rules};
+use medscrub::{AnalysisOptions, Verdict, pipeline, policy, rules};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -47,7 +47,7 @@ fn main() {
     let labels: BTreeMap<String, serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
             .expect("expected.json parses");
-    let options = Options::default();
+    let options = AnalysisOptions::default();
     let engine =
         pipeline::Engine { options: &options, profile: policy::profile("strictest").expect("profile") };
     // This scorer covers the metadata rules; the text rules are scored on eval/'s corpus.

@@ -18,7 +18,7 @@
 use medscrub::intake::Input;
 use medscrub::limits::Deadline;
 use medscrub::recognize::{Document, TextEvidence};
-use medscrub::{Options, Verdict, decode, metadata, ocr, pipeline, policy, rules};
+use medscrub::{AnalysisOptions, CopyOptions, Verdict, decode, metadata, ocr, pipeline, policy, rules};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -86,7 +86,8 @@ fn main() {
     .expect("truth.json parses");
     let out = std::env::temp_dir().join(format!("medscrub-score-clean-{}", std::process::id()));
     std::fs::create_dir_all(&out).expect("output folder");
-    let options = Options { out_dir: Some(out.clone()), force: true, ..Options::default() };
+    let options = AnalysisOptions::default();
+    let copies = CopyOptions { out_dir: Some(out.clone()), force: true };
     let engine =
         pipeline::Engine { options: &options, profile: policy::profile("strictest").expect("profile") };
     let photos: Vec<&serde_json::Value> = truth["photos"]
@@ -97,7 +98,7 @@ fn main() {
         .collect();
     let results: Vec<(String, Verdict, Vec<Reread>)> = {
         use rayon::prelude::*;
-        photos.par_iter().map(|p| clean_and_reread(&engine, &dir, &out, p)).collect()
+        photos.par_iter().map(|p| clean_and_reread(&engine, &copies, &dir, &out, p)).collect()
     };
     let _ = std::fs::remove_dir_all(&out);
 
@@ -135,13 +136,14 @@ fn main() {
 /// blocked photo: no copy was written).
 fn clean_and_reread(
     engine: &pipeline::Engine<'_>,
+    copies: &CopyOptions,
     dir: &Path,
     out: &Path,
     photo: &serde_json::Value,
 ) -> (String, Verdict, Vec<Reread>) {
     let file = photo["file"].as_str().expect("file");
     let input = Input { path: dir.join(file), relative: PathBuf::from(file) };
-    let report = engine.clean(&input, &pipeline::destination(out, &input));
+    let report = engine.clean(&input, &pipeline::destination(out, &input), copies);
     let Some(written) = report.output.as_deref() else {
         return (file.to_string(), report.verdict, Vec::new());
     };

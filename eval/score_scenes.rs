@@ -383,17 +383,15 @@ const REAL: &[(&str, &str)] = &[
 fn fired(img: DynamicImage) -> Vec<&'static str> {
     let photo = DisplayImage { pixels: img, orientation: 1 };
     let overview = medscrub::scene::Overview::of(&photo);
-    let mut stats = medscrub::scene::analyse(&overview);
+    let stats = medscrub::scene::analyse(&overview);
     // As the pipeline does: faces are searched for only in photos clinical by colour
     // (or by text, which these have none of).
-    if medscrub::rules::scene::looks_clinical(&stats) {
-        stats.faces = medscrub::face::find(&overview);
-    }
+    let faces = stats.looks_clinical().then(|| medscrub::face::find(&overview));
     if std::env::var_os("SCORE_STATS").is_some() {
-        println!("      {stats:?}");
+        println!("      {stats:?} faces: {faces:?}");
     }
     let facts = MetaFacts::default();
-    let ev = Evidence { scene: Some(&stats), ..Evidence::of(&facts) };
+    let ev = Evidence { scene: Some(&stats), faces: faces.as_deref(), ..Evidence::of(&facts) };
     let mut out = Vec::new();
     for rule in SCENE_RULES {
         rule.check(&ev, &mut out);

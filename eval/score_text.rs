@@ -21,7 +21,7 @@
 use medscrub::geometry::Rect;
 use medscrub::intake::Input;
 use medscrub::ocr::Strategy;
-use medscrub::{Options, Verdict, pipeline, policy};
+use medscrub::{AnalysisOptions, Verdict, pipeline, policy};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -59,7 +59,7 @@ fn main() {
         Some(name) => Strategy::from_name(name).unwrap_or_else(|| panic!("unknown --reader {name}")),
         None => Strategy::Scene,
     };
-    let options = Options { ocr, ..Options::default() };
+    let options = AnalysisOptions { ocr, ..AnalysisOptions::default() };
     let engine =
         pipeline::Engine { options: &options, profile: policy::profile("strictest").expect("profile") };
     // `--min-width W`: score only photos at least W pixels wide (the 12 MP ones: 4000).

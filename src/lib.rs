@@ -13,8 +13,9 @@
 //! and `cli` are built on it. Modules sit in one-way layers (docs/ARCHITECTURE.md,
 //! checked by `tests/layers.rs`): pieces several stages share — [`geometry`],
 //! [`raster`], [`dates`], [`limits`] — are at the bottom and depend on nothing of ours.
-//! Only the command line (`cli`) prints: it turns [`report::Report`]s into text or
-//! JSON Lines.
+//! The command line (`cli`) prints the reports: it turns [`report::Report`]s into text
+//! or JSON Lines. The rest of the library prints nothing, with one exception: `serve`
+//! logs one line per request to stderr.
 
 /// `regex!(name, "pattern")` defines `fn name() -> &'static Regex`, compiled once on
 /// first use. Shared by every module that matches text (patterns, post, scene rules).
@@ -57,7 +58,7 @@ pub mod watch;
 pub use error::{ConfigError, Error, Stage};
 pub use exit::ExitStatus;
 pub use limits::Limits;
-pub use options::Options;
+pub use options::{AnalysisOptions, CopyOptions};
 pub use report::{Finding, Report};
 
 pub use verdict::Verdict;

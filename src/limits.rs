@@ -1,6 +1,6 @@
 //! Resource limits: what one photo may cost (bytes, pixels, memory, time). Every stage
 //! that can take long or allocate much reads these; the CLI fills them in through
-//! `Options`. Hitting one is `error.limits`, never a crash.
+//! `AnalysisOptions`. Hitting one is `error.limits`, never a crash.
 
 use crate::error::{Error, Result, Stage};
 use std::sync::{Arc, Condvar, Mutex};

@@ -5,8 +5,11 @@
 //! smaller copy of that (longest side `SIDE` pixels): how much of it is surgical-drape
 //! blue, blood red, skin, stained-slide pink and purple, how grey it is, how dark, whether coloured thin
 //! traces sit on a dark screen, whether the picture is a bright disc in a dark frame (a
-//! microscope's field of view). The scene rules (`rules/scene.rs`) turn these into
-//! findings, together with words the text stage read.
+//! microscope's field of view). [`SceneStats`]' `looks_*` methods say what the numbers
+//! look like (a theatre, blood, a radiograph…); the scene rules (`rules/scene.rs`) turn
+//! those into findings, together with words the text stage read, and the pipeline asks
+//! [`SceneStats::looks_clinical`] whether to search for faces. Faces are not part of the
+//! statistics: they are evidence of their own (`rules::Evidence::faces`).
 //!
 //! These are heuristics, measured on the project's synthetic scenes and a few real
 //! sample images (`eval/score_scenes.rs`); they know nothing about objects. A red
@@ -114,11 +117,74 @@ pub struct SceneStats {
     pub traces_on_dark: f32,
     /// The corners are dark and the centre bright: a round field of view.
     pub round_field: bool,
-    /// Frontal faces, in displayed pixels (`face`). Searched only in photos that are
-    /// clinical by their colours or their text: a face alone is not a finding, and the
-    /// search costs more than every other statistic together.
-    pub faces: Vec<crate::geometry::Rect>,
 }
+
+/// What the statistics look like. These describe the picture; the scene rules
+/// (`rules/scene.rs`) decide which of them are findings, and the pipeline searches for
+/// faces only in a picture that [`SceneStats::looks_clinical`] (or whose words are).
+impl SceneStats {
+    /// Drape colour filling the centre, not under a sky, around something that is not
+    /// drape (the operative field's skin, white lights, steel): a painted wall is uniform.
+    pub fn looks_like_theatre(&self) -> bool {
+        self.drape_center > 0.60
+            && self.sky_top < 0.5
+            && (self.skin > 0.005 || self.white > 0.003 || self.grey > 0.01)
+    }
+
+    /// Ragged dark red patches beside skin or gauze. Ragged, but patches: when nearly
+    /// every red pixel is on an edge the red is thin strokes (red ink on paper, lines,
+    /// scattered specks), not a wound.
+    pub fn looks_bloody(&self) -> bool {
+        (0.008..0.45).contains(&self.blood)
+            && (0.12..MAX_BLOOD_EDGES).contains(&self.blood_edges)
+            && self.blood_solidity < MAX_BLOOD_SOLIDITY
+            && (self.skin > 0.05 || self.white > 0.05)
+    }
+
+    /// Grey, a dark field, some bright structure.
+    pub fn looks_radiographic(&self) -> bool {
+        self.grey > 0.90 && self.dark > 0.25 && (0.03..0.60).contains(&self.bright)
+    }
+
+    /// A round field of view (that is not a radiograph's), or stain colours.
+    pub fn looks_microscopic(&self) -> bool {
+        self.looks_round_field() || self.looks_stained()
+    }
+
+    /// A bright round field of view in a dark frame, and not a radiograph: through a
+    /// microscope.
+    pub fn looks_round_field(&self) -> bool {
+        self.round_field && !self.looks_radiographic()
+    }
+
+    /// Stained-tissue colours with haematoxylin violet among them.
+    pub fn looks_stained(&self) -> bool {
+        self.stain > 0.30 && self.violet > 0.04
+    }
+
+    /// Traces on a dark screen.
+    pub fn looks_like_monitor(&self) -> bool {
+        self.dark > 0.45 && self.traces_on_dark > 0.01 && self.grey < 0.995
+    }
+
+    /// Clinical by its colours alone: any pixel-based scene rule would fire.
+    pub fn looks_clinical(&self) -> bool {
+        self.looks_like_theatre()
+            || self.looks_bloody()
+            || self.looks_radiographic()
+            || self.looks_microscopic()
+            || self.looks_like_monitor()
+    }
+}
+
+/// Patches filling more of their convex hull than this on average are shapes (a red
+/// napkin, a stripe, a folder), not splashes: red napkins on the evaluation corpus's
+/// tables measure 0.90–0.99.
+const MAX_BLOOD_SOLIDITY: f32 = 0.85;
+
+/// Above this share of edge pixels, red is strokes rather than a patch (synthetic blood
+/// scenes measure 0.13–0.26; red text on a page at the statistics' scale about 1.0).
+const MAX_BLOOD_EDGES: f32 = 0.6;
 
 /// Takes the statistics of the photo from its overview.
 pub fn analyse(overview: &Overview) -> SceneStats {

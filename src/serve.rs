@@ -50,7 +50,7 @@
 mod multipart;
 
 use crate::intake::Format;
-use crate::options::Options;
+use crate::options::AnalysisOptions;
 use crate::pipeline::{CleanCopy, Engine};
 use crate::policy;
 use crate::report::Report;
@@ -92,7 +92,7 @@ pub struct ServeConfig {
     /// pauses that long is cut off (408). Default 20 s.
     pub read_timeout: Duration,
     /// Analysis options; `policy` is the default profile, a request may ask for another.
-    pub options: Options,
+    pub options: AnalysisOptions,
 }
 
 /// Prefix of the folder earlier versions staged uploads in; the process id follows, then `-` and
@@ -572,7 +572,7 @@ async fn run(
 
 /// The profile and the options a request's photo is analysed with: the server's, with
 /// the request's policy, caption, handle and platform.
-fn resolve(state: &AppState, params: &Params) -> Result<(&'static policy::Profile, Options), String> {
+fn resolve(state: &AppState, params: &Params) -> Result<(&'static policy::Profile, AnalysisOptions), String> {
     let mut options = state.config.options.clone();
     if let Some(id) = &params.policy {
         options.policy = id.clone();
@@ -685,7 +685,7 @@ fn upload_name(name: Option<&str>) -> Result<String, String> {
 }
 
 fn analyse_upload(
-    options: &Options,
+    options: &AnalysisOptions,
     profile: &'static policy::Profile,
     name: &str,
     body: Bytes,

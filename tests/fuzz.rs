@@ -14,7 +14,7 @@
 
 use medscrub::intake::Input;
 use medscrub::pipeline::Engine;
-use medscrub::{Options, Report, Verdict, policy};
+use medscrub::{AnalysisOptions, CopyOptions, Report, Verdict, policy};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use std::path::{Path, PathBuf};
@@ -204,16 +204,12 @@ fn check(format: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
     {
         let (path, out_dir) = (path.clone(), out_dir.clone());
         std::thread::spawn(move || {
-            let options = Options {
-                jobs: Some(1),
-                out_dir: Some(out_dir.clone()),
-                ocr: text_stage(),
-                ..Options::default()
-            };
+            let options = AnalysisOptions { ocr: text_stage(), ..AnalysisOptions::default() };
+            let copies = CopyOptions { out_dir: Some(out_dir.clone()), force: false };
             let profile = policy::profile("strictest").unwrap();
             let engine = Engine { options: &options, profile };
             let input = Input { path: path.clone(), relative: PathBuf::from(path.file_name().unwrap()) };
-            let report = engine.clean(&input, &out_dir.join(&input.relative));
+            let report = engine.clean(&input, &out_dir.join(&input.relative), &copies);
             let rescan = report.output.as_ref().map(|o| {
                 let copy = Input { path: PathBuf::from(o), relative: PathBuf::from("copy") };
                 engine.analyse(&copy).report

@@ -10,7 +10,7 @@
 use medscrub::intake::Input;
 use medscrub::pipeline::{Analysis, Engine};
 use medscrub::policy::consent::Registry;
-use medscrub::{Options, Report, policy};
+use medscrub::{AnalysisOptions, Report, policy};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyString};
@@ -65,7 +65,7 @@ struct Settings {
 impl Settings {
     /// The library's options for these settings, or the mistake in them as a
     /// `ValueError` (an unknown policy or rule, an unreadable consent registry).
-    fn options(&self) -> PyResult<(&'static policy::Profile, Options)> {
+    fn options(&self) -> PyResult<(&'static policy::Profile, AnalysisOptions)> {
         let profile = policy::profile(&self.policy).ok_or_else(|| {
             let ids: Vec<&str> = policy::profiles().iter().map(|p| p.id.as_str()).collect();
             PyValueError::new_err(format!(
@@ -74,11 +74,10 @@ impl Settings {
                 ids.join(", ")
             ))
         })?;
-        let mut options = Options {
+        let mut options = AnalysisOptions {
             policy: self.policy.clone(),
-            jobs: Some(1),
             show_text: self.show_text,
-            ..Options::default()
+            ..AnalysisOptions::default()
         };
         options.post.caption = self.caption.clone();
         options.post.handle = self.handle.clone();

@@ -1,8 +1,13 @@
-//! Action: make the verdict true. Every share-safe copy of a photo is written here
-//! (`write`: temp file, fsync, rename, no-clobber). Other files medscrub makes are not
-//! copies of photos and are written by their owners: the HTML report (`report::html`),
-//! watch's journal and held originals (`watch`), serve's staged uploads (`serve`), and
-//! the CLI's check that its output folders are writable.
+//! Action: make the verdict true. The bytes of a share-safe copy are made here (`strip`,
+//! `redact`), read back (`verify`), and this module owns how a file is put in place
+//! (`write::write_atomic`: temp file, fsync, rename, no-clobber). It decides no paths
+//! and is not the only module that creates files: `pipeline::clean` chooses where a
+//! copy goes and calls `write_atomic`; `watch` stages copies that way, hard-links them
+//! into SAFE (`watch::publish`), writes held originals with `write_atomic` and appends
+//! to its journal; the HTML report writes its own file (`report::html`); the CLI makes
+//! the output folders and probes them with a temporary file. `serve` writes nothing:
+//! uploads are analysed in memory, and it only removes upload folders that older
+//! versions left.
 //!
 //! `strip` removes metadata by container surgery where the format allows it (JPEG,
 //! PNG, WebP: the compressed pixel data is copied byte for byte) and re-encodes where

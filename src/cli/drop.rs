@@ -9,7 +9,7 @@
 use super::{Tally, usage};
 use crate::exit::ExitStatus;
 use crate::intake::{self, Input};
-use crate::options::Options;
+use crate::options::{AnalysisOptions, CopyOptions};
 use crate::pipeline::{self, Engine};
 use crate::policy;
 use crate::report::sanitize::for_terminal;
@@ -135,11 +135,11 @@ fn path_from_bytes(bytes: Vec<u8>) -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// Options for drop mode: the defaults (`strictest`, default limits).
-fn engine_options() -> std::io::Result<(Options, &'static policy::Profile)> {
+/// Analysis options for drop mode: the defaults (`strictest`, default limits).
+fn engine_options() -> std::io::Result<(AnalysisOptions, &'static policy::Profile)> {
     let profile = policy::profile(policy::DEFAULT_PROFILE)
         .ok_or_else(|| usage(format!("built-in profile {} missing", policy::DEFAULT_PROFILE)))?;
-    Ok((Options::default(), profile))
+    Ok((AnalysisOptions::default(), profile))
 }
 
 /// `medscrub PATH…` without a command: scan, then (in a terminal) offer copies.
@@ -303,6 +303,8 @@ fn scan_then_offer(
         .cloned()
         .collect();
     let mut written = 0;
+    // Each copy gets a free name in the folder (`free_destination`): nothing is replaced.
+    let copies = CopyOptions::default();
     let progress = super::progress_bar(inputs.len(), false);
     pipeline::run_parallel(
         &inputs,
@@ -313,9 +315,9 @@ fn scan_then_offer(
                 .get(input.path.as_path())
                 .and_then(|&i| kept[i].lock().unwrap_or_else(|e| e.into_inner()).take());
             let report = match analysis {
-                Some(analysis) => engine.clean_analysed(analysis, input, &dest),
+                Some(analysis) => engine.clean_analysed(analysis, input, &dest, &copies),
                 // Named twice on one line: its analysis went to the first.
-                None => engine.clean(input, &dest),
+                None => engine.clean(input, &dest, &copies),
             };
             if let Some(pb) = &progress {
                 pb.inc(1);

@@ -11,7 +11,7 @@ pub use args::{
 use crate::exit::ExitStatus;
 use crate::intake::{self, Input};
 use crate::limits::Limits;
-use crate::options::Options;
+use crate::options::{AnalysisOptions, CopyOptions};
 use crate::pipeline::{self, Engine};
 use crate::policy::{self, Profile};
 use crate::report::text::{self, Tally};
@@ -68,13 +68,9 @@ fn usage(msg: String) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidInput, msg)
 }
 
-/// The profile and options that `args` ask for; an unknown policy is a usage error.
-fn analysis_options(
-    args: &AnalysisArgs,
-    jobs: Option<usize>,
-    out: Option<PathBuf>,
-    force: bool,
-) -> std::io::Result<(Options, &'static Profile)> {
+/// The profile and analysis options that `args` ask for; an unknown policy is a usage
+/// error.
+fn analysis_options(args: &AnalysisArgs) -> std::io::Result<(AnalysisOptions, &'static Profile)> {
     let config = settings(args)?;
     let policy = args.policy.clone().or(config.policy).unwrap_or_else(|| policy::DEFAULT_PROFILE.to_string());
     let profile = policy::profile(&policy).ok_or_else(|| {
@@ -86,7 +82,7 @@ fn analysis_options(
         let (rule, reason) = rule.split_once('=').unwrap_or((rule, ""));
         switches.ignore(rule.trim(), reason, "--ignore").map_err(|e| usage(format!("--ignore: {e}")))?;
     }
-    let options = Options {
+    let options = AnalysisOptions {
         policy,
         limits: Limits {
             max_file_bytes: args.max_file_mb * 1024 * 1024,
@@ -96,10 +92,7 @@ fn analysis_options(
             // One budget for every photo of this run (all jobs).
             memory: Default::default(),
         },
-        jobs,
         show_text: args.show_text,
-        out_dir: out,
-        force,
         ocr: args.text_reader,
         post: crate::rules::post::Post { caption: caption(args)?, handle: args.handle.clone() },
         consent: match (&args.consent, &args.platform) {
@@ -137,7 +130,7 @@ const DEFAULT_CONFIG: &str = "medscrub.toml";
 /// The photo is analysed exactly as `scan` would; a path that is not a file (missing,
 /// a folder) is a usage error (2) rather than a verdict, since nothing was checked.
 // `--caption`, `--handle`, `--consent` and `--today` come with `AnalysisArgs` and reach
-// the engine through `Options`, so the pre-flight check judges the post, not just the photo.
+// the engine through `AnalysisOptions`, so the pre-flight check judges the post, not just the photo.
 fn check(args: CheckArgs) -> std::io::Result<ExitStatus> {
     let file = match args.files.as_slice() {
         [file] => file,
@@ -148,7 +141,7 @@ fn check(args: CheckArgs) -> std::io::Result<ExitStatus> {
             )));
         }
     };
-    let (options, profile) = analysis_options(&args.analysis, Some(1), None, false)?;
+    let (options, profile) = analysis_options(&args.analysis)?;
     let meta = std::fs::metadata(file)
         .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
     if meta.is_dir() {
@@ -179,7 +172,7 @@ fn check(args: CheckArgs) -> std::io::Result<ExitStatus> {
 fn watch(args: WatchArgs) -> std::io::Result<ExitStatus> {
     use std::sync::Arc;
     use std::sync::atomic::AtomicBool;
-    let (options, profile) = analysis_options(&args.analysis, Some(1), Some(args.out.clone()), false)?;
+    let (options, profile) = analysis_options(&args.analysis)?;
     if !(args.rescan > 0.0 && args.rescan.is_finite()) {
         return Err(usage(format!("--rescan {} must be a positive number of seconds", args.rescan)));
     }
@@ -289,7 +282,7 @@ fn watch(args: WatchArgs) -> std::io::Result<ExitStatus> {
 
 /// `serve`: the HTTP API until SIGINT or SIGTERM.
 fn serve(args: ServeArgs) -> std::io::Result<ExitStatus> {
-    let (options, _) = analysis_options(&args.analysis, Some(1), None, false)?;
+    let (options, _) = analysis_options(&args.analysis)?;
     let at_least_one = [
         ("--timeout", args.timeout as usize),
         ("--read-timeout", args.read_timeout as usize),
@@ -401,7 +394,8 @@ fn refuse_report_path(file: &Path, paths: &[PathBuf], inputs: &[Input], force: b
 
 /// `scan` and `clean`: expand the paths, analyse every photo, print reports in order.
 fn photos(args: PhotoArgs, out: Option<PathBuf>) -> std::io::Result<ExitStatus> {
-    let (options, profile) = analysis_options(&args.analysis, args.jobs, out.clone(), args.force)?;
+    let (options, profile) = analysis_options(&args.analysis)?;
+    let copies = CopyOptions { out_dir: out.clone(), force: args.force };
     let paths = expand_stdin(&args.paths)?;
     if paths.is_empty() {
         return Err(usage("no photos given: name files or folders, or `-` to read a list from stdin".into()));
@@ -480,7 +474,7 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>) -> std::io::Result<ExitStatus> 
             }
         }
         let report = match destinations.get(&input.path) {
-            Some(dest) => engine.clean_analysed(analysis, input, dest),
+            Some(dest) => engine.clean_analysed(analysis, input, dest, &copies),
             None => analysis.report,
         };
         if let Some(pb) = &progress {
@@ -491,7 +485,7 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>) -> std::io::Result<ExitStatus> 
     let colour = text::colour_wanted();
     // Each photo as a consent entry could name it.
     let mut named: Vec<(PathBuf, Option<String>)> = Vec::new();
-    pipeline::run_parallel(inputs, options.jobs, work, |report: Report| {
+    pipeline::run_parallel(inputs, args.jobs, work, |report: Report| {
         tally.add(&report);
         named.push((PathBuf::from(&report.path), report.sha256.clone()));
         if args.report.is_some() {
@@ -613,7 +607,7 @@ fn expand_stdin(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
 /// Says which consent entries named none of the photos checked: an entry with another
 /// spelling of a path, or the hash of an edited copy, would otherwise be ignored in
 /// silence while its photo stays blocked.
-fn note_unmatched_consent(options: &Options, photos: &[(PathBuf, Option<String>)]) {
+fn note_unmatched_consent(options: &AnalysisOptions, photos: &[(PathBuf, Option<String>)]) {
     let Some((registry, _)) = &options.consent else { return };
     for entry in registry.unmatched(photos) {
         eprintln!(

@@ -27,14 +27,16 @@
 //! resolution, where small print on a 12 MP photo is a few pixels high on the
 //! detector's copy.
 //!
-//! Nothing reads the photo whole. A pass over the whole photo (and two turned ±14°) was
-//! kept for photos up to 2400 px until the region reads found everything it did: on
-//! the evaluation corpus it then added two dates' boxes of 26 and nothing else, for two
-//! fifths of the time of a 1600 × 1200 photo (median 1.15 s → 0.68 s without it).
+//! Nothing reads the photo whole: the region reads find what a whole-photo pass did, at
+//! a fraction of its time.
 //!
 //! Boxes are mapped back to displayed-image pixels. One engine per worker thread:
-//! `init` costs ~100 ms and the handle serialises on a mutex, so sharing one would
+//! starting one is slow and the handle serialises on a mutex, so sharing one would
 //! serialise OCR.
+//!
+//! The measurements behind these choices (the whole-photo pass, the recogniser's
+//! padding, Tesseract's resolution, inverted reads and threads) are in
+//! docs/PERFORMANCE.md.
 //!
 //! This module is the stage's entry (`read_text`, the strategies, which regions are read
 //! and how their lines are put back in rows); `tesseract` runs the Tesseract engine and

@@ -13,7 +13,7 @@
 //! column, repeats and blanks dropped). The character list is the model's own (its
 //! `character` metadata), blank first and a space last. One difference: RapidOCR pads
 //! every line to at least 320 px wide, here only to `MIN_WIDTH` (a short label padded
-//! to 320 px read the same and cost 2.7× the time).
+//! to 320 px reads the same, slower: docs/PERFORMANCE.md).
 //!
 //! The model reads Chinese as well; here the best class is chosen among the characters
 //! of Latin scripts only, so a blurred mark reads as the nearest Latin letter (at low

@@ -1,4 +1,4 @@
-//! The Tesseract engine: one per worker thread (`init` costs ~100 ms and the handle
+//! The Tesseract engine: one per worker thread (`init` is slow and the handle
 //! serialises on a mutex), its configuration, leptonica silenced, and its TSV output
 //! parsed into lines of words.
 
@@ -19,8 +19,8 @@ thread_local! {
 
 /// Debian's libtesseract links OpenMP, which reads `OMP_THREAD_LIMIT` once, when the
 /// library loads — before `main` could set it. Without it each OCR call spins up a
-/// thread per core and fights medscrub's own per-photo workers: measured 5× slower on
-/// 2 cores. So a program that reads text (the binary, the text benchmark) calls this
+/// thread per core and fights medscrub's own per-photo workers, several times slower
+/// (docs/PERFORMANCE.md). So a program that reads text (the binary, the text benchmark) calls this
 /// first thing: it re-executes itself with the variable set, once. It returns only when
 /// that is not needed (`Ok`) or failed (`Err`: the caller may say so, and carries on
 /// single-process, just slower); the library itself prints nothing.
@@ -70,8 +70,8 @@ fn with_engine<T>(f: impl FnOnce(&TesseractAPI) -> Result<T>) -> Result<T> {
             // they are noise in a report. A fixed resolution also skips the estimate.
             // Tesseract scales its size expectations by the resolution. Photos have none;
             // its lowest setting (70) read more of the evaluation corpus than 100, 150 or
-            // 300 (MRN 0.83 → 0.88 over 300 on its first 40 photos), and faster. Its
-            // adaptive thresholding methods (1, 2) read less than the default Otsu.
+            // 300, and faster; its adaptive thresholding methods (1, 2) read less than
+            // the default Otsu (docs/PERFORMANCE.md).
             for (name, value) in [("debug_file", "/dev/null"), ("user_defined_dpi", "70")] {
                 api.set_variable(name, value).map_err(|e| {
                     Error::new(Stage::Text, format!("cannot configure Tesseract ({name}): {e}"))
@@ -109,7 +109,7 @@ fn silence_leptonica() {
 /// prepared region does not: it has been binarised black on white, light text inverted
 /// first, so the second read was of white letters on black, which read nothing; and
 /// the lines read poorly, texture and empty halos, were most lines of most regions.
-/// Off, six 12 MP photos took 11 % fewer instructions, and the corpus read the same.
+/// Off, the corpus reads the same for less work (docs/PERFORMANCE.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Invert {
     Try,

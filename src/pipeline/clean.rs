@@ -8,6 +8,7 @@ use crate::error::{Error, Stage};
 use crate::intake::{self, Format, Input};
 use crate::limits::Deadline;
 use crate::metadata::MetaFacts;
+use crate::options::CopyOptions;
 use crate::recognize::TextEvidence;
 use crate::report::{Action, Report};
 use crate::rules;
@@ -18,16 +19,23 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 impl Engine<'_> {
-    /// Analyses one photo and, when it may leave, writes its share-safe copy to `dest`.
-    pub fn clean(&self, input: &Input, dest: &Path) -> Report {
-        self.clean_analysed(self.analyse(input), input, dest)
+    /// Analyses one photo and, when it may leave, writes its share-safe copy to `dest`
+    /// as `copies` says (inside which folder, replacing a file or not).
+    pub fn clean(&self, input: &Input, dest: &Path, copies: &CopyOptions) -> Report {
+        self.clean_analysed(self.analyse(input), input, dest, copies)
     }
 
     /// [`Engine::clean`] for a photo already analysed (the HTML report looks at the
     /// pixels in between; drop mode asks the person first): the copy is made from the
     /// analysis, which is not run again.
-    pub fn clean_analysed(&self, mut a: Analysis, input: &Input, dest: &Path) -> Report {
-        let outcome = catch_unwind(AssertUnwindSafe(|| self.write_clean(&mut a, input, dest)));
+    pub fn clean_analysed(
+        &self,
+        mut a: Analysis,
+        input: &Input,
+        dest: &Path,
+        copies: &CopyOptions,
+    ) -> Report {
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.write_clean(&mut a, input, dest, copies)));
         self.settle_clean(a, outcome).0
     }
 
@@ -185,7 +193,13 @@ impl Engine<'_> {
         Ok(dest)
     }
 
-    fn write_clean(&self, a: &mut Analysis, input: &Input, dest: &Path) -> crate::error::Result<Option<()>> {
+    fn write_clean(
+        &self,
+        a: &mut Analysis,
+        input: &Input,
+        dest: &Path,
+        copies: &CopyOptions,
+    ) -> crate::error::Result<Option<()>> {
         let t = Instant::now();
         let Some(cleaned) = self.make_copy(a)? else { return Ok(None) };
         let dest = self.copy_name(a, dest, &cleaned)?;
@@ -199,10 +213,10 @@ impl Engine<'_> {
             ));
         }
         refuse_input_as_output(&input.path, &dest)?;
-        if let Some(out) = &self.options.out_dir {
+        if let Some(out) = &copies.out_dir {
             refuse_links_inside(out, &dest)?;
         }
-        if action::write_atomic(&dest, &cleaned.bytes, self.options.force)? == action::Written::AlreadyThere {
+        if action::write_atomic(&dest, &cleaned.bytes, copies.force)? == action::Written::AlreadyThere {
             a.report.notes.push("an identical copy was already there (an earlier run wrote it); kept".into());
         }
         a.report.notes.extend(cleaned.notes);

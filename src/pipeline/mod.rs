@@ -16,7 +16,7 @@ use crate::intake::{self, Format, Input};
 use crate::limits::Deadline;
 use crate::metadata::{self, MetaFacts};
 use crate::ocr;
-use crate::options::Options;
+use crate::options::AnalysisOptions;
 use crate::policy::Profile;
 use crate::recognize::{self, Document, TextEvidence};
 use crate::report::Report;
@@ -106,9 +106,10 @@ struct Source {
     sha256: Option<String>,
 }
 
-/// Runs analysis and cleaning with one profile and one set of options.
+/// Runs analysis and cleaning with one profile and one set of analysis options. Where
+/// copies are written to files is not the engine's: see [`crate::options::CopyOptions`].
 pub struct Engine<'a> {
-    pub options: &'a Options,
+    pub options: &'a AnalysisOptions,
     pub profile: &'a Profile,
 }
 
@@ -268,7 +269,7 @@ impl Engine<'_> {
         // cut-out picture (a logo, a sticker, rounded corners) is a bright shape in a dark
         // frame, as a microscope's field or a radiograph is.
         let overview = crate::scene::Overview::of(&image);
-        let mut scene = crate::scene::analyse(&overview);
+        let scene = crate::scene::analyse(&overview);
         a.report.timings.scene_ms = ms(t);
 
         let t = Instant::now();
@@ -286,13 +287,17 @@ impl Engine<'_> {
         documents.extend(recognize::metadata_documents(&facts, &file_name));
         let text = TextEvidence::new(documents);
         a.report.timings.text_ms = ms(t);
-        // Faces matter only in clinical photos (scene.face), and cost the most to find.
-        if text.mentions_clinical() || rules::scene::looks_clinical(&scene) {
+        // Faces matter only in clinical photos (scene.face), and cost the most to find:
+        // they are searched for only when the colours or the words look clinical.
+        let faces = if text.mentions_clinical() || scene.looks_clinical() {
             a.deadline.check("looking for faces")?;
             let t = Instant::now();
-            scene.faces = crate::face::find(&overview);
+            let faces = crate::face::find(&overview);
             a.report.timings.scene_ms += ms(t);
-        }
+            Some(faces)
+        } else {
+            None
+        };
 
         let t = Instant::now();
         let thumbnails: Vec<_> = facts
@@ -308,10 +313,11 @@ impl Engine<'_> {
             post: Some(&self.options.post),
             today: Some(self.options.today.unwrap_or_else(crate::dates::today)),
             scene: Some(&scene),
+            faces: faces.as_deref(),
             marks: &self.profile.marks,
             transparency: alpha.as_ref().map(decode::Alpha::transparency),
         };
-        if rules::time::is_clinical(&evidence) && facts.capture_time().is_none() {
+        if evidence.says_clinical() && facts.capture_time().is_none() {
             a.report.notes.push(
                 "clinical content and no capture time: the one-month hold (time.recent-case) cannot be \
                  checked; make sure the case is over a month old or you have consent"
@@ -407,6 +413,7 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::CopyOptions;
     use crate::verdict::Verdict;
 
     thread_local! {
@@ -424,8 +431,8 @@ mod tests {
 
     /// Metadata and pixels only: OCR in an unoptimised unit test is slow, and these
     /// tests are about where the bytes come from, not what is read in them.
-    fn no_ocr() -> Options {
-        Options { ocr: ocr::Strategy::Off, ..Options::default() }
+    fn no_ocr() -> AnalysisOptions {
+        AnalysisOptions { ocr: ocr::Strategy::Off, ..AnalysisOptions::default() }
     }
 
     fn same_report(a: &Report, b: &Report) {
@@ -452,7 +459,11 @@ mod tests {
             expected.path = name.into();
             same_report(&from_memory.report, &expected);
             // Cleaned in memory: the bytes the file's clean writes, named as it names them.
-            let file_report = engine.clean(&Input { path, ..input.clone() }, &dir.path().join(name));
+            let file_report = engine.clean(
+                &Input { path, ..input.clone() },
+                &dir.path().join(name),
+                &CopyOptions::default(),
+            );
             let (report, copy) = engine.clean_in_memory(from_memory);
             let copy = copy.unwrap_or_else(|| panic!("{name}: no copy: {report:?}"));
             let written = PathBuf::from(file_report.output.unwrap());
@@ -497,10 +508,11 @@ mod tests {
         let before = analyses_here();
         let parked = engine.analyse(&input).park();
         assert!(parked.image().is_none(), "parked: no pixels held");
-        let report = engine.clean_analysed(parked, &input, &dir.path().join("out/a.jpg"));
+        let report =
+            engine.clean_analysed(parked, &input, &dir.path().join("out/a.jpg"), &CopyOptions::default());
         assert_eq!(analyses_here(), before + 1);
         assert_eq!(report.verdict, Verdict::Strip);
-        let fresh = engine.clean(&input, &dir.path().join("out/b.jpg"));
+        let fresh = engine.clean(&input, &dir.path().join("out/b.jpg"), &CopyOptions::default());
         assert_eq!(
             std::fs::read(dir.path().join("out/a.jpg")).unwrap(),
             std::fs::read(fresh.output.unwrap()).unwrap()
@@ -510,7 +522,8 @@ mod tests {
         let mut changed = std::fs::read(&photo).unwrap();
         changed.extend_from_slice(b"more");
         std::fs::write(&photo, changed).unwrap();
-        let report = engine.clean_analysed(parked, &input, &dir.path().join("out/c.jpg"));
+        let report =
+            engine.clean_analysed(parked, &input, &dir.path().join("out/c.jpg"), &CopyOptions::default());
         assert_eq!(report.verdict, Verdict::Block);
         assert!(report.output.is_none() && !dir.path().join("out/c.jpg").exists());
         assert!(

@@ -78,6 +78,13 @@ pub struct Evidence<'a> {
     pub today: Option<i64>,
     /// Colour and layout statistics of the picture (`None`: not decoded).
     pub scene: Option<&'a crate::scene::SceneStats>,
+    /// Frontal faces in the picture, in displayed pixels (`face::find` on the scene's
+    /// overview). `None` when they were not searched for: the search costs more than
+    /// every other statistic together and a face alone is not a finding, so the pipeline
+    /// searches only in photos that look clinical by their colours
+    /// ([`SceneStats::looks_clinical`](crate::scene::SceneStats::looks_clinical)) or
+    /// their words ([`TextEvidence::mentions_clinical`]).
+    pub faces: Option<&'a [Rect]>,
     /// The names and marks of the profile's institutions (`brand.logo-text`), from the
     /// policy profile: the one thing a rule is told by policy, because which brand counts
     /// depends on whose policy it is.
@@ -98,9 +105,19 @@ impl<'a> Evidence<'a> {
             post: None,
             today: None,
             scene: None,
+            faces: None,
             marks: &[],
             transparency: None,
         }
+    }
+
+    /// The photo's words say it is clinical: its text (in the picture, its metadata or
+    /// its file name) reads clinical, or its caption is about a case. Colours alone do
+    /// not count. The one-month hold (`time.recent-case`) applies to such photos, and
+    /// the pipeline notes when one has no capture time to judge it by.
+    pub fn says_clinical(&self) -> bool {
+        self.text.is_some_and(TextEvidence::mentions_clinical)
+            || self.post.is_some_and(post::Post::is_about_a_case)
     }
 }
 

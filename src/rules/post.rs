@@ -20,6 +20,13 @@ pub struct Post {
     pub handle: Option<String>,
 }
 
+impl Post {
+    /// The caption speaks of a clinical case ([`about_a_case`]); `false` without one.
+    pub fn is_about_a_case(&self) -> bool {
+        self.caption.as_deref().is_some_and(about_a_case)
+    }
+}
+
 // Words that make a caption about a clinical case rather than a brunch or a talk.
 regex!(
     case_re,

@@ -9,7 +9,6 @@
 
 use super::{Detection, Evidence, FnRule, Rule, RuleDoc};
 use crate::report::Source;
-use crate::scene::SceneStats;
 use crate::verdict::Verdict;
 use regex::Regex;
 
@@ -89,7 +88,7 @@ pub static OPERATING_ROOM: FnRule = FnRule {
 fn check_operating_room(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
     let words = cues(or_words(), &picture_words(ev));
     if let Some(s) = ev.scene
-        && looks_like_theatre(s)
+        && s.looks_like_theatre()
     {
         out.push(found(
             OPERATING_ROOM.doc.id,
@@ -127,7 +126,7 @@ pub static BLOOD: FnRule = FnRule {
 
 fn check_blood(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
     let Some(s) = ev.scene else { return };
-    if looks_bloody(s) {
+    if s.looks_bloody() {
         out.push(found(
             BLOOD.doc.id,
             format!(
@@ -158,7 +157,7 @@ pub static RADIOGRAPH: FnRule = FnRule {
 
 fn check_radiograph(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
     let Some(s) = ev.scene else { return };
-    if looks_radiographic(s) {
+    if s.looks_radiographic() {
         out.push(found(
             RADIOGRAPH.doc.id,
             format!(
@@ -170,55 +169,6 @@ fn check_radiograph(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
             0.7,
         ));
     }
-}
-
-/// Drape colour filling the centre, not under a sky, around something that is not
-/// drape (the operative field's skin, white lights, steel): a painted wall is uniform.
-pub fn looks_like_theatre(s: &SceneStats) -> bool {
-    s.drape_center > 0.60 && s.sky_top < 0.5 && (s.skin > 0.005 || s.white > 0.003 || s.grey > 0.01)
-}
-
-/// Ragged dark red patches beside skin or gauze. Ragged, but patches: when nearly
-/// every red pixel is on an edge the red is thin strokes (red ink on paper, lines,
-/// scattered specks), not a wound.
-pub fn looks_bloody(s: &SceneStats) -> bool {
-    (0.008..0.45).contains(&s.blood)
-        && (0.12..MAX_BLOOD_EDGES).contains(&s.blood_edges)
-        && s.blood_solidity < MAX_BLOOD_SOLIDITY
-        && (s.skin > 0.05 || s.white > 0.05)
-}
-
-/// Patches filling more of their convex hull than this on average are shapes (a red
-/// napkin, a stripe, a folder), not splashes: red napkins on the evaluation corpus's
-/// tables measure 0.90–0.99.
-const MAX_BLOOD_SOLIDITY: f32 = 0.85;
-
-/// Above this share of edge pixels, red is strokes rather than a patch (synthetic blood
-/// scenes measure 0.13–0.26; red text on a page at the statistics' scale about 1.0).
-const MAX_BLOOD_EDGES: f32 = 0.6;
-
-/// Traces on a dark screen.
-pub fn looks_like_monitor(s: &SceneStats) -> bool {
-    s.dark > 0.45 && s.traces_on_dark > 0.01 && s.grey < 0.995
-}
-
-/// A round field of view, or stain colours.
-pub fn looks_microscopic(s: &SceneStats) -> bool {
-    (s.round_field && !looks_radiographic(s)) || (s.stain > 0.30 && s.violet > 0.04)
-}
-
-/// Clinical by its colours alone (any pixel-based scene rule would fire).
-pub fn looks_clinical(s: &SceneStats) -> bool {
-    looks_like_theatre(s)
-        || looks_bloody(s)
-        || looks_radiographic(s)
-        || looks_microscopic(s)
-        || looks_like_monitor(s)
-}
-
-/// Grey, a dark field, some bright structure.
-pub fn looks_radiographic(s: &SceneStats) -> bool {
-    s.grey > 0.90 && s.dark > 0.25 && (0.03..0.60).contains(&s.bright)
 }
 
 /// `scene.microscopy`.
@@ -238,9 +188,9 @@ pub static MICROSCOPY: FnRule = FnRule {
 
 fn check_microscopy(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
     let Some(s) = ev.scene else { return };
-    let summary = if s.round_field && !looks_radiographic(s) {
+    let summary = if s.looks_round_field() {
         "a bright round field of view in a dark frame (through a microscope)".to_string()
-    } else if s.stain > 0.30 && s.violet > 0.04 {
+    } else if s.looks_stained() {
         format!("stained-tissue colours over {:.0} % of the picture", s.stain * 100.0)
     } else {
         return;
@@ -268,7 +218,7 @@ pub static MONITOR: FnRule = FnRule {
 fn check_monitor(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
     let words = cues(vitals_words(), &picture_words(ev));
     if let Some(s) = ev.scene
-        && looks_like_monitor(s)
+        && s.looks_like_monitor()
     {
         out.push(found(
             MONITOR.doc.id,
@@ -332,8 +282,8 @@ pub static FACE: FnRule = FnRule {
 };
 
 fn check_face(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
-    let Some(s) = ev.scene else { return };
-    if s.faces.is_empty() {
+    let Some(faces) = ev.faces else { return };
+    if faces.is_empty() {
         return;
     }
     // Clinical by the other scene rules, or by words in the picture or metadata.
@@ -346,7 +296,7 @@ fn check_face(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
         return;
     }
     let why = others.first().map_or("clinical words in the photo".to_string(), |d| d.rule.to_string());
-    for face in &s.faces {
+    for face in faces {
         out.push(Detection {
             rule: FACE.doc.id,
             source: Source::Scene,
@@ -371,6 +321,7 @@ mod tests {
     use super::*;
     use crate::metadata::MetaFacts;
     use crate::recognize::{Document, TextEvidence};
+    use crate::scene::SceneStats;
 
     fn fires(rule: &dyn Rule, scene: Option<SceneStats>, words: &str) -> bool {
         let facts = MetaFacts::default();

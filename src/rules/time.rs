@@ -33,7 +33,7 @@ pub static RECENT_CASE: FnRule = FnRule {
 
 fn check_recent_case(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
     let Some(today) = ev.today else { return };
-    if !is_clinical(ev) {
+    if !ev.says_clinical() {
         return;
     }
     let Some(taken) = ev.facts.capture_time() else { return };
@@ -56,13 +56,6 @@ fn check_recent_case(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
             identifier: None,
         });
     }
-}
-
-/// Clinical, for the hold: the photo's text (in the picture, its metadata or its file
-/// name) reads clinical, or its caption is about a case.
-pub fn is_clinical(ev: &Evidence<'_>) -> bool {
-    ev.text.is_some_and(crate::recognize::TextEvidence::mentions_clinical)
-        || ev.post.and_then(|p| p.caption.as_deref()).is_some_and(super::post::about_a_case)
 }
 
 #[cfg(test)]

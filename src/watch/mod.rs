@@ -28,6 +28,7 @@ mod publish;
 mod stability;
 
 use crate::intake::{self, Input};
+use crate::options::CopyOptions;
 use crate::pipeline::{self, Engine};
 use crate::report::Report;
 use crate::verdict::Verdict;
@@ -93,6 +94,8 @@ type Announce<'a> = Box<dyn Fn(&Path) + 'a>;
 /// The watch loop's state: stability of candidates, the journal, and files handled.
 pub struct Watcher<'a> {
     engine: Engine<'a>,
+    /// How copies are written: inside SAFE (its staging folder), never replacing a file.
+    copies: CopyOptions,
     config: WatchConfig,
     journal: Journal,
     stability: Stability,
@@ -146,8 +149,11 @@ impl<'a> Watcher<'a> {
             std::io::Error::new(e.kind(), format!("journal in {}: {e}", config.safe.display()))
         })?;
         let stability = Stability::new(config.settle);
+        // Copies are staged inside SAFE, never through a link there, and never replace.
+        let copies = CopyOptions { out_dir: Some(config.safe.clone()), force: false };
         Ok(Watcher {
             engine,
+            copies,
             config,
             journal,
             stability,
@@ -252,7 +258,7 @@ impl<'a> Watcher<'a> {
         }
         // The bytes just read and hashed are the ones analysed and copied: read once.
         let analysis = self.engine.analyse_read(&input, bytes.clone(), sha256.clone());
-        let mut report = self.engine.clean_analysed(analysis, &input, &staged);
+        let mut report = self.engine.clean_analysed(analysis, &input, &staged, &self.copies);
         let cut_short = report
             .findings
             .iter()
