@@ -212,10 +212,16 @@ fn watch(args: WatchArgs) -> std::io::Result<ExitStatus> {
     });
     if let Some(pb) = &status {
         let pb = pb.clone();
-        watcher.on_analysing(move |path| {
-            pb.reset_elapsed();
-            pb.set_message(format!("checking {}", for_terminal(&path.display().to_string())));
-            pb.enable_steady_tick(std::time::Duration::from_millis(200));
+        // The time shown is the photo's, not the step's: reset when a new photo starts.
+        let current = std::cell::RefCell::new(PathBuf::new());
+        watcher.on_analysing(move |path, step| {
+            if *current.borrow() != path {
+                current.replace(path.to_path_buf());
+                pb.reset_elapsed();
+                pb.enable_steady_tick(std::time::Duration::from_millis(200));
+            }
+            let name = for_terminal(&path.display().to_string());
+            pb.set_message(format!("checking {name}: {}", step.describe()));
         });
     }
     watcher.run(

@@ -108,6 +108,35 @@ struct Source {
 
 /// Runs analysis and cleaning with one profile and one set of analysis options. Where
 /// copies are written to files is not the engine's: see [`crate::options::CopyOptions`].
+/// The steps of one analysis, as a person waiting on it is told them (`watch`'s status
+/// line names the step a slow photo is in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnalysisStep {
+    Metadata,
+    Decoding,
+    Scene,
+    Text,
+    Faces,
+    Rules,
+    /// Making the share-safe copy (announced by whoever asks for one).
+    Copying,
+}
+
+impl AnalysisStep {
+    /// What the step is doing, in a few words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            AnalysisStep::Metadata => "reading metadata",
+            AnalysisStep::Decoding => "decoding the picture",
+            AnalysisStep::Scene => "looking at the scene",
+            AnalysisStep::Text => "reading text",
+            AnalysisStep::Faces => "looking for faces",
+            AnalysisStep::Rules => "applying the rules",
+            AnalysisStep::Copying => "making the share-safe copy",
+        }
+    }
+}
+
 pub struct Engine<'a> {
     pub options: &'a AnalysisOptions,
     pub profile: &'a Profile,
@@ -120,7 +149,7 @@ fn ms(since: Instant) -> f64 {
 impl Engine<'_> {
     /// Analyses one photo. Never panics and never fails: problems are findings.
     pub fn analyse(&self, input: &Input) -> Analysis {
-        self.analyse_from(&input.path, None)
+        self.analyse_from(&input.path, None, &|_| {})
     }
 
     /// Analyses a photo held in memory (an upload), as [`Engine::analyse`] does a file:
@@ -133,16 +162,23 @@ impl Engine<'_> {
 
     /// [`Engine::analyse_bytes`] taking the bytes, so they are not copied.
     pub fn analyse_owned(&self, name: &str, bytes: Vec<u8>) -> Analysis {
-        self.analyse_from(Path::new(name), Some(Source { bytes, sha256: None }))
+        self.analyse_from(Path::new(name), Some(Source { bytes, sha256: None }), &|_| {})
     }
 
     /// [`Engine::analyse`] of a file whose bytes the caller has read (under the same
     /// size limit) and hashed already (`watch`, which keys its journal by the hash).
-    pub(crate) fn analyse_read(&self, input: &Input, bytes: Vec<u8>, sha256: String) -> Analysis {
-        self.analyse_from(&input.path, Some(Source { bytes, sha256: Some(sha256) }))
+    /// `step` is told each [`AnalysisStep`] as it begins, for a person watching the photo.
+    pub(crate) fn analyse_read(
+        &self,
+        input: &Input,
+        bytes: Vec<u8>,
+        sha256: String,
+        step: &dyn Fn(AnalysisStep),
+    ) -> Analysis {
+        self.analyse_from(&input.path, Some(Source { bytes, sha256: Some(sha256) }), step)
     }
 
-    fn analyse_from(&self, path: &Path, source: Option<Source>) -> Analysis {
+    fn analyse_from(&self, path: &Path, source: Option<Source>, step: &dyn Fn(AnalysisStep)) -> Analysis {
         ANALYSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         #[cfg(test)]
         tests::ON_THIS_THREAD.with(|n| n.set(n.get() + 1));
@@ -159,7 +195,7 @@ impl Engine<'_> {
             parked: false,
             file: source.is_none().then(|| path.to_path_buf()),
         };
-        let outcome = catch_unwind(AssertUnwindSafe(|| self.run_stages(path, source, &mut a)));
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.run_stages(path, source, &mut a, step)));
         let error = match outcome {
             Ok(Ok(())) => None,
             Ok(Err(e)) => Some(e),
@@ -181,7 +217,13 @@ impl Engine<'_> {
         a
     }
 
-    fn run_stages(&self, path: &Path, source: Option<Source>, a: &mut Analysis) -> crate::error::Result<()> {
+    fn run_stages(
+        &self,
+        path: &Path,
+        source: Option<Source>,
+        a: &mut Analysis,
+        step: &dyn Fn(AnalysisStep),
+    ) -> crate::error::Result<()> {
         // Fault injection for tests/safety.rs, which proves a panic in one photo stays
         // in that photo. Debug builds only: release binaries ignore the variable.
         #[cfg(debug_assertions)]
@@ -217,6 +259,7 @@ impl Engine<'_> {
         a.format = Some(format);
         a.report.format = Some(format.as_str());
 
+        step(AnalysisStep::Metadata);
         let t = Instant::now();
         let mut facts = metadata::read_within(&a.bytes, format, &a.deadline)?;
         a.report.capture_time = facts.capture_time();
@@ -229,6 +272,7 @@ impl Engine<'_> {
         }
 
         a.deadline.check("reading metadata")?;
+        step(AnalysisStep::Decoding);
         let t = Instant::now();
         // One memory budget for the run: with several jobs, a photo whose pixels do not
         // fit beside the others' waits for them (six bombs of 144 MP decoded at once
@@ -263,6 +307,7 @@ impl Engine<'_> {
             .as_ref()
             .map(|alpha| DisplayImage { pixels: alpha.over_black(&image), orientation: image.orientation });
 
+        step(AnalysisStep::Scene);
         let t = Instant::now();
         // One reduced copy for the colour statistics and the face search.
         // The scene is judged as most viewers draw it, over white: over black, every
@@ -272,6 +317,7 @@ impl Engine<'_> {
         let scene = crate::scene::analyse(&overview);
         a.report.timings.scene_ms = ms(t);
 
+        step(AnalysisStep::Text);
         let t = Instant::now();
         let mut documents = self.picture_text(&image, &a.deadline)?;
         if let Some(dark) = &dark
@@ -291,6 +337,7 @@ impl Engine<'_> {
         // they are searched for only when the colours or the words look clinical.
         let faces = if text.mentions_clinical() || scene.looks_clinical() {
             a.deadline.check("looking for faces")?;
+            step(AnalysisStep::Faces);
             let t = Instant::now();
             let faces = crate::face::find(&overview);
             a.report.timings.scene_ms += ms(t);
@@ -299,6 +346,7 @@ impl Engine<'_> {
             None
         };
 
+        step(AnalysisStep::Rules);
         let t = Instant::now();
         let thumbnails: Vec<_> = facts
             .thumbnails
@@ -433,6 +481,26 @@ mod tests {
     /// tests are about where the bytes come from, not what is read in them.
     fn no_ocr() -> AnalysisOptions {
         AnalysisOptions { ocr: ocr::Strategy::Off, ..AnalysisOptions::default() }
+    }
+
+    #[test]
+    fn each_step_is_told_as_it_begins_in_order() {
+        let options = no_ocr();
+        let engine = Engine { options: &options, profile: crate::policy::profile("strictest").unwrap() };
+        let path = fixture("gps_only.jpg");
+        let bytes = std::fs::read(&path).unwrap();
+        let input = Input { path: path.clone(), relative: "gps_only.jpg".into() };
+        let told = std::cell::RefCell::new(Vec::new());
+        let analysis = engine.analyse_read(&input, bytes, "x".into(), &|step| told.borrow_mut().push(step));
+        use AnalysisStep::*;
+        // Not clinical: no face search.
+        assert_eq!(*told.borrow(), [Metadata, Decoding, Scene, Text, Rules]);
+        assert_eq!(analysis.report.verdict, Verdict::Strip);
+        // A file that stops at intake tells no step after the one it failed in.
+        told.borrow_mut().clear();
+        engine
+            .analyse_read(&input, b"not a photo".to_vec(), "y".into(), &|step| told.borrow_mut().push(step));
+        assert!(told.borrow().is_empty(), "{:?}", told.borrow());
     }
 
     fn same_report(a: &Report, b: &Report) {

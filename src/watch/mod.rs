@@ -29,7 +29,7 @@ mod stability;
 
 use crate::intake::{self, Input};
 use crate::options::CopyOptions;
-use crate::pipeline::{self, Engine};
+use crate::pipeline::{self, AnalysisStep, Engine};
 use crate::report::Report;
 use crate::verdict::Verdict;
 pub use journal::{JOURNAL_NAME, Journal, JournalEntry};
@@ -88,8 +88,9 @@ pub enum Step {
     Handled(Box<Report>),
 }
 
-/// What the watcher tells of each photo whose analysis starts.
-type Announce<'a> = Box<dyn Fn(&Path) + 'a>;
+/// What the watcher tells of each photo it works on: the photo and the step it is in
+/// (each step of the analysis as it begins, then the copy).
+type Announce<'a> = Box<dyn Fn(&Path, AnalysisStep) + 'a>;
 
 /// The watch loop's state: stability of candidates, the journal, and files handled.
 pub struct Watcher<'a> {
@@ -164,9 +165,10 @@ impl<'a> Watcher<'a> {
         })
     }
 
-    /// Calls `f` with each photo's path as its analysis starts (after the checks that
-    /// skip duplicates and unfinished files), so a person sees which photo is in hand.
-    pub fn on_analysing(&mut self, f: impl Fn(&Path) + 'a) {
+    /// Calls `f` with each photo's path and the [`AnalysisStep`] it is in, as each step begins
+    /// (after the checks that skip duplicates and unfinished files), so a person sees
+    /// which photo is in hand and what a slow one is spending its time on.
+    pub fn on_analysing(&mut self, f: impl Fn(&Path, AnalysisStep) + 'a) {
         self.on_analysing = Some(Box::new(f));
     }
 
@@ -253,11 +255,14 @@ impl<'a> Watcher<'a> {
             return Step::Duplicate;
         }
         let staged = pipeline::destination(&self.staging, &input);
-        if let Some(told) = &self.on_analysing {
-            told(path);
-        }
+        let tell = |step: AnalysisStep| {
+            if let Some(told) = &self.on_analysing {
+                told(path, step);
+            }
+        };
         // The bytes just read and hashed are the ones analysed and copied: read once.
-        let analysis = self.engine.analyse_read(&input, bytes.clone(), sha256.clone());
+        let analysis = self.engine.analyse_read(&input, bytes.clone(), sha256.clone(), &tell);
+        tell(AnalysisStep::Copying);
         let mut report = self.engine.clean_analysed(analysis, &input, &staged, &self.copies);
         let cut_short = report
             .findings
