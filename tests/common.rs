@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
+use std::time::{Duration, Instant};
 
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
@@ -86,4 +87,77 @@ pub fn hashes(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             (p, h)
         })
         .collect()
+}
+
+/// A medscrub session in a private tmux server, 200×50: drop mode, watch's status line.
+pub struct Terminal {
+    socket: String,
+}
+
+impl Terminal {
+    /// In the fixtures folder.
+    pub fn start(home: &Path, args: &str) -> Terminal {
+        Terminal::start_in(&fixtures(), home, "", args)
+    }
+
+    /// In the fixtures folder, with `env` (`NAME=value …`) set for medscrub.
+    pub fn start_with(home: &Path, env: &str, args: &str) -> Terminal {
+        Terminal::start_in(&fixtures(), home, env, args)
+    }
+
+    /// In `dir`, with `env` (`NAME=value …`) set for medscrub.
+    pub fn start_in(dir: &Path, home: &Path, env: &str, args: &str) -> Terminal {
+        let socket =
+            format!("medscrub-test-{}-{}", std::process::id(), home.file_name().unwrap().to_string_lossy());
+        let exe = assert_cmd::cargo::cargo_bin!("medscrub");
+        let script = format!(
+            // The shell survives Ctrl-C (a trap, reset for its child) to report the exit code.
+            "trap true INT; cd '{}' && HOME='{}' OMP_THREAD_LIMIT=1 {env} '{}' {args}; echo EXIT=$?; sleep 60",
+            dir.display(),
+            home.display(),
+            exe.display()
+        );
+        let ok = StdCommand::new("tmux")
+            .args(["-L", &socket, "new-session", "-d", "-x", "200", "-y", "50", "-s", "t", &script])
+            .status()
+            .expect("tmux is installed by scripts/bootstrap");
+        assert!(ok.success(), "tmux new-session");
+        Terminal { socket }
+    }
+
+    pub fn keys(&self, keys: &[&str]) {
+        let ok = StdCommand::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "t"])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+
+    pub fn screen(&self) -> String {
+        let out = StdCommand::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-J", "-S", "-", "-t", "t"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until `needle` has appeared `times` times on the screen.
+    pub fn wait_for(&self, needle: &str, times: usize) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.matches(needle).count() >= times {
+                return screen;
+            }
+            assert!(start.elapsed() < Duration::from_secs(60), "no {needle:?} ×{times} on screen:\n{screen}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = StdCommand::new("tmux").args(["-L", &self.socket, "kill-server"]).status();
+    }
 }

@@ -410,3 +410,33 @@ fn sigint_and_sigterm_exit_cleanly_and_out_inside_inbox_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("must be separate folders"));
 }
+
+#[test]
+fn on_a_terminal_the_status_line_names_the_photo_and_the_step_it_is_in() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("inbox")).unwrap();
+    let term = Terminal::start_in(dir.path(), dir.path(), "", "watch inbox --out safe");
+    term.wait_for("medscrub: ready", 1);
+    // A photo with text: reading it takes long enough to be seen mid-way.
+    std::fs::copy(fixtures().join("text/sign_should_redact.jpg"), dir.path().join("inbox/sign.jpg")).unwrap();
+    let start = Instant::now();
+    let mut steps_seen = std::collections::BTreeSet::new();
+    loop {
+        let screen = term.screen();
+        for step in ["reading metadata", "decoding the picture", "looking at the scene", "reading text"]
+            .into_iter()
+            .chain(["applying the rules", "making the share-safe copy"])
+        {
+            if screen.contains(&format!("checking inbox/sign.jpg: {step}")) {
+                steps_seen.insert(step);
+            }
+        }
+        if screen.contains("REDACT inbox/sign.jpg") {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "no verdict on screen:\n{screen}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!steps_seen.is_empty(), "the status line never named a step");
+    term.wait_for("waiting for new photos", 1);
+}
