@@ -37,7 +37,7 @@ for tool in "${tools[@]}"; do
   secs[$tool]=$(printf '%s\n' "${times[@]}" | median)
 done
 
-# Identifying tags exiftool still reads in each output (same allow-list as tests/clean.rs).
+# Identifying tags exiftool still reads in each output (same allow-list as tests/integration/clean.rs).
 leaks() {
   exiftool -j -a -G1 -r "$1" 2>/dev/null | python3 -c '
 import json, sys

@@ -11,7 +11,7 @@
 //!
 //! [`pipeline`]'s `Engine` runs the stages in order for each photo; `watch`, `serve`
 //! and `cli` are built on it. Modules sit in one-way layers (docs/ARCHITECTURE.md,
-//! checked by `tests/layers.rs`): pieces several stages share — [`geometry`],
+//! checked by `tests/integration/layers.rs`): pieces several stages share — [`geometry`],
 //! [`raster`], [`dates`], [`limits`] — are at the bottom and depend on nothing of ours.
 //! The command line (`cli`) prints the reports: it turns [`report::Report`]s into text
 //! or JSON Lines. The rest of the library prints nothing, with one exception: `serve`

@@ -50,7 +50,7 @@ fn runtime(stage: Stage) -> Result<()> {
             let builder = ort::init_from(&path)
                 .map_err(|e| format!("cannot load the ONNX Runtime library {}: {e}", path.display()))?;
             // One process-wide environment; threads are set per session. Microsoft's
-            // builds send usage telemetry by default (tests/safety.rs caught the DNS
+            // builds send usage telemetry by default (tests/integration/safety.rs caught the DNS
             // look-ups): off, as medscrub opens no network connection.
             builder.with_telemetry(false).commit();
             Ok(())

@@ -454,7 +454,7 @@ async fn log_request(request: axum::extract::Request, next: axum::middleware::Ne
         response.status().as_u16(),
         started.elapsed().as_millis()
     );
-    // How many analyses the process has run: tests/serve.rs proves one per photo.
+    // How many analyses the process has run: tests/integration/serve.rs proves one per photo.
     #[cfg(debug_assertions)]
     if std::env::var_os("MEDSCRUB_DEBUG_STATS").is_some() {
         line.push_str(&format!(" analyses={}", crate::pipeline::analyses_started()));

@@ -346,7 +346,7 @@ fn scan_then_offer(
 }
 
 /// With `MEDSCRUB_DEBUG_STATS` set (debug builds only), how many analyses the process
-/// has run so far, on stderr: tests/drop.rs proves a `y` writes without analysing again.
+/// has run so far, on stderr: tests/integration/drop.rs proves a `y` writes without analysing again.
 fn debug_stats() {
     #[cfg(debug_assertions)]
     if std::env::var_os("MEDSCRUB_DEBUG_STATS").is_some() {

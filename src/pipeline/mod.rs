@@ -224,7 +224,7 @@ impl Engine<'_> {
         a: &mut Analysis,
         step: &dyn Fn(AnalysisStep),
     ) -> crate::error::Result<()> {
-        // Fault injection for tests/safety.rs, which proves a panic in one photo stays
+        // Fault injection for tests/integration/safety.rs, which proves a panic in one photo stays
         // in that photo. Debug builds only: release binaries ignore the variable.
         #[cfg(debug_assertions)]
         if std::env::var_os("MEDSCRUB_DEBUG_PANIC_ON").is_some_and(|name| path.file_name() == Some(&name)) {

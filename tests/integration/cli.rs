@@ -1,9 +1,7 @@
 //! The real binary on the committed fixtures: verdicts, rules, exit codes, JSON, and
 //! the share-safe copies `clean` writes, checked by exiftool and by decoding pixels.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use predicates::prelude::*;
 use std::collections::BTreeSet;
 

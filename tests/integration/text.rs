@@ -6,9 +6,7 @@
 //! the sign and the handout are `institutional/institution_sign_002.jpg` and
 //! `institutional/handout_000.jpg` of the default corpus.)
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::collections::BTreeSet;
 
 fn rules(report: &serde_json::Value) -> BTreeSet<String> {

@@ -1,8 +1,6 @@
 //! Drop mode in a real terminal (tmux), and its behaviour without one.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use predicates::prelude::*;
 
 const PROMPT: &str = "Drag photos or folders here and press Enter (Ctrl-D to quit)";

@@ -2,9 +2,7 @@
 //! deleted, across restarts and crashes. Each test polls the output against a generous
 //! deadline instead of sleeping for fixed times.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -2,9 +2,7 @@
 //! output names are plain text, a name that is not UTF-8 keeps its exact bytes, and
 //! links inside a folder are reported rather than silently passed over.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 fn copy_clean_photo(to: &Path) {

@@ -1,9 +1,7 @@
 //! `--report FILE`: one self-contained HTML file, checked as text (escaping, no external
 //! references, owner-only) and as a picture (headless Chromium renders it).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use predicates::prelude::*;
 use std::path::Path;
 use std::process::Command;

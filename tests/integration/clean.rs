@@ -1,9 +1,7 @@
 //! `clean` end to end: what it writes, checked by exiftool (an independent reader), by
 //! decoding the pixels, and by hashing the originals before and after.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 

@@ -3,9 +3,7 @@
 //! are only ever read, limits block instead of crashing, and medscrub opens no network
 //! connection.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

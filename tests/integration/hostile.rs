@@ -4,9 +4,7 @@
 //! names the file and are never written; the rest are cleaned into copies that scan as
 //! `share`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;

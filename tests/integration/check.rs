@@ -1,8 +1,6 @@
 //! `medscrub check`: one photo, one verdict, and the exit code says it.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use predicates::prelude::*;
 
 #[test]

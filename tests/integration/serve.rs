@@ -1,9 +1,7 @@
 //! `medscrub serve` on an ephemeral port, spoken to with a few lines of HTTP/1.1 over a
 //! plain TcpStream (no client library needed for what these tests send).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
