@@ -231,18 +231,23 @@ fn decode_with_image(bytes: &[u8], format: Format, limits: &Limits) -> Result<Dy
 }
 
 /// How many bytes a still WebP's bitstream may end with unread before they count as
-/// hidden. Encoders end within a byte or two of their last symbol (libwebp's boolean
-/// coder flushes at most two bytes; a lossless stream pads to the next byte), so 16
-/// never trips on a real encoder's output.
-pub const UNREAD_TAIL_PROBE: usize = 16;
+/// hidden, by kind of bitstream. A lossy (VP8) stream ends with its boolean coder's
+/// flush: real phone and camera WebPs still decoded with their last 2 or 3 bytes cut
+/// off, and not with 4, so 8 leaves a margin. A lossless (VP8L) stream pads only to the
+/// next byte: cut by one byte, it no longer decodes. Erring low costs a lossless
+/// rewrite of a photo that needed none, never a hidden message passed as `share`.
+pub const UNREAD_TAIL_PROBE_LOSSY: usize = 8;
+/// See [`UNREAD_TAIL_PROBE_LOSSY`].
+pub const UNREAD_TAIL_PROBE_LOSSLESS: usize = 4;
 
 /// Bytes at the end of a still WebP's VP8 or VP8L bitstream that decoding never reads.
 /// The chunk's size covers them, so a chunk-level strip keeps them, and no viewer shows
 /// them: a place to carry a message past `clean`. Found by decoding the bitstream
-/// without its last [`UNREAD_TAIL_PROBE`] bytes: image-webp refuses a bitstream that
-/// ends before its last symbol (the lossless reader errs when bits run out; the lossy
-/// one allows one byte past the end, as libwebp does), so a shortened stream that still
-/// decodes carried at least that many bytes nobody needs. Animated files are left out:
+/// without its last few bytes ([`UNREAD_TAIL_PROBE_LOSSY`], [`UNREAD_TAIL_PROBE_LOSSLESS`]):
+/// image-webp refuses a bitstream that ends before its last symbol (the lossless reader
+/// errs when bits run out; the lossy one allows one byte past the end, as libwebp does),
+/// so a shortened stream that still decodes carried at least that many bytes nobody
+/// needs. Animated files are left out:
 /// their frames are rewritten anyway. Shorter tails are not found; the note in
 /// ARCHITECTURE.md says so.
 ///
@@ -259,10 +264,11 @@ pub fn webp_unread_tail(bytes: &[u8], limits: &Limits) -> Result<Option<String>>
         return Ok(None);
     };
     let data = &bytes[frame.data.clone()];
-    if data.len() <= UNREAD_TAIL_PROBE {
+    let probe = if &frame.fourcc == b"VP8L" { UNREAD_TAIL_PROBE_LOSSLESS } else { UNREAD_TAIL_PROBE_LOSSY };
+    if data.len() <= probe {
         return Ok(None);
     }
-    let short = &data[..data.len() - UNREAD_TAIL_PROBE];
+    let short = &data[..data.len() - probe];
     // A simple-format WebP holding only the shortened bitstream (an ALPH chunk beside a
     // VP8 one is not needed to decode the colour).
     let pad = short.len() & 1;
@@ -287,7 +293,7 @@ pub fn webp_unread_tail(bytes: &[u8], limits: &Limits) -> Result<Option<String>>
     let mut pixels = vec![0u8; size];
     Ok(decoder.read_image(&mut pixels).is_ok().then(|| {
         format!(
-            "at least {UNREAD_TAIL_PROBE} bytes at the end of the WebP {} bitstream that decoding never reads",
+            "at least {probe} bytes at the end of the WebP {} bitstream that decoding never reads",
             String::from_utf8_lossy(&frame.fourcc).trim_end()
         )
     }))
@@ -439,7 +445,10 @@ mod tests {
         assert_eq!(webp_unread_tail(&webp_with_tail(0), &limits).unwrap(), None);
         let found = webp_unread_tail(&webp_with_tail(40), &limits).unwrap().expect("40 unread bytes");
         assert!(found.contains("VP8L bitstream"), "{found}");
-        assert!(found.contains("at least 16"), "{found}");
+        assert!(found.contains("at least 4"), "{found}");
+        // Fewer unread bytes than the probe cuts: not found (the limit the docs state).
+        assert_eq!(webp_unread_tail(&webp_with_tail(3), &limits).unwrap(), None);
+        assert!(webp_unread_tail(&webp_with_tail(4), &limits).unwrap().is_some());
         // Both decode to the same picture: a viewer cannot see the difference.
         let (a, b) = (webp_with_tail(0), webp_with_tail(40));
         let px = |b: &[u8]| decode(b, Format::Webp, 1, &limits).unwrap().pixels.to_rgb8().into_raw();
