@@ -46,7 +46,7 @@ fn bench(c: &mut Criterion) {
             out
         })
     });
-    group.bench_function("face-search", |b| b.iter(|| face::find(black_box(&overview))));
+    group.bench_function("face-search", |b| b.iter(|| face::detect(black_box(&overview))));
     let grey = photo.pixels.to_luma8();
     group.bench_function("ocr-tilt-estimate", |b| b.iter(|| ocr::estimate_tilt(black_box(&grey))));
     group.finish();

@@ -111,8 +111,8 @@ fn bench(c: &mut Criterion) {
         .expect("corpus photo decodes");
     let grey = medscrub::raster::grey(&photo.pixels);
     let deadline = || Deadline::starting_now(Duration::from_secs(600));
-    group.bench_function("text-regions", |b| b.iter(|| ocr::regions::find(black_box(&grey))));
-    group.bench_function("barcode-search", |b| b.iter(|| barcode::find(black_box(&grey), &deadline())));
+    group.bench_function("text-regions", |b| b.iter(|| ocr::regions::propose(black_box(&grey))));
+    group.bench_function("barcode-search", |b| b.iter(|| barcode::read_all(black_box(&grey), &deadline())));
     // The scene strategy reads with both recognisers; each alone beside it.
     for (name, strategy) in [
         ("ocr-read-text", ocr::Strategy::Scene),

@@ -58,7 +58,7 @@ fn main() {
 
 /// Prints the candidate text regions and writes the photo with them outlined in red.
 fn outline_regions(image: &medscrub::decode::DisplayImage, raw: &image::GrayImage, file: &str, dir: &str) {
-    let regions = ocr::regions::find(raw);
+    let regions = ocr::regions::propose(raw);
     let mut copy = image.pixels.to_rgb8();
     for r in &regions {
         println!("  region {:?} letter height {:.0} lines {}", r.rect, r.letter_height, r.lines);

@@ -386,7 +386,7 @@ fn fired(img: DynamicImage) -> Vec<&'static str> {
     let stats = medscrub::scene::analyse(&overview);
     // As the pipeline does: faces are searched for only in photos clinical by colour
     // (or by text, which these have none of).
-    let faces = stats.looks_clinical().then(|| medscrub::face::find(&overview));
+    let faces = stats.looks_clinical().then(|| medscrub::face::detect(&overview));
     if std::env::var_os("SCORE_STATS").is_some() {
         println!("      {stats:?} faces: {faces:?}");
     }
@@ -551,7 +551,7 @@ fn main() {
         let mut out = Vec::new();
         SCENE_RULES.iter().for_each(|r| r.check(&ev, &mut out));
     });
-    let faces = median_ms(&|| drop(medscrub::face::find(&overview)));
+    let faces = median_ms(&|| drop(medscrub::face::detect(&overview)));
     println!("\nscene stage on a 12 MP photo, median of 7:");
     println!("  the shared 400 px overview (made once per photo): {reduce:.1} ms");
     println!("  statistics + every scene rule on it:              {rules:.1} ms");
@@ -589,7 +589,7 @@ fn score_faces(dir: &std::path::Path) {
     for (file, _) in REAL {
         if let Ok(img) = image::open(dir.join(file)) {
             let photo = DisplayImage { pixels: img, orientation: 1 };
-            let found = medscrub::face::find(&medscrub::scene::Overview::of(&photo));
+            let found = medscrub::face::detect(&medscrub::scene::Overview::of(&photo));
             if !found.is_empty() {
                 println!("    faces found in {file}: {}", found.len());
             }

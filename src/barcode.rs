@@ -49,7 +49,7 @@ const WHOLE_SEARCH_PIXELS: u32 = 2_500_000;
 /// Finds and decodes every barcode in the photo (its displayed image in grey): in a
 /// small photo, the whole photo straight and tilted both ways; in a large one, each
 /// candidate patch at full resolution, straight and, when that finds nothing, tilted.
-pub fn find(grey: &image::GrayImage, deadline: &Deadline) -> Result<Vec<Barcode>> {
+pub fn read_all(grey: &image::GrayImage, deadline: &Deadline) -> Result<Vec<Barcode>> {
     deadline.check("searching for barcodes")?;
     let (w, h) = grey.dimensions();
     if w * h <= WHOLE_SEARCH_PIXELS {

@@ -221,7 +221,7 @@ fn group(hits: &[Rect]) -> Vec<Rect> {
 }
 
 /// Faces in the photo, as boxes in displayed pixels.
-pub fn find(overview: &Overview) -> Vec<Rect> {
+pub fn detect(overview: &Overview) -> Vec<Rect> {
     let grey = image::imageops::grayscale(&overview.rgb);
     let scale = overview.scale;
     group(&cascade().hits(&grey))
@@ -278,7 +278,7 @@ mod tests {
             pixels: image::DynamicImage::ImageLuma8(GrayImage::from_pixel(320, 240, image::Luma([128]))),
             orientation: 1,
         };
-        assert!(find(&Overview::of(&flat)).is_empty());
+        assert!(detect(&Overview::of(&flat)).is_empty());
     }
 
     #[test]

@@ -326,7 +326,7 @@ fn scan_then_offer(
         },
         |report| {
             written += usize::from(report.output.is_some());
-            let line = text::one_line(&report);
+            let line = text::report_line(&report);
             let _ = match &progress {
                 Some(pb) => pb.suspend(|| out.write_all(line.as_bytes())),
                 None => out.write_all(line.as_bytes()),

@@ -230,7 +230,7 @@ fn watch(args: WatchArgs) -> std::io::Result<ExitStatus> {
             tally.add(report);
             let line = match args.format {
                 OutputFormat::Json => serde_json::to_string(report).map(|j| j + "\n").unwrap_or_default(),
-                OutputFormat::Text => text::paint(text::one_line(report), report.verdict, colour),
+                OutputFormat::Text => text::paint(text::report_line(report), report.verdict, colour),
             };
             let mut lock = stdout.lock();
             let written = match &status {

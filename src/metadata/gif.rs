@@ -3,6 +3,7 @@
 use super::{Comment, MetaFacts, Trailer, describe_trailer};
 use crate::error::{Error, Result, Stage};
 use crate::limits::Deadline;
+use memchr::memmem;
 
 /// Application extensions that only control animation: kept.
 const ANIMATION_APPS: [&[u8]; 2] = [b"NETSCAPE2.0", b"ANIMEXTS1.0"];
@@ -100,7 +101,7 @@ fn application(raw: &[u8], data: &[u8], facts: &mut MetaFacts, deadline: &Deadli
         facts.xmp_packets += 1;
         // XMP in GIF is written raw; its bytes happen to form the sub-blocks, so read
         // the packet from the file itself, not from the de-blocked data.
-        if let (Some(s), Some(e)) = (find(raw, b"<x:xmpmeta"), find(raw, b"</x:xmpmeta>"))
+        if let (Some(s), Some(e)) = (memmem::find(raw, b"<x:xmpmeta"), memmem::find(raw, b"</x:xmpmeta>"))
             && s < e
         {
             super::xmp::read(&raw[s..e + 12], facts, deadline)?;
@@ -113,10 +114,6 @@ fn application(raw: &[u8], data: &[u8], facts: &mut MetaFacts, deadline: &Deadli
         data.len()
     ));
     Ok(())
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 #[cfg(test)]

@@ -258,7 +258,7 @@ pub(crate) fn describe_trailer(tail: &[u8]) -> Option<String> {
     if tail.iter().all(|&b| b == 0) {
         return Some("zero padding".into());
     }
-    let find = |needle: &[u8]| tail.windows(needle.len()).position(|w| w == needle);
+    let find = |needle: &[u8]| memchr::memmem::find(tail, needle);
     let jpegs = tail.windows(3).filter(|w| *w == [0xFF, 0xD8, 0xFF]).count();
     if jpegs > 0 {
         let what = if jpegs == 1 { "a JPEG image".to_string() } else { format!("{jpegs} JPEG images") };

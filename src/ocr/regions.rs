@@ -68,7 +68,7 @@ pub struct Region {
 /// The candidate text regions of `grey`, padded, in its own pixels; most lines first.
 /// Give it the grey levels as they are: a global contrast stretch saturates a small
 /// pale label, and its faint text with it.
-pub fn find(grey: &GrayImage) -> Vec<Region> {
+pub fn propose(grey: &GrayImage) -> Vec<Region> {
     find_where(grey, |_| true)
 }
 
@@ -473,7 +473,7 @@ mod tests {
             }
         }
         let tall = |r: &Region| r.letter_height > MAX_LETTER as f32;
-        let regions = find(&grey);
+        let regions = propose(&grey);
         // (The light halo around the dark strokes makes a light "line" of its own too.)
         let word = regions.iter().find(|r| tall(r) && r.dark_text).expect("the tall word");
         let r = word.rect;
@@ -506,12 +506,12 @@ mod tests {
         }
         // (The pale label's edges, on the mid-grey, read as long run-together words of
         // both polarities: regions of their own at their own sizes, all on the label.)
-        let regions = find(&grey);
+        let regions = propose(&grey);
         let on_label = |r: &Region| r.rect.x < 800 && r.rect.x + r.rect.width > 500 && r.rect.y < 460;
         assert!(regions.iter().all(|r| on_label(r) && r.rect.y + r.rect.height > 400), "{regions:?}");
         let letters = regions.iter().find(|r| r.letter_height == 14.0).expect("the letters' region");
         let r = letters.rect;
         assert!(r.x <= 510 && r.y <= 410 && r.x + r.width >= 650 && r.y + r.height >= 449, "{r:?}");
-        assert!(find(&GrayImage::from_pixel(1200, 900, image::Luma([120]))).is_empty());
+        assert!(propose(&GrayImage::from_pixel(1200, 900, image::Luma([120]))).is_empty());
     }
 }

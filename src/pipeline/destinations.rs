@@ -108,7 +108,7 @@ pub fn name_identifies(name: &str) -> bool {
     let documents = recognize::metadata_documents(&facts, name);
     let text = TextEvidence { documents, clinical: true };
     let evidence = rules::Evidence { text: Some(&text), ..rules::Evidence::of(&facts) };
-    rules::run(&evidence).iter().any(|d| d.origin == recognize::FILE_NAME)
+    rules::run(&evidence).iter().any(|d| d.found_in == recognize::FILE_NAME)
 }
 
 #[cfg(test)]

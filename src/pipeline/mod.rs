@@ -339,7 +339,7 @@ impl Engine<'_> {
             a.deadline.check("looking for faces")?;
             step(AnalysisStep::Faces);
             let t = Instant::now();
-            let faces = crate::face::find(&overview);
+            let faces = crate::face::detect(&overview);
             a.report.timings.scene_ms += ms(t);
             Some(faces)
         } else {
@@ -373,7 +373,7 @@ impl Engine<'_> {
             );
         }
         let detections = rules::run(&evidence);
-        a.rename = detections.iter().any(|d| d.origin == recognize::FILE_NAME);
+        a.rename = detections.iter().any(|d| d.found_in == recognize::FILE_NAME);
         a.flatten = alpha.is_some();
         a.report.findings.extend(detections.into_iter().filter_map(|d| self.profile.judge(d)));
         self.apply_consent(path, &mut a.report)?;
@@ -393,7 +393,7 @@ impl Engine<'_> {
     /// the photo but does not hold is an error for the photo.
     fn apply_consent(&self, path: &Path, report: &mut Report) -> crate::error::Result<()> {
         let Some((registry, platform)) = &self.options.consent else { return Ok(()) };
-        let Some(entry) = registry.find(path, report.sha256.as_deref()) else { return Ok(()) };
+        let Some(entry) = registry.entry_for(path, report.sha256.as_deref()) else { return Ok(()) };
         let today = self.options.today.unwrap_or_else(crate::dates::today);
         entry.holds(platform, today).map_err(|why| Error::new(Stage::Consent, why))?;
         let mut lifted: Vec<String> = report
@@ -441,7 +441,7 @@ pub fn read_picture(
 ) -> crate::error::Result<Vec<Document>> {
     let passes = ocr::read_text(grey, strategy, deadline)?;
     let mut documents: Vec<Document> = passes.iter().map(|lines| Document::from_ocr(lines)).collect();
-    documents.extend(barcode::find(grey, deadline)?.iter().map(Document::from_barcode));
+    documents.extend(barcode::read_all(grey, deadline)?.iter().map(Document::from_barcode));
     Ok(documents)
 }
 

@@ -94,7 +94,7 @@ impl Registry {
     }
 
     /// The entry that names this photo, if any.
-    pub fn find(&self, path: &Path, sha256: Option<&str>) -> Option<&Entry> {
+    pub fn entry_for(&self, path: &Path, sha256: Option<&str>) -> Option<&Entry> {
         self.entries.iter().find(|e| e.names(path, sha256))
     }
 
@@ -267,8 +267,8 @@ mod tests {
         let (t, c) = (Registry::load(&toml).unwrap(), Registry::load(&csv).unwrap());
         assert_eq!(t.entries, c.entries);
         assert_eq!(t.entries[0].covers.len(), LIFTABLE.len());
-        assert!(t.find(Path::new("x.jpg"), Some(HASH)).is_some());
-        assert!(t.find(Path::new("x.jpg"), Some(&"0".repeat(64))).is_none());
+        assert!(t.entry_for(Path::new("x.jpg"), Some(HASH)).is_some());
+        assert!(t.entry_for(Path::new("x.jpg"), Some(&"0".repeat(64))).is_none());
     }
 
     #[test]
@@ -278,13 +278,13 @@ mod tests {
             "[[consent]]\nid = \"C-2\"\npath = \"rounds/*.jpg\"\nplatforms = [\"Instagram\"]\nsigned = \"2026-11-01\"\nexpires = \"2026-12-01\"\ncovers = [\"scene.blood\"]\n",
         );
         let r = Registry::load(&p).unwrap();
-        let e = r.find(Path::new("rounds/IMG_1.jpg"), None).unwrap();
+        let e = r.entry_for(Path::new("rounds/IMG_1.jpg"), None).unwrap();
         let day = |s: &str| days_from_date(s).unwrap();
         assert!(e.holds("instagram", day("2026-11-25")).is_ok());
         assert!(e.holds("x", day("2026-11-25")).unwrap_err().contains("not x"));
         assert!(e.holds("instagram", day("2026-12-02")).unwrap_err().contains("expired on 2026-12-01"));
         assert!(e.holds("instagram", day("2026-10-30")).unwrap_err().contains("future"));
-        assert!(r.find(Path::new("other/IMG_1.jpg"), None).is_none());
+        assert!(r.entry_for(Path::new("other/IMG_1.jpg"), None).is_none());
     }
 
     #[test]
@@ -298,7 +298,7 @@ mod tests {
             ),
         );
         let r = Registry::load(&p).unwrap();
-        let id = |path: &str| r.find(Path::new(path), None).map(|e| e.id.as_str());
+        let id = |path: &str| r.entry_for(Path::new(path), None).map(|e| e.id.as_str());
         assert_eq!(id("rounds/IMG_0412.jpg"), Some("C-5"));
         assert_eq!(id("./rounds/IMG_0412.jpg"), Some("C-5"));
         assert_eq!(id("/home/me/Pictures/rounds/IMG_0412.jpg"), Some("C-5"));

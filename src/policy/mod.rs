@@ -301,7 +301,7 @@ mod tests {
         let d = Detection {
             rule: "meta.gps",
             source: Source::Metadata,
-            origin: "metadata".into(),
+            found_in: "metadata".into(),
             summary: "x".into(),
             details: vec![],
             bbox: None,

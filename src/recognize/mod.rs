@@ -18,7 +18,7 @@ use std::ops::Range;
 pub struct Document {
     pub source: Source,
     /// Where it came from, for the report: `OCR`, `file name`, `EXIF ImageDescription`.
-    pub origin: String,
+    pub found_in: String,
     pub text: String,
     /// Byte range of each word in `text`, its box (none for metadata) and confidence.
     pub words: Vec<(Range<usize>, Option<Rect>, f32)>,
@@ -33,7 +33,7 @@ impl Document {
     pub fn from_ocr(lines: &[Line]) -> Document {
         let mut doc = Document {
             source: Source::Ocr,
-            origin: "OCR".into(),
+            found_in: "OCR".into(),
             text: String::new(),
             words: vec![],
             confident: String::new(),
@@ -60,7 +60,7 @@ impl Document {
     pub fn from_barcode(code: &crate::barcode::Barcode) -> Document {
         Document {
             source: Source::Barcode,
-            origin: format!("barcode {}", code.format),
+            found_in: format!("barcode {}", code.format),
             text: code.payload.clone(),
             words: vec![(0..code.payload.len(), Some(code.bbox), 100.0)],
             confident: code.payload.clone(),
@@ -68,11 +68,11 @@ impl Document {
     }
 
     /// A string without boxes (metadata, file name, caption).
-    pub fn from_string(source: Source, origin: &str, text: &str) -> Document {
+    pub fn from_string(source: Source, found_in: &str, text: &str) -> Document {
         // Read exactly: every word counts as confident.
         let mut doc = Document {
             source,
-            origin: origin.into(),
+            found_in: found_in.into(),
             text: text.to_string(),
             words: vec![],
             confident: text.to_string(),
@@ -155,7 +155,7 @@ impl TextEvidence {
 /// Tesseract's confidence (0–100) a word needs to make a photo's text clinical.
 pub const CONTEXT_CONFIDENCE: f32 = 40.0;
 
-/// The origin of the document made from the file name.
+/// The `found_in` of the document made from the file name.
 pub const FILE_NAME: &str = "file name";
 
 /// Metadata strings people and apps write free text into, plus the file name: the
@@ -163,9 +163,9 @@ pub const FILE_NAME: &str = "file name";
 pub fn metadata_documents(facts: &crate::metadata::MetaFacts, file_name: &str) -> Vec<Document> {
     use crate::metadata::exif::{ExifClass, classify};
     let mut docs = Vec::new();
-    let mut add = |origin: String, text: &str| {
+    let mut add = |found_in: String, text: &str| {
         if !text.trim().is_empty() {
-            docs.push(Document::from_string(Source::Metadata, &origin, text));
+            docs.push(Document::from_string(Source::Metadata, &found_in, text));
         }
     };
     for t in facts.exif.iter().filter(|t| classify(t) == ExifClass::Comment) {

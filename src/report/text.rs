@@ -167,7 +167,7 @@ pub fn render(r: &Report, detail: Detail) -> String {
 
 /// One line for one photo, as `watch` prints them: verdict, path, rules, and what was
 /// done (`→ copy`, or `✗ not written` with the reason).
-pub fn one_line(r: &Report) -> String {
+pub fn report_line(r: &Report) -> String {
     let mut rules: Vec<&str> = Vec::new();
     for f in &r.findings {
         if !rules.contains(&f.rule.as_str()) {
@@ -382,13 +382,13 @@ mod tests {
         assert!(!quiet.contains("why"), "{quiet}");
         assert_eq!(and_list(&["a", "b", "c"]), "a, b and c");
         assert_eq!(
-            one_line(&r),
+            report_line(&r),
             "STRIP  a\\u{202e}b.jpg  meta.gps  ✗ not written: metadata identifies: `medscrub clean` removes it\n"
         );
         r.output = Some("safe/a.jpg".into());
         r.notes.push("original removed from the inbox (--move)".into());
         assert_eq!(
-            one_line(&r),
+            report_line(&r),
             "STRIP  a\\u{202e}b.jpg  meta.gps  → safe/a.jpg; original removed from the inbox (--move)\n"
         );
     }

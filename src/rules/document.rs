@@ -46,7 +46,7 @@ impl Mark {
     }
 
     /// Byte ranges of the mark in `text`.
-    pub fn find<'t>(&'t self, text: &'t str) -> impl Iterator<Item = std::ops::Range<usize>> + 't {
+    pub fn occurrences<'t>(&'t self, text: &'t str) -> impl Iterator<Item = std::ops::Range<usize>> + 't {
         self.pattern.find_iter(text).map(|m| m.range())
     }
 }
@@ -93,7 +93,7 @@ fn record_cues(text: &str) -> Vec<(RecordCue, String)> {
     let mut cues: Vec<(RecordCue, String)> = kinds
         .iter()
         .flat_map(|(kind, re)| {
-            re.find_iter(text).map(|m| (*kind, super::one_line(m.as_str()).to_lowercase()))
+            re.find_iter(text).map(|m| (*kind, super::single_spaced(m.as_str()).to_lowercase()))
         })
         .collect();
     cues.sort();
@@ -179,12 +179,12 @@ pub static BRAND_TEXT: FnRule = FnRule {
 fn check_brand_text(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
     for doc in ocr_documents(ev) {
         for mark in ev.marks {
-            for range in mark.find(&doc.text) {
+            for range in mark.occurrences(&doc.text) {
                 let (bbox, confidence) = doc.locate(&range);
                 out.push(Detection {
                     rule: BRAND_TEXT.doc.id,
                     source: Source::Ocr,
-                    origin: doc.origin.clone(),
+                    found_in: doc.found_in.clone(),
                     summary: format!(
                         "\"{}\", a mark of {}, read in the picture: covered; a graphic logo beside it is \
                          not recognised, check the copy",
@@ -229,7 +229,7 @@ fn check_institutional_document(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
     let mut cues: Vec<String> = docs
         .iter()
         .flat_map(|d| document_kind().find_iter(&d.text).chain(document_marking().find_iter(&d.text)))
-        .map(|m| super::one_line(m.as_str()).to_lowercase())
+        .map(|m| super::single_spaced(m.as_str()).to_lowercase())
         .collect();
     cues.sort();
     cues.dedup();
@@ -241,20 +241,20 @@ fn check_institutional_document(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
     let header = docs.iter().find_map(|d| {
         ev.marks
             .iter()
-            .find_map(|m| m.find(&d.text).next().map(|r| d.text[r].to_string()))
+            .find_map(|m| m.occurrences(&d.text).next().map(|r| d.text[r].to_string()))
             .or_else(|| institutional_header().find(&d.text).map(|m| header_line(&d.text, m.start())))
     });
     if words < DENSE_PAGE_WORDS && header.is_none() {
         return;
     }
     let why = match &header {
-        Some(h) => format!("under the header \"{}\"", super::one_line(h)),
+        Some(h) => format!("under the header \"{}\"", super::single_spaced(h)),
         None => format!("a page of {words} words"),
     };
     out.push(Detection {
         rule: INSTITUTIONAL_DOCUMENT.doc.id,
         source: Source::Ocr,
-        origin: "OCR".into(),
+        found_in: "OCR".into(),
         summary: format!("a photographed institutional document ({}), {why}", cues.join(", ")),
         details: vec![],
         bbox: None,
@@ -300,7 +300,7 @@ fn check_medical_record(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
     out.push(Detection {
         rule: MEDICAL_RECORD.doc.id,
         source: Source::Ocr,
-        origin: "OCR".into(),
+        found_in: "OCR".into(),
         summary: format!("a photographed medical record: {}", shown.join(", ")),
         details: vec![],
         bbox: None,
@@ -492,9 +492,9 @@ mod tests {
     #[test]
     fn short_marks_must_be_capitalised_words() {
         let m = Mark::new("Minnesota", "UMN").unwrap();
-        assert_eq!(m.find("UMN Medical School").count(), 1);
-        assert_eq!(m.find("umn medical").count(), 0);
-        assert_eq!(m.find("COLUMNS").count(), 0);
+        assert_eq!(m.occurrences("UMN Medical School").count(), 1);
+        assert_eq!(m.occurrences("umn medical").count(), 0);
+        assert_eq!(m.occurrences("COLUMNS").count(), 0);
         assert!(Mark::new("x", "  ").is_err());
     }
 }

@@ -42,7 +42,7 @@ pub struct Detection {
     pub source: Source,
     /// Which text it was found in (`OCR`, `file name`, `EXIF ImageDescription`), or
     /// `metadata` for metadata facts.
-    pub origin: String,
+    pub found_in: String,
     /// One line, identifiers masked unless the user asked to see them.
     pub summary: String,
     pub details: Vec<String>,
@@ -78,7 +78,7 @@ pub struct Evidence<'a> {
     pub today: Option<i64>,
     /// Colour and layout statistics of the picture (`None`: not decoded).
     pub scene: Option<&'a crate::scene::SceneStats>,
-    /// Frontal faces in the picture, in displayed pixels (`face::find` on the scene's
+    /// Frontal faces in the picture, in displayed pixels (`face::detect` on the scene's
     /// overview). `None` when they were not searched for: the search costs more than
     /// every other statistic together and a face alone is not a finding, so the pipeline
     /// searches only in photos that look clinical by their colours
@@ -123,7 +123,7 @@ impl<'a> Evidence<'a> {
 
 /// Text read across line breaks or OCR passes, as one line with single spaces (for cue
 /// words and headers quoted in a summary).
-pub fn one_line(text: &str) -> String {
+pub fn single_spaced(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -305,7 +305,7 @@ mod tests {
         let d = |rule: &'static str, x: u32| Detection {
             rule,
             source: Source::Ocr,
-            origin: "OCR".into(),
+            found_in: "OCR".into(),
             summary: "s".into(),
             details: vec![],
             bbox: Some(Rect { x, y: 0, width: 100, height: 20 }),

@@ -75,11 +75,11 @@ const fn caption_doc(id: &'static str, summary: &'static str, explain: &'static 
     RuleDoc { id, source: Source::Caption, default_remedy: Verdict::Block, summary, explain }
 }
 
-fn detection(rule: &'static str, origin: &str, summary: String) -> Detection {
+fn detection(rule: &'static str, found_in: &str, summary: String) -> Detection {
     Detection {
         rule,
         source: Source::Caption,
-        origin: origin.into(),
+        found_in: found_in.into(),
         summary,
         details: vec![],
         bbox: None,

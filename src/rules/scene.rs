@@ -20,7 +20,7 @@ fn found(rule: &'static str, summary: String, details: Vec<String>, confidence: 
     Detection {
         rule,
         source: Source::Scene,
-        origin: "scene".into(),
+        found_in: "scene".into(),
         summary,
         details,
         bbox: None,
@@ -49,7 +49,7 @@ fn picture_words(ev: &Evidence<'_>) -> String {
 fn cues(re: &Regex, text: &str) -> Vec<String> {
     // One cue read across a line break or by two OCR passes is still one cue.
     let mut found: Vec<String> =
-        re.find_iter(text).map(|m| super::one_line(m.as_str()).to_lowercase()).collect();
+        re.find_iter(text).map(|m| super::single_spaced(m.as_str()).to_lowercase()).collect();
     found.sort();
     found.dedup();
     found
@@ -300,7 +300,7 @@ fn check_face(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
         out.push(Detection {
             rule: FACE.doc.id,
             source: Source::Scene,
-            origin: "scene".into(),
+            found_in: "scene".into(),
             summary: format!(
                 "a face in a clinical scene ({why}): needs the patient's consent for this platform"
             ),

@@ -53,14 +53,14 @@ impl Rule for TextRule {
                 }
                 let (bbox, confidence) = doc.locate(&m.range);
                 let shown = mask::maybe(&m.value, ev.show_text);
-                let mut summary = format!("{} {shown} ({}, {})", self.noun, doc.origin, m.why);
+                let mut summary = format!("{} {shown} ({}, {})", self.noun, doc.found_in, m.why);
                 if doc.source == Source::Ocr && confidence < LOW_CONFIDENCE {
                     summary.push_str("; low OCR confidence, covered to be safe");
                 }
                 out.push(Detection {
                     rule: self.doc.id,
                     source: doc.source,
-                    origin: doc.origin.clone(),
+                    found_in: doc.found_in.clone(),
                     summary,
                     details: vec![],
                     bbox,
@@ -220,11 +220,11 @@ fn check_barcode_payload(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
         }
         let bbox = doc.words.first().and_then(|w| w.1);
         let why = if identifying { "payload is an identifier" } else { "on a clinical object" };
-        let summary = format!("{} \"{}\" ({why})", doc.origin, mask::maybe(&doc.text, ev.show_text));
+        let summary = format!("{} \"{}\" ({why})", doc.found_in, mask::maybe(&doc.text, ev.show_text));
         out.push(Detection {
             rule: BARCODE_PAYLOAD.doc.id,
             source: Source::Barcode,
-            origin: doc.origin.clone(),
+            found_in: doc.found_in.clone(),
             summary,
             details: vec![],
             bbox,

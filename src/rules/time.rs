@@ -43,7 +43,7 @@ fn check_recent_case(ev: &Evidence<'_>, out: &mut Vec<Detection>) {
         out.push(Detection {
             rule: RECENT_CASE.doc.id,
             source: Source::Time,
-            origin: taken.source.clone(),
+            found_in: taken.source.clone(),
             summary: format!(
                 "taken {} ({age} day{} ago), a clinical photo: hold it until {} or post it only with consent",
                 date_of(day),

@@ -30,8 +30,9 @@ pub(super) fn boundary(content_type: &str) -> Result<String, String> {
     }
 }
 
+/// The first `needle` in `hay` at or after `from`.
 fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    hay.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| i + from)
+    memchr::memmem::find(hay.get(from..)?, needle).map(|i| i + from)
 }
 
 /// Splits `body` into its parts and picks out the photo and the fields.

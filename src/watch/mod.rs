@@ -268,7 +268,7 @@ impl<'a> Watcher<'a> {
             .findings
             .iter()
             .any(|f| matches!(f.rule.as_str(), "error.intake" | "error.decode" | "error.metadata"));
-        if cut_short && !self.stability.doubt(path) {
+        if cut_short && !self.stability.mark_cut_short(path) {
             // Unreadable may mean unfinished: a writer that paused. Wait longer first.
             return Step::Waiting;
         }

@@ -27,7 +27,7 @@ impl Look {
 pub struct Stability {
     settle: Duration,
     first_seen: HashMap<PathBuf, (Look, Instant)>,
-    /// Files that looked unfinished when read (see [`Stability::doubt`]).
+    /// Files that looked unfinished when read (see [`Stability::mark_cut_short`]).
     doubtful: HashSet<PathBuf>,
 }
 
@@ -58,9 +58,9 @@ impl Stability {
     }
 
     /// Marks a file that was read and looked cut short: it must now hold still
-    /// [`PATIENCE`] times longer. True when it was already marked (it has waited that
-    /// long: it is as complete as it will get).
-    pub fn doubt(&mut self, path: &Path) -> bool {
+    /// [`PATIENCE`] times longer. Returns whether it was marked already (then it has
+    /// waited that long, and is as complete as it will get).
+    pub fn mark_cut_short(&mut self, path: &Path) -> bool {
         self.first_seen.remove(path);
         !self.doubtful.insert(path.to_path_buf())
     }
@@ -123,11 +123,11 @@ mod tests {
         let p = Path::new("paused.jpg");
         s.observe(p, look(10, 1), t0);
         assert!(s.observe(p, look(10, 1), t0 + Duration::from_millis(500)));
-        assert!(!s.doubt(p), "first doubt: wait longer");
+        assert!(!s.mark_cut_short(p), "first doubt: wait longer");
         assert!(!s.observe(p, look(10, 1), t0 + Duration::from_millis(600)));
         assert!(!s.observe(p, look(10, 1), t0 + Duration::from_millis(1600)));
         assert!(s.observe(p, look(10, 1), t0 + Duration::from_millis(5600)));
-        assert!(s.doubt(p), "second doubt: handle it as it is");
+        assert!(s.mark_cut_short(p), "second doubt: handle it as it is");
         s.forget(p, true);
         s.observe(p, look(10, 1), t0);
         assert!(s.observe(p, look(10, 1), t0 + Duration::from_millis(500)), "doubt forgotten");

@@ -27,7 +27,7 @@ fn detection(rule: &'static str, summary: String, details: Vec<String>) -> Detec
     Detection {
         rule,
         source: Source::Metadata,
-        origin: "metadata".into(),
+        found_in: "metadata".into(),
         summary,
         details,
         bbox: None,
