@@ -403,21 +403,7 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>) -> std::io::Result<ExitStatus> 
     let (options, profile) = analysis_options(&args.analysis)?;
     let copies = CopyOptions { out_dir: out.clone(), force: args.force };
     let paths = expand_stdin(&args.paths)?;
-    if paths.is_empty() {
-        return Err(usage("no photos given: name files or folders, or `-` to read a list from stdin".into()));
-    }
-    if let Some(dir) = &out
-        && let Ok(dir) = dir.canonicalize()
-        && paths.iter().any(|p| p.canonicalize().is_ok_and(|p| p == dir))
-    {
-        return Err(usage(format!(
-            "--out {} is one of the folders being cleaned; choose a separate folder for the share-safe copies",
-            dir.display()
-        )));
-    }
-    if args.format == ReportFormat::Html && args.report.is_none() {
-        return Err(usage("--format html writes the report to a file: add --report FILE".into()));
-    }
+    refuse_before_reading(&args, &paths, out.as_deref())?;
     let exclude: Vec<PathBuf> = out.iter().cloned().collect();
     let collected = intake::collect(&paths, &exclude)?;
     for s in &collected.skipped {
@@ -534,28 +520,71 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>) -> std::io::Result<ExitStatus> 
     }
     let seconds = started.elapsed().as_secs_f64();
     if let Some(file) = &args.report {
-        // A photo named on the command line is shown in the title as its report shows
-        // it (masked when the name holds an identifier).
-        let shown = |p: &PathBuf| {
-            let path = p.display().to_string();
-            html_entries
-                .iter()
-                .find(|e| e.report.path == path)
-                .map_or(path.clone(), |e| e.report.display_path().to_string())
-        };
-        let names: Vec<String> = args.paths.iter().map(shown).collect();
-        let title = match &out {
-            Some(dir) => format!("clean {} → {}", names.join(", "), dir.display()),
-            None => format!("scan {}", names.join(", ")),
-        };
-        html::write(file, &html::render(&html_entries, &title, seconds), args.force)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("HTML report {}: {e}", file.display())))?;
-        if !args.quiet {
-            eprintln!("medscrub: HTML report written to {} (readable by you only)", file.display());
-        }
+        write_html_report(file, &args, out.as_deref(), &html_entries, seconds)?;
     }
+    summarise(&tally, &args, out.as_deref(), seconds)
+}
+
+/// The mistakes in a `scan`/`clean` command line that can be told before any photo is
+/// read: nothing named, `--out` inside an input folder, HTML without a file.
+fn refuse_before_reading(args: &PhotoArgs, paths: &[PathBuf], out: Option<&Path>) -> std::io::Result<()> {
+    if paths.is_empty() {
+        return Err(usage("no photos given: name files or folders, or `-` to read a list from stdin".into()));
+    }
+    if let Some(dir) = out
+        && let Ok(dir) = dir.canonicalize()
+        && paths.iter().any(|p| p.canonicalize().is_ok_and(|p| p == dir))
+    {
+        return Err(usage(format!(
+            "--out {} is one of the folders being cleaned; choose a separate folder for the share-safe copies",
+            dir.display()
+        )));
+    }
+    if args.format == ReportFormat::Html && args.report.is_none() {
+        return Err(usage("--format html writes the report to a file: add --report FILE".into()));
+    }
+    Ok(())
+}
+
+/// `--report FILE`: the HTML report of the run, readable by its owner only.
+fn write_html_report(
+    file: &Path,
+    args: &PhotoArgs,
+    out: Option<&Path>,
+    entries: &[html::Entry],
+    seconds: f64,
+) -> std::io::Result<()> {
+    // A photo named on the command line is shown in the title as its report shows it
+    // (masked when the name holds an identifier).
+    let shown = |p: &PathBuf| {
+        let path = p.display().to_string();
+        entries
+            .iter()
+            .find(|e| e.report.path == path)
+            .map_or(path.clone(), |e| e.report.display_path().to_string())
+    };
+    let names: Vec<String> = args.paths.iter().map(shown).collect();
+    let title = match out {
+        Some(dir) => format!("clean {} → {}", names.join(", "), dir.display()),
+        None => format!("scan {}", names.join(", ")),
+    };
+    html::write(file, &html::render(entries, &title, seconds), args.force)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("HTML report {}: {e}", file.display())))?;
+    if !args.quiet {
+        eprintln!("medscrub: HTML report written to {} (readable by you only)", file.display());
+    }
+    Ok(())
+}
+
+/// The run's closing line (counts, and for `clean` what was written) and its exit status.
+fn summarise(
+    tally: &Tally,
+    args: &PhotoArgs,
+    out: Option<&Path>,
+    seconds: f64,
+) -> std::io::Result<ExitStatus> {
     let summary = tally.line(seconds);
-    let summary = match &out {
+    let summary = match out {
         Some(dir) => format!(
             "{summary}\nwrote {} share-safe cop{} to {}; {} not written",
             tally.written,
