@@ -138,6 +138,9 @@ pub enum ConfigError {
     /// A consent that names no platform.
     #[error("names no platform")]
     NamesNoPlatform,
+    /// A policy id that no profile has, with the ids there are.
+    #[error("unknown policy {id:?}; choose one of: {}", known.join(", "))]
+    UnknownPolicy { id: String, known: Vec<String> },
     /// A consent that would lift a rule consent cannot lift.
     #[error("{rule} cannot be lifted by consent (only {liftable})")]
     NotLiftable { rule: String, liftable: String },

@@ -577,10 +577,7 @@ fn resolve(state: &AppState, params: &Params) -> Result<(&'static policy::Profil
     if let Some(id) = &params.policy {
         options.policy = id.clone();
     }
-    let profile = policy::profile(&options.policy).ok_or_else(|| {
-        let ids: Vec<&str> = policy::profiles().iter().map(|p| p.id.as_str()).collect();
-        format!("unknown policy {:?}; choose one of: {}", options.policy, ids.join(", "))
-    })?;
+    let profile = policy::named(&options.policy).map_err(|e| e.to_string())?;
     if params.caption.is_some() {
         options.post.caption = params.caption.clone();
     }

@@ -66,14 +66,8 @@ impl Settings {
     /// The library's options for these settings, or the mistake in them as a
     /// `ValueError` (an unknown policy or rule, an unreadable consent registry).
     fn options(&self) -> PyResult<(&'static policy::Profile, AnalysisOptions)> {
-        let profile = policy::profile(&self.policy).ok_or_else(|| {
-            let ids: Vec<&str> = policy::profiles().iter().map(|p| p.id.as_str()).collect();
-            PyValueError::new_err(format!(
-                "unknown policy {:?}; choose one of: {}",
-                self.policy,
-                ids.join(", ")
-            ))
-        })?;
+        let mistake = |e: medscrub::ConfigError| PyValueError::new_err(e.to_string());
+        let profile = policy::named(&self.policy).map_err(mistake)?;
         let mut options = AnalysisOptions {
             policy: self.policy.clone(),
             show_text: self.show_text,
@@ -81,7 +75,6 @@ impl Settings {
         };
         options.post.caption = self.caption.clone();
         options.post.handle = self.handle.clone();
-        let mistake = |e: medscrub::ConfigError| PyValueError::new_err(e.to_string());
         if let Some((file, platform)) = &self.consent {
             let registry = Registry::load(file).map_err(mistake)?;
             options.consent = Some((registry, platform.clone()));
@@ -91,6 +84,19 @@ impl Settings {
         }
         Ok((profile, options))
     }
+}
+
+/// Runs `work` on an engine set up by `settings`, with the GIL released: the analysis
+/// is all Rust, and other Python threads run meanwhile.
+fn with_engine<T: Send>(
+    py: Python<'_>,
+    settings: Settings,
+    work: impl FnOnce(&Engine<'_>) -> T + Send,
+) -> PyResult<T> {
+    py.detach(|| {
+        let (profile, options) = settings.options()?;
+        Ok(work(&Engine { options: &options, profile }))
+    })
 }
 
 fn analyse(engine: &Engine<'_>, photo: Photo) -> Analysis {
@@ -150,11 +156,7 @@ fn scan<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let photo = Photo::from_python(photo, name)?;
     let settings = settings(policy, caption, handle, consent, platform, ignore, show_text)?;
-    let report = py.detach(|| -> PyResult<Report> {
-        let (profile, options) = settings.options()?;
-        let engine = Engine { options: &options, profile };
-        Ok(analyse(&engine, photo).report)
-    })?;
+    let report = with_engine(py, settings, |engine| analyse(engine, photo).report)?;
     report_dict(py, &report)
 }
 
@@ -181,11 +183,7 @@ fn clean<'py>(
 ) -> PyResult<(Option<Bound<'py, PyBytes>>, Bound<'py, PyAny>)> {
     let photo = Photo::from_python(photo, name)?;
     let settings = settings(policy, caption, handle, consent, platform, ignore, show_text)?;
-    let (report, copy) = py.detach(|| -> PyResult<_> {
-        let (profile, options) = settings.options()?;
-        let engine = Engine { options: &options, profile };
-        Ok(engine.clean_in_memory(analyse(&engine, photo)))
-    })?;
+    let (report, copy) = with_engine(py, settings, |engine| engine.clean_in_memory(analyse(engine, photo)))?;
     let copy = copy.map(|c| PyBytes::new(py, &c.bytes));
     Ok((copy, report_dict(py, &report)?))
 }

@@ -73,10 +73,7 @@ fn usage(msg: String) -> std::io::Error {
 fn analysis_options(args: &AnalysisArgs) -> std::io::Result<(AnalysisOptions, &'static Profile)> {
     let config = settings(args)?;
     let policy = args.policy.clone().or(config.policy).unwrap_or_else(|| policy::DEFAULT_PROFILE.to_string());
-    let profile = policy::profile(&policy).ok_or_else(|| {
-        let ids: Vec<&str> = policy::profiles().iter().map(|p| p.id.as_str()).collect();
-        usage(format!("unknown policy {policy:?}; choose one of: {}", ids.join(", ")))
-    })?;
+    let profile = policy::named(&policy).map_err(|e| usage(e.to_string()))?;
     let mut switches = config.switches;
     for rule in &args.ignore {
         let (rule, reason) = rule.split_once('=').unwrap_or((rule, ""));

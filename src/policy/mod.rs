@@ -180,6 +180,15 @@ pub fn profile(id: &str) -> Option<&'static Profile> {
     profiles().iter().find(|p| p.id == id)
 }
 
+/// The profile a user named: [`profile`], or the mistake with the ids there are (the
+/// command line, `serve` and the Python package say it in the same words).
+pub fn named(id: &str) -> Result<&'static Profile, ConfigError> {
+    profile(id).ok_or_else(|| ConfigError::UnknownPolicy {
+        id: id.to_string(),
+        known: profiles().iter().map(|p| p.id.clone()).collect(),
+    })
+}
+
 impl Profile {
     /// Turns a detection into a finding: the profile's remedy and citations, or nothing
     /// when the profile turns the rule off. A rule the profile does not mention gets
@@ -243,6 +252,14 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_unknown_policy_names_the_ones_there_are() {
+        assert_eq!(named("umms").unwrap().id, "umms");
+        let e = named("nope").unwrap_err().to_string();
+        assert!(e.starts_with("unknown policy \"nope\"; choose one of: strictest, "), "{e}");
+        assert!(profiles().iter().all(|p| e.contains(p.id.as_str())), "{e}");
     }
 
     #[test]
