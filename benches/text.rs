@@ -4,8 +4,9 @@
 //! (`full-scan-plain-baseline`, one Tesseract pass over the whole photo): first on real
 //! photos from `../shared/realdev` (or `MEDSCRUB_REALDEV=DIR`) when that folder is
 //! there — a 12 MP iPhone HEIC, a 9 MP camera JPEG, a 2 MP receipt, a phone photo of a
-//! street — then on the evaluation corpus's 12 MP photos. The budget: a median of 1.5 s
-//! per real 12 MP photo per core, 2 s per 2 MP document photo.
+//! street — then on the evaluation corpus's 12 MP photos and on three of its document
+//! photos scaled to 2 MP (a lab report, a prescription, a discharge summary). The budget:
+//! a median of 1.5 s per real 12 MP photo per core, 2 s per 2 MP document photo.
 //!
 //! Needs the corpus: `cargo run --release --example eval-generate -- target/eval`
 //! (`scripts/eval` makes it), or `MEDSCRUB_BENCH_CORPUS=DIR`. Run as
@@ -17,12 +18,16 @@ use medscrub::intake::Input;
 use medscrub::limits::Deadline;
 use medscrub::{AnalysisOptions, barcode, ocr, pipeline, policy};
 use std::hint::black_box;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The corpus's 12 MP photos with PHI on a small object (one of each scene kind).
 const PHOTOS: [&str; 4] =
     ["phi/wristband_005.jpg", "phi/sticker_005.jpg", "phi/monitor_006.jpg", "phi/label_003.jpg"];
+
+/// The corpus's document photos (about 3 MP) the 2 MP document benchmark scales down.
+const DOCUMENTS: [&str; 3] =
+    ["documents/lab_report_000.jpg", "documents/prescription_000.jpg", "documents/discharge_summary_000.jpg"];
 
 fn corpus() -> Option<PathBuf> {
     let dir =
@@ -48,7 +53,7 @@ fn realdev() -> Option<PathBuf> {
 /// whole photo, the same recognizers and barcode search) beside it, in the same run.
 fn scan_beside_baseline(
     group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    dir: &std::path::Path,
+    dir: &Path,
     name: &str,
     label: &str,
 ) {
@@ -120,6 +125,46 @@ fn bench(c: &mut Criterion) {
         ("ocr-read-text-recogniser-alone", ocr::Strategy::Recogniser),
     ] {
         group.bench_function(name, |b| b.iter(|| ocr::read_text(black_box(&grey), strategy, &deadline())));
+    }
+    group.finish();
+    bench_documents(c, &dir);
+}
+
+/// Each of `DOCUMENTS` scaled to 2 MP, as a phone photo of a page often is, written
+/// beside the corpus (`documents-2mp/`) once; their names, relative to `dir`.
+fn documents_at_2mp(dir: &Path) -> Vec<String> {
+    const PIXELS: f64 = 2.0e6;
+    std::fs::create_dir_all(dir.join("documents-2mp")).expect("folder for the 2 MP documents");
+    DOCUMENTS
+        .iter()
+        .map(|name| {
+            let scaled = name.replace("documents/", "documents-2mp/");
+            if !dir.join(&scaled).is_file() {
+                let page = image::open(dir.join(name)).expect("corpus document decodes").to_rgb8();
+                let k = (PIXELS / (f64::from(page.width()) * f64::from(page.height()))).sqrt();
+                let (w, h) = ((f64::from(page.width()) * k) as u32, (f64::from(page.height()) * k) as u32);
+                let small = image::imageops::resize(&page, w, h, image::imageops::FilterType::Triangle);
+                let mut jpeg = Vec::new();
+                image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+                    .encode_image(&small)
+                    .expect("JPEG encodes");
+                std::fs::write(dir.join(&scaled), jpeg).expect("2 MP document written");
+            }
+            scaled
+        })
+        .collect()
+}
+
+fn bench_documents(c: &mut Criterion, dir: &Path) {
+    if !DOCUMENTS.iter().all(|d| dir.join(d).is_file()) {
+        eprintln!("benches/text: the corpus has no document photos; 2 MP documents skipped");
+        return;
+    }
+    let mut group = c.benchmark_group("text-document-2MP");
+    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    for name in documents_at_2mp(dir) {
+        let label = name.trim_start_matches("documents-2mp/").trim_end_matches(".jpg").to_string();
+        scan_beside_baseline(&mut group, dir, &name, &label);
     }
     group.finish();
 }

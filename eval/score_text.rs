@@ -196,12 +196,15 @@ fn main() {
         times.iter().sum::<f64>(),
         times.len()
     );
-    for (label, large) in [("1600×1200", false), ("12 MP (4032×3024)", true)] {
-        let mut t: Vec<f64> = results
-            .iter()
-            .filter(|(p, _, _)| (p["width"].as_u64().unwrap_or(0) > 2000) == large)
-            .map(|(_, _, secs)| *secs)
-            .collect();
+    // Document photos (1440×1920 to 1500×2000) apart from the scenes of their size.
+    let size = |p: &serde_json::Value| match (p["class"].as_str(), p["width"].as_u64().unwrap_or(0)) {
+        (Some("documents"), _) => "document (about 3 MP)",
+        (_, w) if w > 2000 => "12 MP (4032×3024)",
+        _ => "1600×1200",
+    };
+    for label in ["1600×1200", "12 MP (4032×3024)", "document (about 3 MP)"] {
+        let mut t: Vec<f64> =
+            results.iter().filter(|(p, _, _)| size(p) == label).map(|(_, _, secs)| *secs).collect();
         t.sort_by(f64::total_cmp);
         if !t.is_empty() {
             println!("  median on {label} photos: {:.2} s ({} photos)", t[t.len() / 2], t.len());

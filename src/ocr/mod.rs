@@ -173,12 +173,13 @@ fn read_as_it_is(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Re
     if strategy == Strategy::Scene {
         regions.retain(|r| !r.from_detector);
         if lines.len() >= PAGE_LINES {
-            // A page: its paragraphs, printed large enough for the detector's copy, are
-            // read line by line by the recogniser; Tesseract reading them again whole
-            // cost a third of a page's time and found nothing more (measured on the
-            // synthetic documents; README).
+            // A page: its print large enough for the detector's copy is read line by
+            // line by the recogniser; Tesseract reading it again (paragraphs, headers,
+            // table cells) cost a quarter to a third of a page's time and found nothing
+            // more. Tesseract reads only the small print the detector may have outlined
+            // poorly (docs/PERFORMANCE.md, "Pages").
             let scale = detector_scale(raw);
-            regions.retain(|r| r.lines < PARAGRAPH_LINES || r.letter_height * scale < PAGE_PRINT);
+            regions.retain(|r| r.letter_height * scale < PAGE_PRINT);
         }
     }
     within_budget(&regions, if strategy == Strategy::Tesseract { 0 } else { lines.len() })?;
@@ -310,11 +311,9 @@ fn detector_scale(raw: &GrayImage) -> f32 {
     (detect::DETECT_SIDE as f32 / raw.width().max(raw.height()) as f32).min(1.0)
 }
 
-/// A photo with this many detected lines is a page; a blob region of this many lines
-/// on it is a paragraph, and letters this high on the detector's copy are read well
-/// by the recogniser.
+/// A photo with this many detected lines is a page; letters this high on the
+/// detector's copy are read well by the recogniser.
 const PAGE_LINES: usize = 20;
-const PARAGRAPH_LINES: usize = 4;
 const PAGE_PRINT: f32 = 10.0;
 
 /// Share of a blob region the detector's lines must cover for it to be read: any real
