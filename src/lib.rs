@@ -46,6 +46,7 @@ pub mod ocr;
 pub mod options;
 pub mod pipeline;
 pub mod policy;
+pub mod pool;
 pub mod raster;
 pub mod recognize;
 pub mod report;

@@ -9,12 +9,15 @@
 //! `models/vendor` of the source tree the binary was built from. A missing model is an
 //! error for the photo (fail closed), with a message that says how to install it.
 //!
-//! One session per model per worker thread: `Session::run` takes `&mut self`, and
-//! medscrub already runs one photo per core, so each session is told to use one thread.
+//! One session per model per worker thread at a time (a `Pool`): `Session::run` takes
+//! `&mut self`, and medscrub already runs one photo per core, so each session is told to
+//! use one thread. Sessions can be opened ahead (`Model::open_ahead`), on another thread,
+//! while the first photo is read.
 
 use crate::error::{Error, Result, Stage};
+use crate::pool::Pool;
 use ort::session::Session;
-use std::cell::RefCell;
+use ort::value::Tensor;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -77,40 +80,46 @@ fn open(file: &str, stage: Stage) -> Result<Session> {
         .map_err(err)
 }
 
-/// One model of the pipeline, opened lazily once per worker thread.
+/// One model of the pipeline, with its sessions (opened when first needed, or ahead).
 pub struct Model {
     /// File name in the models folder.
     pub file: &'static str,
     /// The stage whose error a failure to load or run it is.
     pub stage: Stage,
+    sessions: Pool<Session>,
 }
 
 /// The PP-OCRv4 text detector (DB), from the PyPI wheel `rapidocr-onnxruntime`, as
 /// `scripts/fold-model.py` rewrites it (the same function, 1.4x faster on one core).
-pub const TEXT_DETECTOR: Model = Model { file: "ppocr-v4-det-folded.onnx", stage: Stage::Text };
+pub static TEXT_DETECTOR: Model = Model::new("ppocr-v4-det-folded.onnx", Stage::Text);
 
 /// The PP-OCRv4 text recogniser, from the same wheel, rewritten the same way (about 1.5x
 /// faster).
-pub const TEXT_RECOGNISER: Model = Model { file: "ppocr-v4-rec-folded.onnx", stage: Stage::Text };
-
-thread_local! {
-    static SESSIONS: RefCell<Vec<(&'static str, Session)>> = const { RefCell::new(Vec::new()) };
-}
+pub static TEXT_RECOGNISER: Model = Model::new("ppocr-v4-rec-folded.onnx", Stage::Text);
 
 impl Model {
-    /// Runs `f` with this thread's session of the model, opening it on first use.
+    const fn new(file: &'static str, stage: Stage) -> Model {
+        Model { file, stage, sessions: Pool::new() }
+    }
+
+    /// Runs `f` with a session of the model that no other thread is using: an idle one,
+    /// one being opened ahead, or one opened now.
     pub fn with<T>(&self, f: impl FnOnce(&mut Session) -> Result<T>) -> Result<T> {
-        SESSIONS.with(|cell| {
-            let mut sessions = cell.borrow_mut();
-            let index = match sessions.iter().position(|(file, _)| *file == self.file) {
-                Some(i) => i,
-                None => {
-                    sessions.push((self.file, open(self.file, self.stage)?));
-                    sessions.len() - 1
-                }
-            };
-            f(&mut sessions[index].1)
-        })
+        self.sessions.with(|| open(self.file, self.stage), f)
+    }
+
+    /// Opens a session on this thread for the next `with`, and runs it once on zeros of
+    /// `first_input`'s shape (ONNX Runtime sets up its kernels and memory on a session's
+    /// first run). Meant for a background thread; a failure is left for `with` to meet
+    /// and report.
+    pub fn open_ahead(&self, first_input: [usize; 4]) {
+        self.sessions.make_ahead(|| {
+            let mut session = open(self.file, self.stage)?;
+            let zeros = Tensor::from_array((first_input, vec![0f32; first_input.iter().product()]))
+                .map_err(|e| self.error(e))?;
+            session.run(ort::inputs![zeros]).map_err(|e| self.error(e))?;
+            Ok::<_, Error>(session)
+        });
     }
 
     /// An error of this model's stage.

@@ -145,6 +145,7 @@ fn engine_options() -> std::io::Result<(AnalysisOptions, &'static policy::Profil
 /// `medscrub PATH…` without a command: scan, then (in a terminal) offer copies.
 pub fn scan_and_offer(paths: &[PathBuf]) -> std::io::Result<ExitStatus> {
     let (options, profile) = engine_options()?;
+    crate::ocr::start_ahead(options.ocr);
     let engine = Engine { options: &options, profile };
     let interactive = std::io::stdin().is_terminal();
     let mut stdin = std::io::stdin().lock();
@@ -158,6 +159,7 @@ pub fn scan_and_offer(paths: &[PathBuf]) -> std::io::Result<ExitStatus> {
 /// `medscrub` alone in a terminal: ask for dropped paths until Ctrl-D.
 pub fn interactive() -> std::io::Result<ExitStatus> {
     let (options, profile) = engine_options()?;
+    crate::ocr::start_ahead(options.ocr);
     let engine = Engine { options: &options, profile };
     let mut stdin = std::io::stdin().lock();
     let mut worst = ExitStatus::Ok;

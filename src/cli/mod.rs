@@ -11,6 +11,7 @@ pub use args::{
 use crate::exit::ExitStatus;
 use crate::intake::{self, Input};
 use crate::limits::Limits;
+use crate::ocr;
 use crate::options::{AnalysisOptions, CopyOptions};
 use crate::pipeline::{self, Engine};
 use crate::policy::{self, Profile};
@@ -32,7 +33,10 @@ const PROGRESS_FROM: usize = 8;
 /// Parses the command line, runs it, and returns the exit status.
 pub fn main() -> ExitStatus {
     let cli = Cli::parse();
-    match run(cli) {
+    let result = run(cli);
+    // The models opened ahead must not be torn down mid-way at exit.
+    ocr::finish_ahead();
+    match result {
         Ok(status) => status,
         Err(e) => {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
@@ -149,6 +153,7 @@ fn check(args: CheckArgs) -> std::io::Result<ExitStatus> {
     }
     let input =
         Input { path: file.clone(), relative: file.file_name().map(PathBuf::from).unwrap_or_default() };
+    ocr::start_ahead(options.ocr);
     let report = Engine { options: &options, profile }.analyse(&input).report;
     note_unmatched_consent(&options, &[(file.clone(), report.sha256.clone())]);
     let out = match args.format {
@@ -185,6 +190,7 @@ fn watch(args: WatchArgs) -> std::io::Result<ExitStatus> {
     config.rescan = std::time::Duration::from_secs_f64(args.rescan);
     let engine = Engine { options: &options, profile };
     let mut watcher = watch::Watcher::new(engine, config).map_err(|e| usage(e.to_string()))?;
+    ocr::start_ahead(options.ocr);
     let already = watcher.journal().len();
     eprintln!(
         "medscrub: watching {} → {}{} ({already} photo{} handled before; Ctrl-C to stop)",
@@ -311,6 +317,7 @@ fn serve(args: ServeArgs) -> std::io::Result<ExitStatus> {
         read_timeout: std::time::Duration::from_secs(args.read_timeout),
         options,
     };
+    ocr::start_ahead(config.options.ocr);
     // Two threads move bytes; the analyses run on tokio's blocking pool, bounded by
     // --max-concurrent.
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
@@ -422,6 +429,7 @@ fn photos(args: PhotoArgs, out: Option<PathBuf>) -> std::io::Result<ExitStatus> 
             .map_err(|e| usage(format!("cannot create the output folder {}: {e}", dir.display())))?;
         can_write_in(dir, "--out").map_err(usage)?;
     }
+    ocr::start_ahead(options.ocr);
     let engine = Engine { options: &options, profile };
     let inputs = &collected.inputs;
     let destinations: std::collections::HashMap<&PathBuf, PathBuf> = match &out {

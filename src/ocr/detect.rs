@@ -49,6 +49,11 @@ pub fn find_lines(grey: &GrayImage) -> Result<Vec<TextLine>> {
     find_lines_with(&TEXT_DETECTOR, grey, DETECT_SIDE)
 }
 
+/// Opens a session of the detector ahead, on this thread (`ocr::start_ahead`).
+pub(super) fn open_ahead() {
+    TEXT_DETECTOR.open_ahead([1, 3, 64, 64]);
+}
+
 /// [`find_lines`] on a crop at its own size (never enlarged): where small print in a
 /// large photo is too small for the detector's reduced copy of the whole photo.
 pub fn find_lines_at_full_size(grey: &GrayImage) -> Result<Vec<TextLine>> {

@@ -140,6 +140,46 @@ pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Re
     Ok(groups)
 }
 
+/// Opens the text detector and the recogniser and starts Tesseract on a background
+/// thread, once per process, for the strategies that use them: a worker that reaches
+/// its first photo's text takes them ready, or waits for the one still being opened,
+/// instead of paying for all three and their first runs inside that photo's time
+/// (docs/PERFORMANCE.md, "Opening the models ahead"). For programs that check a photo or
+/// a few and exit (the CLI); they call [`finish_ahead`] before they exit, since ONNX
+/// Runtime and Tesseract must not be torn down while the thread is still in them.
+pub fn start_ahead(strategy: Strategy) {
+    if matches!(strategy, Strategy::Off | Strategy::Plain) {
+        return;
+    }
+    let mut ahead = AHEAD.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !ahead.0 {
+        ahead.0 = true;
+        // If no thread can be started, each worker opens its own, as it would anyway.
+        ahead.1 = std::thread::Builder::new()
+            .name("medscrub-start-ahead".into())
+            .spawn(|| {
+                detect::open_ahead();
+                tesseract::start_ahead();
+                rec::open_ahead();
+            })
+            .ok();
+    }
+}
+
+/// Waits until what [`start_ahead`] began is done (at once if it began nothing).
+pub fn finish_ahead() {
+    let thread = AHEAD.lock().unwrap_or_else(std::sync::PoisonError::into_inner).1.take();
+    if let Some(thread) = thread {
+        // A panic there has been reported by the panic hook; a worker that needs the
+        // model opens its own, and reports its error.
+        let _ = thread.join();
+    }
+}
+
+/// Whether [`start_ahead`] has begun, and its thread until [`finish_ahead`] joins it.
+static AHEAD: std::sync::Mutex<(bool, Option<std::thread::JoinHandle<()>>)> =
+    std::sync::Mutex::new((false, None));
+
 /// What `read_as_it_is` read.
 struct Read {
     /// One list of lines per group of nearby text.

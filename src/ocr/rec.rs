@@ -71,6 +71,11 @@ fn classes(session: &ort::session::Session, model: &Model) -> Result<&'static Cl
     Ok(CLASSES.get_or_init(|| Classes { text }))
 }
 
+/// Opens a session of the recogniser ahead, on this thread (`ocr::start_ahead`).
+pub(super) fn open_ahead() {
+    TEXT_RECOGNISER.open_ahead([1, 3, HEIGHT as usize, MIN_WIDTH as usize]);
+}
+
 /// Reads the line in `rect` of `grey`; its words' boxes are in `grey`'s pixels. Empty
 /// when nothing is read.
 ///

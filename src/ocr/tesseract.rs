@@ -1,21 +1,19 @@
-//! The Tesseract engine: one per worker thread (`init` is slow and the handle
-//! serialises on a mutex), its configuration, leptonica silenced, and its TSV output
-//! parsed into lines of words.
+//! The Tesseract engine: one per worker thread at a time (`init` is slow and the handle
+//! serialises on a mutex; a `Pool`, so one can be started ahead), its configuration,
+//! leptonica silenced, and its TSV output parsed into lines of words.
 
 use super::{Line, Word};
 use crate::error::{Error, Result, Stage};
 use crate::geometry::Rect;
+use crate::pool::Pool;
 use image::GrayImage;
-use std::cell::RefCell;
 use tesseract_rs::{TessPageSegMode, TesseractAPI};
 
 /// Debian's tessdata folders, newest first; `TESSDATA_PREFIX` wins when set.
 const TESSDATA_DIRS: [&str; 3] =
     ["/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata", "/usr/share/tessdata"];
 
-thread_local! {
-    static ENGINE: RefCell<Option<TesseractAPI>> = const { RefCell::new(None) };
-}
+static ENGINES: Pool<TesseractAPI> = Pool::new();
 
 /// Debian's libtesseract links OpenMP, which reads `OMP_THREAD_LIMIT` once, when the
 /// library loads — before `main` could set it. Without it each OCR call spins up a
@@ -60,28 +58,39 @@ pub fn tessdata_dir() -> Result<String> {
 }
 
 fn with_engine<T>(f: impl FnOnce(&TesseractAPI) -> Result<T>) -> Result<T> {
-    ENGINE.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            let api = TesseractAPI::new();
-            api.init(tessdata_dir()?, "eng")
-                .map_err(|e| Error::new(Stage::Text, format!("cannot start Tesseract: {e}")))?;
-            // Tesseract prints diagnostics ("Estimating resolution as …") to stderr;
-            // they are noise in a report. A fixed resolution also skips the estimate.
-            // Tesseract scales its size expectations by the resolution. Photos have none;
-            // its lowest setting (70) read more of the evaluation corpus than 100, 150 or
-            // 300, and faster; its adaptive thresholding methods (1, 2) read less than
-            // the default Otsu (docs/PERFORMANCE.md).
-            for (name, value) in [("debug_file", "/dev/null"), ("user_defined_dpi", "70")] {
-                api.set_variable(name, value).map_err(|e| {
-                    Error::new(Stage::Text, format!("cannot configure Tesseract ({name}): {e}"))
-                })?;
-            }
-            silence_leptonica();
-            *slot = Some(api);
-        }
-        f(slot.as_ref().expect("initialised above"))
-    })
+    ENGINES.with(start, |api| f(api))
+}
+
+/// Starts an engine on this thread for the next read, and reads a blank line with it
+/// (Tesseract loads part of its model on the first read). Meant for a background thread;
+/// a failure is left for the read that needs the engine to meet and report.
+pub(super) fn start_ahead() {
+    ENGINES.make_ahead(|| {
+        let api = start()?;
+        let blank = GrayImage::from_pixel(64, 32, image::Luma([255]));
+        api.set_image(blank.as_raw(), 64, 32, 1, 64)
+            .and_then(|()| api.get_tsv_text(0))
+            .map_err(|e| Error::new(Stage::Text, format!("OCR failed: {e}")))?;
+        Ok::<_, Error>(api)
+    });
+}
+
+fn start() -> Result<TesseractAPI> {
+    let api = TesseractAPI::new();
+    api.init(tessdata_dir()?, "eng")
+        .map_err(|e| Error::new(Stage::Text, format!("cannot start Tesseract: {e}")))?;
+    // Tesseract prints diagnostics ("Estimating resolution as …") to stderr;
+    // they are noise in a report. A fixed resolution also skips the estimate.
+    // Tesseract scales its size expectations by the resolution. Photos have none;
+    // its lowest setting (70) read more of the evaluation corpus than 100, 150 or
+    // 300, and faster; its adaptive thresholding methods (1, 2) read less than
+    // the default Otsu (docs/PERFORMANCE.md).
+    for (name, value) in [("debug_file", "/dev/null"), ("user_defined_dpi", "70")] {
+        api.set_variable(name, value)
+            .map_err(|e| Error::new(Stage::Text, format!("cannot configure Tesseract ({name}): {e}")))?;
+    }
+    silence_leptonica();
+    Ok(api)
 }
 
 /// Leptonica, under Tesseract, prints its own diagnostics to stderr ("Error in
