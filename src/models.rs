@@ -122,6 +122,11 @@ impl Model {
         });
     }
 
+    /// How many sessions of the model this process has opened (for tests).
+    pub fn sessions_opened(&self) -> usize {
+        self.sessions.made()
+    }
+
     /// An error of this model's stage.
     pub fn error(&self, what: impl std::fmt::Display) -> Error {
         Error::new(self.stage, format!("{} failed: {what}", self.file))

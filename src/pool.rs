@@ -21,11 +21,13 @@ struct State<T> {
     idle: Vec<T>,
     /// Instances `make_ahead` is making now.
     being_made: usize,
+    /// Instances made so far, ahead or on demand.
+    made: usize,
 }
 
 impl<T> Pool<T> {
     pub const fn new() -> Pool<T> {
-        Pool { state: Mutex::new(State { idle: Vec::new(), being_made: 0 }), ready: Condvar::new() }
+        Pool { state: Mutex::new(State { idle: Vec::new(), being_made: 0, made: 0 }), ready: Condvar::new() }
     }
 
     /// The state; a thread that panicked while holding the lock left it consistent (a
@@ -56,7 +58,11 @@ impl<T> Pool<T> {
         };
         let mut item = match taken {
             Some(item) => item,
-            None => make()?,
+            None => {
+                let item = make()?;
+                self.lock().made += 1;
+                item
+            }
         };
         let result = f(&mut item);
         self.lock().idle.push(item);
@@ -80,7 +86,9 @@ impl<T> Pool<T> {
         self.lock().being_made += 1;
         let making = Making(self);
         if let Ok(item) = make() {
-            self.lock().idle.push(item);
+            let mut state = self.lock();
+            state.idle.push(item);
+            state.made += 1;
         }
         drop(making);
     }
@@ -88,6 +96,11 @@ impl<T> Pool<T> {
     /// How many instances are idle (for tests).
     pub fn idle(&self) -> usize {
         self.lock().idle.len()
+    }
+
+    /// How many instances have been made so far (for tests).
+    pub fn made(&self) -> usize {
+        self.lock().made
     }
 }
 
@@ -116,7 +129,7 @@ mod tests {
             assert_eq!(pool.with(make, |n| Ok(*n)), Ok(7));
         }
         assert_eq!(made.load(Ordering::SeqCst), 1);
-        assert_eq!(pool.idle(), 1);
+        assert_eq!((pool.idle(), pool.made()), (1, 1));
     }
 
     #[test]

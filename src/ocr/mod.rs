@@ -446,6 +446,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn what_is_started_ahead_is_ready_once_finish_ahead_returns() {
+        // The CLI exits right after `finish_ahead`: ONNX Runtime and Tesseract must not
+        // still be setting up on the other thread then. (Each test has its own process
+        // under nextest, so nothing else has opened these.)
+        start_ahead(Strategy::Scene);
+        finish_ahead();
+        assert!(crate::models::TEXT_DETECTOR.sessions_opened() >= 1);
+        assert!(crate::models::TEXT_RECOGNISER.sessions_opened() >= 1);
+        assert!(tesseract::engines_started() >= 1);
+        // Once per process: a second start makes nothing more.
+        let opened = crate::models::TEXT_DETECTOR.sessions_opened();
+        start_ahead(Strategy::Scene);
+        finish_ahead();
+        assert_eq!(crate::models::TEXT_DETECTOR.sessions_opened(), opened);
+    }
+
+    #[test]
     fn label_and_value_read_as_separate_lines_make_one_row() {
         let word = |text: &str, x: u32, y: u32| Word {
             text: text.into(),

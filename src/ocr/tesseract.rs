@@ -75,6 +75,11 @@ pub(super) fn start_ahead() {
     });
 }
 
+/// How many engines this process has started (for tests).
+pub(super) fn engines_started() -> usize {
+    ENGINES.made()
+}
+
 fn start() -> Result<TesseractAPI> {
     let api = TesseractAPI::new();
     api.init(tessdata_dir()?, "eng")
