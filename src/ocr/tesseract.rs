@@ -76,6 +76,7 @@ pub(super) fn start_ahead() {
 }
 
 /// How many engines this process has started (for tests).
+#[cfg(test)]
 pub(super) fn engines_started() -> usize {
     ENGINES.made()
 }
