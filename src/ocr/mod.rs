@@ -30,9 +30,10 @@
 //! Nothing reads the photo whole: the region reads find what a whole-photo pass did, at
 //! a fraction of its time.
 //!
-//! Boxes are mapped back to displayed-image pixels. One engine per worker thread:
-//! starting one is slow and the handle serialises on a mutex, so sharing one would
-//! serialise OCR.
+//! Boxes are mapped back to displayed-image pixels. One Tesseract engine and one
+//! session of each model per worker thread at a time, from pools: starting one is slow
+//! and the handle serialises on a mutex, so sharing one would serialise OCR; the CLI
+//! starts them ahead (`start_ahead`).
 //!
 //! The measurements behind these choices (the whole-photo pass, the recogniser's
 //! padding, Tesseract's resolution, inverted reads and threads) are in
