@@ -268,18 +268,9 @@ pub fn webp_unread_tail(bytes: &[u8], limits: &Limits) -> Result<Option<String>>
     if data.len() <= probe {
         return Ok(None);
     }
-    let short = &data[..data.len() - probe];
-    // A simple-format WebP holding only the shortened bitstream (an ALPH chunk beside a
-    // VP8 one is not needed to decode the colour).
-    let pad = short.len() & 1;
-    let mut riff = Vec::with_capacity(short.len() + 21);
-    riff.extend_from_slice(b"RIFF");
-    riff.extend_from_slice(&((4 + 8 + short.len() + pad) as u32).to_le_bytes());
-    riff.extend_from_slice(b"WEBP");
-    riff.extend_from_slice(&frame.fourcc);
-    riff.extend_from_slice(&(short.len() as u32).to_le_bytes());
-    riff.extend_from_slice(short);
-    riff.resize(riff.len() + pad, 0);
+    // Only the shortened bitstream: an ALPH chunk beside a VP8 one is not needed to
+    // decode the colour.
+    let riff = simple_webp(&frame.fourcc, &data[..data.len() - probe]);
     let Ok(mut decoder) = image_webp::WebPDecoder::new(Cursor::new(riff.as_slice())) else {
         return Ok(None);
     };
@@ -297,6 +288,21 @@ pub fn webp_unread_tail(bytes: &[u8], limits: &Limits) -> Result<Option<String>>
             String::from_utf8_lossy(&frame.fourcc).trim_end()
         )
     }))
+}
+
+/// A simple-format WebP file: one `VP8 ` or `VP8L` chunk holding `bitstream`, padded to
+/// an even size as RIFF requires.
+fn simple_webp(fourcc: &[u8; 4], bitstream: &[u8]) -> Vec<u8> {
+    let pad = bitstream.len() & 1;
+    let mut riff = Vec::with_capacity(bitstream.len() + 21);
+    riff.extend_from_slice(b"RIFF");
+    riff.extend_from_slice(&((4 + 8 + bitstream.len() + pad) as u32).to_le_bytes());
+    riff.extend_from_slice(b"WEBP");
+    riff.extend_from_slice(fourcc);
+    riff.extend_from_slice(&(bitstream.len() as u32).to_le_bytes());
+    riff.extend_from_slice(bitstream);
+    riff.resize(riff.len() + pad, 0);
+    riff
 }
 
 fn image_error(e: ImageError) -> Error {
@@ -429,14 +435,7 @@ mod tests {
         let frame = chunks.iter().find(|c| &c.fourcc == b"VP8L").unwrap();
         let mut data = webp[frame.data.clone()].to_vec();
         data.extend(std::iter::repeat_n(b'M', extra));
-        let pad = data.len() & 1;
-        let mut out = b"RIFF".to_vec();
-        out.extend(((12 + data.len() + pad) as u32).to_le_bytes());
-        out.extend(b"WEBPVP8L");
-        out.extend((data.len() as u32).to_le_bytes());
-        out.extend(&data);
-        out.resize(out.len() + pad, 0);
-        out
+        simple_webp(b"VP8L", &data)
     }
 
     #[test]

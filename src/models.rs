@@ -123,7 +123,8 @@ impl Model {
     }
 
     /// How many sessions of the model this process has opened (for tests).
-    pub fn sessions_opened(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn sessions_opened(&self) -> usize {
         self.sessions.made()
     }
 

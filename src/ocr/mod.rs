@@ -149,27 +149,32 @@ pub fn read_text(raw: &GrayImage, strategy: Strategy, deadline: &Deadline) -> Re
 /// a few and exit (the CLI); they call [`finish_ahead`] before they exit, since ONNX
 /// Runtime and Tesseract must not be torn down while the thread is still in them.
 pub fn start_ahead(strategy: Strategy) {
-    if matches!(strategy, Strategy::Off | Strategy::Plain) {
-        return;
-    }
-    let mut ahead = AHEAD.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    if !ahead.0 {
-        ahead.0 = true;
+    let (detector, tesseract, recogniser) = match strategy {
+        Strategy::Off | Strategy::Plain => return,
+        Strategy::Scene => (true, true, true),
+        Strategy::Tesseract => (true, true, false),
+        Strategy::Recogniser => (true, false, true),
+    };
+    STARTED.call_once(|| {
         // If no thread can be started, each worker opens its own, as it would anyway.
-        ahead.1 = std::thread::Builder::new()
-            .name("medscrub-start-ahead".into())
-            .spawn(|| {
+        let thread = std::thread::Builder::new().name("medscrub-start-ahead".into()).spawn(move || {
+            if detector {
                 detect::open_ahead();
+            }
+            if tesseract {
                 tesseract::start_ahead();
+            }
+            if recogniser {
                 rec::open_ahead();
-            })
-            .ok();
-    }
+            }
+        });
+        *AHEAD.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = thread.ok();
+    });
 }
 
 /// Waits until what [`start_ahead`] began is done (at once if it began nothing).
 pub fn finish_ahead() {
-    let thread = AHEAD.lock().unwrap_or_else(std::sync::PoisonError::into_inner).1.take();
+    let thread = AHEAD.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
     if let Some(thread) = thread {
         // A panic there has been reported by the panic hook; a worker that needs the
         // model opens its own, and reports its error.
@@ -177,9 +182,9 @@ pub fn finish_ahead() {
     }
 }
 
-/// Whether [`start_ahead`] has begun, and its thread until [`finish_ahead`] joins it.
-static AHEAD: std::sync::Mutex<(bool, Option<std::thread::JoinHandle<()>>)> =
-    std::sync::Mutex::new((false, None));
+/// [`start_ahead`] runs once per process; its thread, until [`finish_ahead`] joins it.
+static STARTED: std::sync::Once = std::sync::Once::new();
+static AHEAD: std::sync::Mutex<Option<std::thread::JoinHandle<()>>> = std::sync::Mutex::new(None);
 
 /// What `read_as_it_is` read.
 struct Read {

@@ -106,8 +106,6 @@ struct Source {
     sha256: Option<String>,
 }
 
-/// Runs analysis and cleaning with one profile and one set of analysis options. Where
-/// copies are written to files is not the engine's: see [`crate::options::CopyOptions`].
 /// The steps of one analysis, as a person waiting on it is told them (`watch`'s status
 /// line names the step a slow photo is in).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,6 +135,8 @@ impl AnalysisStep {
     }
 }
 
+/// Runs analysis and cleaning with one profile and one set of analysis options. Where
+/// copies are written to files is not the engine's: see [`crate::options::CopyOptions`].
 pub struct Engine<'a> {
     pub options: &'a AnalysisOptions,
     pub profile: &'a Profile,
